@@ -1,0 +1,131 @@
+import { LogtoError } from './errors.ts';
+import { describeFetchError, fetchJsonObject } from './fetch-json.ts';
+
+/** The OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3) fields logto-kit uses. */
+export interface OidcDiscovery {
+  issuer: string;
+  authorization_endpoint: string;
+  token_endpoint: string;
+  jwks_uri: string;
+  userinfo_endpoint?: string;
+  end_session_endpoint?: string;
+  revocation_endpoint?: string;
+  introspection_endpoint?: string;
+  /** RFC 9207: the provider adds `iss` to authorization responses. */
+  authorization_response_iss_parameter_supported?: boolean;
+  id_token_signing_alg_values_supported?: string[];
+  [k: string]: unknown;
+}
+
+/** Options shared by the process-wide remote caches (discovery and JWKS). */
+export interface RemoteCacheOptions {
+  /** The `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** The clock, in milliseconds since the epoch (default `Date.now`). */
+  now?: () => number;
+  /** How long a fetched document is reused, in milliseconds (default 10 minutes). */
+  ttlMs?: number;
+  /** Abort a fetch after this many milliseconds (default 5000). */
+  timeoutMs?: number;
+}
+
+/** The default time a discovery document or key set is reused. */
+export const defaultTtlMs = 10 * 60 * 1000;
+
+interface DiscoveryEntry {
+  document?: OidcDiscovery;
+  fetchedAt: number;
+  pending?: Promise<OidcDiscovery>;
+}
+
+// Process-wide on purpose: discovery is not user-specific, and every per-request client shares it.
+const entries = new Map<string, DiscoveryEntry>();
+
+/**
+ * The provider's discovery document, from a process-wide cache per issuer URL: concurrent callers
+ * share one request (single-flight), a document is reused for `ttlMs` (default 10 minutes), a
+ * failure is never cached, and the document's `issuer` must equal `issuer` exactly.
+ *
+ * @throws {LogtoError} `discovery_failed` when it cannot be fetched or is malformed;
+ *   `discovery_issuer_mismatch` when it names another issuer.
+ *
+ * @example
+ * ```ts
+ * const discovery = await getDiscovery(issuerFromEndpoint('http://localhost:3001'));
+ * discovery.jwks_uri; // 'http://localhost:3001/oidc/jwks'
+ * ```
+ */
+export function getDiscovery(issuer: string, options: RemoteCacheOptions = {}): Promise<OidcDiscovery> {
+  const now = options.now ?? Date.now;
+  const ttlMs = options.ttlMs ?? defaultTtlMs;
+  const entry = entries.get(issuer);
+  if (entry?.pending) return entry.pending;
+  if (entry?.document && now() - entry.fetchedAt < ttlMs) return Promise.resolve(entry.document);
+
+  const pending = fetchDiscovery(issuer, options).then(
+    (document) => {
+      entries.set(issuer, { document, fetchedAt: now() });
+      return document;
+    },
+    (error: unknown) => {
+      // A failure is never cached: drop the in-flight marker so the next caller retries.
+      if (entries.get(issuer)?.pending === pending) entries.delete(issuer);
+      throw error;
+    },
+  );
+  entries.set(issuer, { ...entry, fetchedAt: entry?.fetchedAt ?? 0, pending });
+  return pending;
+}
+
+/**
+ * The issuer of a Logto endpoint: `${endpoint without trailing slash}/oidc`.
+ *
+ * @example
+ * ```ts
+ * issuerFromEndpoint('https://tenant.logto.app/'); // 'https://tenant.logto.app/oidc'
+ * ```
+ */
+export function issuerFromEndpoint(endpoint: string): string {
+  return `${endpoint.replace(/\/+$/, '')}/oidc`;
+}
+
+const requiredEndpoints = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+
+async function fetchDiscovery(issuer: string, options: RemoteCacheOptions): Promise<OidcDiscovery> {
+  const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
+  let body: Record<string, unknown>;
+  try {
+    body = await fetchJsonObject(url, options);
+  } catch (cause) {
+    throw new LogtoError(
+      'discovery_failed',
+      `Could not load the OpenID configuration from ${url}: ${describeFetchError(cause)}. Check the Logto endpoint in your configuration and that the identity server is reachable.`,
+      { cause },
+    );
+  }
+  // OpenID Connect Discovery 1.0 §4.3: the issuer MUST be identical to the one used to fetch it.
+  if (body.issuer !== issuer) {
+    throw new LogtoError(
+      'discovery_issuer_mismatch',
+      `The OpenID configuration at ${url} names the issuer ${JSON.stringify(body.issuer)}, expected exactly "${issuer}". Check the Logto endpoint in your configuration (scheme, host, port, no extra path).`,
+    );
+  }
+  for (const field of requiredEndpoints) {
+    if (typeof body[field] !== 'string' || body[field] === '') {
+      throw new LogtoError('discovery_failed', `The OpenID configuration at ${url} has no "${field}".`);
+    }
+  }
+  if (
+    body.id_token_signing_alg_values_supported !== undefined &&
+    !(
+      Array.isArray(body.id_token_signing_alg_values_supported) &&
+      body.id_token_signing_alg_values_supported.every((alg) => typeof alg === 'string')
+    )
+  ) {
+    throw new LogtoError(
+      'discovery_failed',
+      `The OpenID configuration at ${url} has a malformed "id_token_signing_alg_values_supported".`,
+    );
+  }
+  return body as OidcDiscovery;
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CookieSealer, joinCookieValue, splitCookieValue } from './cookie-session.ts';
+
+const secretA = 'a-very-long-secret-for-tests-0001';
+const secretB = 'b-very-long-secret-for-tests-0002';
+
+function clock(start = 1_700_000_000_000) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => (time += ms) };
+}
+
+function flip(sealed: string, index: number): string {
+  const [version, kid, body] = sealed.split('.') as [string, string, string];
+  const bytes = Buffer.from(body, 'base64url');
+  bytes[index]! ^= 0x01;
+  return `${version}.${kid}.${bytes.toString('base64url')}`;
+}
+
+describe('CookieSealer', () => {
+  it('round-trips a value', () => {
+    const time = clock();
+    const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
+    const sealed = sealer.seal('s', { a: '1' }, time.now() + 1000);
+    assert.match(sealed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+    assert.deepEqual(sealer.unseal('s', sealed), { ok: true, value: { a: '1' }, expiresAt: time.now() + 1000 });
+  });
+
+  it('does not reveal the plaintext', () => {
+    const sealer = new CookieSealer({ secrets: [secretA] });
+    const sealed = sealer.seal('s', { token: 'secret-refresh-token' }, Date.now() + 1000);
+    assert.doesNotMatch(Buffer.from(sealed.split('.')[2]!, 'base64url').toString('latin1'), /secret-refresh-token/);
+  });
+
+  it('refuses a value with any single byte changed', () => {
+    const time = clock();
+    const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
+    const sealed = sealer.seal('s', { a: '1' }, time.now() + 1000);
+    const length = Buffer.from(sealed.split('.')[2]!, 'base64url').length;
+    for (let index = 0; index < length; index += 1) {
+      const result = sealer.unseal('s', flip(sealed, index));
+      assert.deepEqual(result, { ok: false, reason: 'tampered' }, `byte ${index}`);
+    }
+  });
+
+  it('refuses a truncated value', () => {
+    const sealer = new CookieSealer({ secrets: [secretA] });
+    const sealed = sealer.seal('s', { a: '1' }, Date.now() + 1000);
+    assert.equal(sealer.unseal('s', sealed.slice(0, -4)).ok, false);
+    assert.equal(sealer.unseal('s', sealed.slice(0, 20)).ok, false);
+  });
+
+  it('refuses malformed values without throwing', () => {
+    const sealer = new CookieSealer({ secrets: [secretA] });
+    for (const value of ['', 'garbage', 'v1..', 'v2.abc.def', 'v1.x.y.z', 'v1.abc.!!!']) {
+      assert.equal(sealer.unseal('s', value).ok, false, value);
+    }
+  });
+
+  it('refuses a value sealed with another secret', () => {
+    const sealed = new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
+    assert.deepEqual(new CookieSealer({ secrets: [secretA] }).unseal('s', sealed), {
+      ok: false,
+      reason: 'unknown_key',
+    });
+  });
+
+  it('refuses a value whose key id was swapped to a known key', () => {
+    const a = new CookieSealer({ secrets: [secretA] });
+    const both = new CookieSealer({ secrets: [secretA, secretB] });
+    const sealedB = new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
+    const kidA = a.seal('s', {}, Date.now() + 1000).split('.')[1]!;
+    const [version, , body] = sealedB.split('.');
+    assert.deepEqual(both.unseal('s', `${version}.${kidA}.${body}`), { ok: false, reason: 'tampered' });
+  });
+
+  it('refuses a value sealed for another cookie name', () => {
+    const sealer = new CookieSealer({ secrets: [secretA] });
+    const sealed = sealer.seal('other', { a: '1' }, Date.now() + 1000);
+    assert.deepEqual(sealer.unseal('s', sealed), { ok: false, reason: 'tampered' });
+  });
+
+  it('rotates: the newest secret seals, older secrets still unseal', () => {
+    const old = new CookieSealer({ secrets: [secretA] });
+    const rotated = new CookieSealer({ secrets: [secretB, secretA] });
+    const sealedBefore = old.seal('s', { a: '1' }, Date.now() + 1000);
+    assert.equal(rotated.unseal('s', sealedBefore).ok, true);
+    const sealedAfter = rotated.seal('s', { a: '2' }, Date.now() + 1000);
+    assert.equal(new CookieSealer({ secrets: [secretB] }).unseal('s', sealedAfter).ok, true);
+    assert.equal(old.unseal('s', sealedAfter).ok, false);
+  });
+
+  it('refuses an expired value, using the injected clock', () => {
+    const time = clock();
+    const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
+    const sealed = sealer.seal('s', { a: '1' }, time.now() + 60_000);
+    time.advance(59_999);
+    assert.equal(sealer.unseal('s', sealed).ok, true);
+    time.advance(1);
+    assert.deepEqual(sealer.unseal('s', sealed), { ok: false, reason: 'expired' });
+  });
+
+  it('refuses short or missing secrets', () => {
+    assert.throws(() => new CookieSealer({ secrets: [] }), TypeError);
+    assert.throws(() => new CookieSealer({ secrets: ['short'] }), /at least 32 characters/);
+  });
+});
+
+describe('cookie chunks', () => {
+  it('splits a long value and joins it back', () => {
+    const value = 'x'.repeat(9000);
+    const chunks = splitCookieValue('s', value, 3800);
+    assert.deepEqual(
+      chunks.map(([name, chunk]) => [name, chunk.length]),
+      [
+        ['s', 3800],
+        ['s.1', 3800],
+        ['s.2', 1400],
+      ],
+    );
+    const joined = joinCookieValue('s', new Map(chunks));
+    assert.equal(joined.value, value);
+    assert.deepEqual(joined.present, ['s', 's.1', 's.2']);
+  });
+
+  it('keeps a short value in one cookie', () => {
+    assert.deepEqual(splitCookieValue('s', 'abc'), [['s', 'abc']]);
+  });
+
+  it('lists chunks of this cookie only', () => {
+    const cookies = new Map([
+      ['s', 'a'],
+      ['s.1', 'b'],
+      ['s.9', 'stale'],
+      ['sx', 'other'],
+      ['s.a', 'other'],
+      ['other.1', 'other'],
+    ]);
+    const joined = joinCookieValue('s', cookies);
+    assert.equal(joined.value, 'ab');
+    assert.deepEqual(joined.present, ['s', 's.1', 's.9']);
+  });
+
+  it('reads nothing without the first chunk', () => {
+    assert.equal(joinCookieValue('s', new Map([['s.1', 'b']])).value, undefined);
+  });
+
+  it('refuses a sealed value whose chunks were swapped', () => {
+    const sealer = new CookieSealer({ secrets: [secretA] });
+    const sealed = sealer.seal('s', { data: 'y'.repeat(6000) }, Date.now() + 1000);
+    const chunks = splitCookieValue('s', sealed, 2000);
+    assert.ok(chunks.length >= 3);
+    const swapped = new Map<string, string>([
+      ['s', chunks[0]![1]],
+      ['s.1', chunks[2]![1]],
+      ['s.2', chunks[1]![1]],
+    ]);
+    assert.equal(sealer.unseal('s', joinCookieValue('s', swapped).value!).ok, false);
+    assert.equal(sealer.unseal('s', joinCookieValue('s', new Map(chunks)).value!).ok, true);
+  });
+});

@@ -1,0 +1,272 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseCookieHeader } from './cookies.ts';
+import { type Logger, SessionManager, type SessionOptions } from './session.ts';
+import { MemoryStore } from './session-store.ts';
+
+const secret = 'session-test-secret-0123456789abcdef';
+const otherSecret = 'another-session-secret-0123456789ab';
+
+function clock(start = 1_700_000_000_000) {
+  let time = start;
+  return { now: () => time, advance: (ms: number) => (time += ms) };
+}
+
+/** A browser's cookie jar, applying `Set-Cookie` headers. */
+function jar() {
+  const cookies = new Map<string, string>();
+  return {
+    cookies,
+    apply(headers: string[]) {
+      for (const header of headers) {
+        const [pair] = header.split(';') as [string];
+        const name = pair.slice(0, pair.indexOf('='));
+        const value = pair.slice(pair.indexOf('=') + 1);
+        if (/Max-Age=0/.test(header)) cookies.delete(name);
+        else cookies.set(name, value);
+      }
+    },
+  };
+}
+
+function logger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { lines, debug: (line) => lines.push(line) };
+}
+
+async function roundTrip(
+  manager: SessionManager,
+  browser: ReturnType<typeof jar>,
+  change: (s: import('./session.ts').Session) => void,
+) {
+  const session = await manager.load({ cookies: browser.cookies, secure: false });
+  change(session);
+  const headers = await session.commit();
+  browser.apply(headers);
+  return { session, headers };
+}
+
+for (const mode of ['cookie', 'store'] as const) {
+  describe(`session (${mode})`, () => {
+    function manager(options: Partial<SessionOptions> = {}) {
+      const time = clock();
+      const store = new MemoryStore({ now: time.now });
+      const log = logger();
+      const sessions = new SessionManager({
+        secrets: [secret],
+        now: time.now,
+        logger: log,
+        ...(mode === 'store' ? { store } : {}),
+        ...options,
+      });
+      return { sessions, time, store, log };
+    }
+
+    it('starts empty and sets no cookie while nothing is stored', async () => {
+      const { sessions } = manager();
+      const browser = jar();
+      const { headers } = await roundTrip(sessions, browser, () => {});
+      assert.deepEqual(headers, []);
+    });
+
+    it('keeps data across requests in an HttpOnly, SameSite=Lax cookie', async () => {
+      const { sessions } = manager();
+      const browser = jar();
+      const { headers } = await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      assert.equal(headers.length, 1);
+      assert.match(headers[0]!, /^logto_session=v1\.[^;]+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax$/);
+      const next = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(next.get('k'), 'v');
+      assert.deepEqual(await next.commit(), [], 'an unchanged session is not rewritten');
+    });
+
+    it('marks the cookie Secure on https requests', async () => {
+      const { sessions } = manager();
+      const session = await sessions.load({ cookies: new Map(), secure: true });
+      session.set('k', 'v');
+      assert.match((await session.commit())[0]!, /; Secure;/);
+    });
+
+    it('honours an explicit secure setting', async () => {
+      const { sessions } = manager({ secure: true });
+      const session = await sessions.load({ cookies: new Map(), secure: false });
+      session.set('k', 'v');
+      assert.match((await session.commit())[0]!, /; Secure;/);
+    });
+
+    it('gives an empty session for a tampered cookie, logs once and clears it', async () => {
+      const { sessions, log } = manager();
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      const value = browser.cookies.get('logto_session')!;
+      const tampered = `${value.slice(0, -3)}${value.at(-3) === 'A' ? 'B' : 'A'}${value.slice(-2)}`;
+      browser.cookies.set('logto_session', tampered);
+      const session = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(session.get('k'), undefined);
+      assert.equal(session.refused, true);
+      assert.equal(log.lines.length, 1);
+      assert.match(log.lines[0]!, /tampered/);
+      assert.deepEqual(await session.commit(), [
+        'logto_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
+      ]);
+    });
+
+    it('gives an empty session for a cookie sealed with a foreign secret', async () => {
+      const { sessions } = manager();
+      const foreign = manager({ secrets: [otherSecret] }).sessions;
+      const browser = jar();
+      await roundTrip(foreign, browser, (s) => s.set('k', 'v'));
+      const session = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(session.get('k'), undefined);
+    });
+
+    it('reads sessions sealed with an older secret after rotation and reseals them with the new one', async () => {
+      const time = clock();
+      const store = new MemoryStore({ now: time.now });
+      const withStore = mode === 'store' ? { store } : {};
+      const before = new SessionManager({ secrets: [secret], now: time.now, ...withStore });
+      const after = new SessionManager({ secrets: [otherSecret, secret], now: time.now, ...withStore });
+      const browser = jar();
+      await roundTrip(before, browser, (s) => s.set('k', 'v'));
+      await roundTrip(after, browser, (s) => s.set('k2', 'v2'));
+      const onlyNew = new SessionManager({ secrets: [otherSecret], now: time.now, ...withStore });
+      const session = await onlyNew.load({ cookies: browser.cookies, secure: false });
+      assert.equal(session.get('k'), 'v');
+      assert.equal(session.get('k2'), 'v2');
+    });
+
+    it('expires after maxAge, using the injected clock', async () => {
+      const { sessions, time } = manager({ maxAge: 60 });
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      time.advance(59_000);
+      assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('k'), 'v');
+      time.advance(1_000);
+      const expired = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(expired.get('k'), undefined);
+      assert.equal(expired.refused, true);
+    });
+
+    it('renews an active session once half of its lifetime has passed', async () => {
+      const { sessions, time } = manager({ maxAge: 100 });
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      time.advance(40_000);
+      assert.deepEqual((await roundTrip(sessions, browser, () => {})).headers, []);
+      time.advance(20_000);
+      assert.equal((await roundTrip(sessions, browser, () => {})).headers.length, 1);
+      time.advance(90_000);
+      assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('k'), 'v');
+    });
+
+    it('regenerates: new cookie contents and no old data', async () => {
+      const { sessions, store } = manager();
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('planted', 'x'));
+      const before = browser.cookies.get('logto_session');
+      const stolen = new Map(browser.cookies);
+      await roundTrip(sessions, browser, (s) => {
+        s.regenerate();
+        s.set('user', 'u');
+      });
+      assert.notEqual(browser.cookies.get('logto_session'), before);
+      const fresh = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(fresh.get('planted'), undefined);
+      assert.equal(fresh.get('user'), 'u');
+      if (mode === 'store') {
+        // The id planted before sign-in no longer names a session.
+        const old = await sessions.load({ cookies: stolen, secure: false });
+        assert.equal(old.get('planted'), undefined);
+        assert.equal(old.get('user'), undefined);
+        assert.equal(store.size, 1);
+      }
+    });
+
+    it('destroy clears the cookie (and the stored session)', async () => {
+      const { sessions, store } = manager();
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      const stolen = new Map(browser.cookies);
+      const { headers } = await roundTrip(sessions, browser, (s) => s.destroy());
+      assert.match(headers[0]!, /^logto_session=; Max-Age=0/);
+      assert.equal(browser.cookies.size, 0);
+      if (mode === 'store') {
+        assert.equal(store.size, 0);
+        assert.equal((await sessions.load({ cookies: stolen, secure: false })).get('k'), undefined);
+      }
+    });
+  });
+}
+
+describe('session (cookie) chunking', () => {
+  it('splits a large session across cookies and clears chunks no longer needed', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('big', 'z'.repeat(10_000)));
+    assert.deepEqual(
+      [...browser.cookies.keys()],
+      ['logto_session', 'logto_session.1', 'logto_session.2', 'logto_session.3'],
+    );
+    for (const value of browser.cookies.values()) assert.ok(value.length <= 3800);
+    assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('big'), 'z'.repeat(10_000));
+
+    const { headers } = await roundTrip(sessions, browser, (s) => s.set('big', 'small'));
+    assert.equal(headers.length, 4);
+    assert.match(headers[1]!, /^logto_session\.1=; Max-Age=0/);
+    assert.match(headers[2]!, /^logto_session\.2=; Max-Age=0/);
+    assert.match(headers[3]!, /^logto_session\.3=; Max-Age=0/);
+    assert.deepEqual([...browser.cookies.keys()], ['logto_session']);
+    assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('big'), 'small');
+  });
+
+  it('gives an empty session when chunks are swapped or one is missing', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('big', 'q'.repeat(10_000)));
+    const swapped = new Map(browser.cookies);
+    swapped.set('logto_session.1', browser.cookies.get('logto_session.2')!);
+    swapped.set('logto_session.2', browser.cookies.get('logto_session.1')!);
+    assert.equal((await sessions.load({ cookies: swapped, secure: false })).get('big'), undefined);
+    const missing = new Map(browser.cookies);
+    missing.delete('logto_session.1');
+    assert.equal((await sessions.load({ cookies: missing, secure: false })).get('big'), undefined);
+  });
+
+  it('parses request cookies from a header', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+    const header = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    const session = await sessions.load({ cookies: parseCookieHeader(`other=1; ${header}`), secure: false });
+    assert.equal(session.get('k'), 'v');
+  });
+});
+
+describe('session (store) concurrency', () => {
+  it('merges the changes of two concurrent requests instead of losing one', async () => {
+    const store = new MemoryStore();
+    const sessions = new SessionManager({ secrets: [secret], store });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('base', '1'));
+    const first = await sessions.load({ cookies: browser.cookies, secure: false });
+    const second = await sessions.load({ cookies: browser.cookies, secure: false });
+    first.set('a', 'from-first');
+    second.set('b', 'from-second');
+    second.delete('base');
+    await first.commit();
+    await second.commit();
+    const merged = await sessions.load({ cookies: browser.cookies, secure: false });
+    assert.equal(merged.get('a'), 'from-first');
+    assert.equal(merged.get('b'), 'from-second');
+    assert.equal(merged.get('base'), undefined);
+  });
+
+  it('keeps only an opaque id in the cookie', async () => {
+    const store = new MemoryStore();
+    const sessions = new SessionManager({ secrets: [secret], store });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('big', 'w'.repeat(10_000)));
+    assert.deepEqual([...browser.cookies.keys()], ['logto_session']);
+    assert.ok(browser.cookies.get('logto_session')!.length < 200);
+  });
+});

@@ -1,0 +1,312 @@
+/**
+ * The per-request session, framework-free: loaded from the request's cookies, changed by the
+ * route handlers and `LogtoClient`, committed as `Set-Cookie` headers. By default the whole
+ * session is sealed into cookies (see `cookie-session.ts`); with a {@link SessionStore} the cookie
+ * holds only a sealed random id.
+ */
+import { randomBytes } from 'node:crypto';
+import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
+import { type CookieAttributes, serializeCookie } from './cookies.ts';
+import type { SessionData, SessionStore } from './session-store.ts';
+
+/** Receives diagnostics; `console` fits. */
+export interface Logger {
+  debug(message: string): void;
+}
+
+/** Session options. */
+export interface SessionOptions {
+  /**
+   * Secrets, newest first: the first encrypts, all decrypt. Rotate by putting a new secret first
+   * and removing an old one once the sessions it sealed have expired. At least 32 characters each.
+   */
+  secrets: readonly string[];
+  /** Keep session data in this store and only an encrypted id in the cookie. */
+  store?: SessionStore;
+  /** Cookie name (chunks are `name.1`, `name.2`, …). Defaults to `logto_session`. */
+  cookieName?: string;
+  /** Session lifetime in seconds, renewed while the session is used. Defaults to 14 days. */
+  maxAge?: number;
+  /**
+   * `Secure` attribute: `'auto'` (default) sets it when the request came over https, as Express
+   * decides with `trust proxy`.
+   */
+  secure?: boolean | 'auto';
+  /** Cookie `Domain`; host-only when absent. */
+  domain?: string;
+  /** Cookie `Path`. Defaults to `/`. */
+  path?: string;
+  /** Current time in milliseconds; injectable for tests. */
+  now?: () => number;
+  /** Where a refused cookie is reported (at debug level). Silent by default. */
+  logger?: Logger;
+}
+
+/** What the session needs to know about the request. */
+export interface SessionRequest {
+  cookies: ReadonlyMap<string, string>;
+  /** Whether the request came over https. */
+  secure: boolean;
+}
+
+const defaultMaxAge = 14 * 24 * 60 * 60;
+const casAttempts = 5;
+
+/** Loads sessions; one instance per application. */
+export class SessionManager {
+  readonly cookieName: string;
+  readonly maxAge: number;
+  readonly #sealer: CookieSealer;
+  readonly #store: SessionStore | undefined;
+  readonly #options: SessionOptions;
+  readonly #now: () => number;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+    this.#sealer = new CookieSealer({ secrets: options.secrets, now: options.now });
+    this.#store = options.store;
+    this.#now = options.now ?? Date.now;
+    this.cookieName = options.cookieName ?? 'logto_session';
+    this.maxAge = options.maxAge ?? defaultMaxAge;
+  }
+
+  /** Reads the request's session; a missing, tampered, foreign or expired cookie gives an empty one. */
+  async load(request: SessionRequest): Promise<Session> {
+    const { value, present } = joinCookieValue(this.cookieName, request.cookies);
+    const session = new Session(this, request.secure, present);
+    if (value === undefined) return session;
+
+    const opened = this.#sealer.unseal<unknown>(this.cookieName, value);
+    if (!opened.ok) {
+      this.#refuse(opened.reason);
+      session.markRefused();
+      return session;
+    }
+    if (this.#store) {
+      const id = opened.value;
+      if (typeof id !== 'object' || id === null || !('sid' in id) || typeof id.sid !== 'string') {
+        this.#refuse('malformed');
+        session.markRefused();
+        return session;
+      }
+      const stored = await this.#store.get(id.sid);
+      if (!stored) {
+        session.markRefused();
+        return session;
+      }
+      session.loaded(stored.data, opened.expiresAt, id.sid, stored.version);
+      return session;
+    }
+    if (!isSessionData(opened.value)) {
+      this.#refuse('malformed');
+      session.markRefused();
+      return session;
+    }
+    session.loaded(opened.value, opened.expiresAt);
+    return session;
+  }
+
+  /** @internal The `Set-Cookie` headers that persist `session`. */
+  async commit(session: Session): Promise<string[]> {
+    const now = this.#now();
+    const attributes = this.#attributes(session.secure);
+    const empty = session.isEmpty();
+
+    if (this.#store) {
+      const store = this.#store;
+      if (session.storeId && (session.regenerated || empty)) await store.destroy(session.storeId);
+      if (empty) return session.hadCookie() ? this.#clear(session.presentCookies, attributes) : [];
+      let id = session.storeId;
+      if (!id || session.regenerated) {
+        id = randomBytes(32).toString('base64url');
+        await store.set(id, session.snapshot(), this.maxAge);
+      } else if (session.dirty) {
+        await this.#writeMerged(store, id, session);
+      } else if (!this.#needsRenewal(session, now)) {
+        return [];
+      } else {
+        await this.#writeMerged(store, id, session);
+      }
+      return this.#write({ sid: id }, session, now, attributes);
+    }
+
+    if (empty) return session.hadCookie() ? this.#clear(session.presentCookies, attributes) : [];
+    if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return [];
+    return this.#write(session.snapshot(), session, now, attributes);
+  }
+
+  // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.
+  #needsRenewal(session: Session, now: number): boolean {
+    return session.expiresAt === undefined || session.expiresAt - now < (this.maxAge * 1000) / 2;
+  }
+
+  async #writeMerged(store: SessionStore, id: string, session: Session): Promise<void> {
+    if (!store.compareAndSet) {
+      await store.set(id, session.snapshot(), this.maxAge);
+      return;
+    }
+    let expected = session.storeVersion;
+    let data = session.snapshot();
+    for (let attempt = 0; attempt < casAttempts; attempt += 1) {
+      if (await store.compareAndSet(id, expected, data, this.maxAge)) return;
+      // Another request of this user wrote first: apply only our own changes on top of its data.
+      const current = await store.get(id);
+      expected = current?.version;
+      data = session.applyChanges(current?.data ?? {});
+    }
+    await store.set(id, data, this.maxAge);
+  }
+
+  #write(payload: unknown, session: Session, now: number, attributes: CookieAttributes): string[] {
+    const sealed = this.#sealer.seal(this.cookieName, payload, now + this.maxAge * 1000);
+    const chunks = splitCookieValue(this.cookieName, sealed);
+    const written = new Set(chunks.map(([name]) => name));
+    const headers = chunks.map(([name, value]) => serializeCookie(name, value, { ...attributes, maxAge: this.maxAge }));
+    const stale = session.presentCookies.filter((name) => !written.has(name));
+    return headers.concat(this.#clear(stale, attributes));
+  }
+
+  #clear(names: readonly string[], attributes: CookieAttributes): string[] {
+    return names.map((name) => serializeCookie(name, '', { ...attributes, maxAge: 0 }));
+  }
+
+  #attributes(secureRequest: boolean): CookieAttributes {
+    const secure = this.#options.secure ?? 'auto';
+    return {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: secure === 'auto' ? secureRequest : secure,
+      path: this.#options.path ?? '/',
+      domain: this.#options.domain,
+    };
+  }
+
+  #refuse(reason: UnsealFailure): void {
+    this.#options.logger?.debug(
+      `logto-kit: ignoring the ${this.cookieName} cookie (${reason}); the session starts empty.`,
+    );
+  }
+}
+
+function isSessionData(value: unknown): value is SessionData {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((entry) => typeof entry === 'string');
+}
+
+/**
+ * One request's session: a string → string map. Changes are persisted when the response is sent.
+ */
+export class Session {
+  readonly secure: boolean;
+  /** @internal Cookie names of this session present on the request. */
+  readonly presentCookies: readonly string[];
+  /** @internal */
+  storeId: string | undefined;
+  /** @internal */
+  storeVersion: number | undefined;
+  /** @internal */
+  expiresAt: number | undefined;
+  /** Whether anything changed since the session was loaded. */
+  dirty = false;
+  /** Whether {@link regenerate} was called. */
+  regenerated = false;
+  readonly #manager: SessionManager;
+  #data = new Map<string, string>();
+  #changes = new Map<string, string | undefined>();
+  #refused = false;
+
+  /** @internal Created by {@link SessionManager.load}. */
+  constructor(manager: SessionManager, secure: boolean, presentCookies: readonly string[]) {
+    this.#manager = manager;
+    this.secure = secure;
+    this.presentCookies = presentCookies;
+  }
+
+  /** @internal */
+  loaded(data: SessionData, expiresAt: number, storeId?: string, storeVersion?: number): void {
+    this.#data = new Map(Object.entries(data));
+    this.expiresAt = expiresAt;
+    this.storeId = storeId;
+    this.storeVersion = storeVersion;
+  }
+
+  /** @internal */
+  markRefused(): void {
+    this.#refused = true;
+  }
+
+  /** Whether the request carried a session cookie that was refused (tampered, foreign, expired). */
+  get refused(): boolean {
+    return this.#refused;
+  }
+
+  get(key: string): string | undefined {
+    return this.#data.get(key);
+  }
+
+  set(key: string, value: string): void {
+    if (this.#data.get(key) === value) return;
+    this.#data.set(key, value);
+    this.#changes.set(key, value);
+    this.dirty = true;
+  }
+
+  delete(key: string): void {
+    if (!this.#data.has(key)) return;
+    this.#data.delete(key);
+    this.#changes.set(key, undefined);
+    this.dirty = true;
+  }
+
+  /** The keys currently set. */
+  keys(): string[] {
+    return [...this.#data.keys()];
+  }
+
+  /**
+   * Drops all data and starts a new session with a new id (store) or new cookie contents. Call
+   * it when the user's privilege changes, e.g. at sign-in, so a session planted before sign-in
+   * (session fixation) is worthless after it.
+   */
+  regenerate(): void {
+    this.#data.clear();
+    this.#changes.clear();
+    this.regenerated = true;
+    this.dirty = true;
+  }
+
+  /** Empties the session; its cookies are cleared and its stored copy removed. */
+  destroy(): void {
+    this.regenerate();
+  }
+
+  /** The `Set-Cookie` header values that persist this session (none when nothing changed). */
+  commit(): Promise<string[]> {
+    return this.#manager.commit(this);
+  }
+
+  /** @internal */
+  isEmpty(): boolean {
+    return this.#data.size === 0;
+  }
+
+  /** @internal */
+  hadCookie(): boolean {
+    return this.presentCookies.length > 0;
+  }
+
+  /** @internal */
+  snapshot(): SessionData {
+    return Object.fromEntries(this.#data);
+  }
+
+  /** @internal Our own changes applied on top of `base` (another request's newer data). */
+  applyChanges(base: SessionData): SessionData {
+    const merged = { ...base };
+    for (const [key, value] of this.#changes) {
+      if (value === undefined) delete merged[key];
+      else merged[key] = value;
+    }
+    return merged;
+  }
+}

@@ -1,0 +1,266 @@
+import type { Context, Middleware } from 'koa';
+import type { AccountDirectory } from '../accounts.ts';
+import type { DevServerConfig } from '../config.ts';
+import { type CsrfTokens, createCsrfTokens } from '../csrf.ts';
+import { renderMessagePage } from '../pages/error.ts';
+import { pageHeaders } from '../pages/layout.ts';
+import { renderRegister } from '../pages/register.ts';
+import { incorrectCredentialsMessage, renderSignIn } from '../pages/sign-in.ts';
+import { FailureLimiter } from '../rate-limit.ts';
+import { grantRequestedConsent } from './consent.ts';
+import { FormBodyError, readForm } from './form-body.ts';
+import type { InteractionDetails, InteractionProvider, InteractionResult } from './interaction-provider.ts';
+
+export type { InteractionDetails, InteractionProvider } from './interaction-provider.ts';
+
+/** Options of {@link createInteractionRoutes}. */
+export interface InteractionRoutesOptions {
+  /** The oidc-provider instance whose interactions these routes complete. */
+  provider: InteractionProvider;
+  /** Where accounts are verified and registered. */
+  accounts: AccountDirectory;
+  /** The server configuration (application names for the pages). */
+  config: DevServerConfig;
+  /** The clock, in milliseconds since the epoch, for the sign-in rate limit (injected by tests). */
+  now?: () => number;
+  /** CSRF tokens; a random per-process secret by default. */
+  csrf?: CsrfTokens;
+  /**
+   * Failed sign-ins allowed per identifier and per client IP within `windowMs` before further
+   * attempts get 429. Default: 5 per identifier and 20 per IP in 5 minutes.
+   */
+  rateLimit?: { perIdentifier?: number; perIp?: number; windowMs?: number };
+}
+
+/** Logto's `first_screen` values and `interaction_mode=signUp` that open the registration screen first. */
+const registrationFirstScreens = new Set(['register', 'identifier:register']);
+
+const uidPattern = /^\/interaction\/([A-Za-z0-9_-]{1,128})(?:\/(login|register|abort))?\/?$/;
+
+/**
+ * Koa middleware serving the sign-in and registration pages under `/interaction/:uid`, the
+ * address oidc-provider sends the browser to when the user must sign in:
+ *
+ * - `GET /interaction/:uid`: the sign-in page, or the registration page when the authorization
+ *   request asked for it (`first_screen=register`, `first_screen=identifier:register`,
+ *   `interaction_mode=signUp`) or the user followed the link (`?screen=register`);
+ * - `POST /interaction/:uid/login` (`identifier`, `password`, `csrf`): signs in;
+ * - `POST /interaction/:uid/register` (`username`, `email`, `password`, `csrf`): creates the
+ *   account and signs it in;
+ * - `POST /interaction/:uid/abort` (`csrf`): returns to the app with `access_denied`.
+ *
+ * Every POST needs the CSRF token bound to the interaction (403 otherwise). Failed sign-ins are
+ * limited per identifier and per client IP (429). A `consent` prompt is granted without a page.
+ * Other paths are passed to the next middleware.
+ */
+export function createInteractionRoutes(options: InteractionRoutesOptions): Middleware {
+  const { provider, accounts, config } = options;
+  const now = options.now ?? Date.now;
+  const csrf = options.csrf ?? createCsrfTokens();
+  const windowMs = options.rateLimit?.windowMs ?? 5 * 60_000;
+  const byIdentifier = new FailureLimiter({ maxFailures: options.rateLimit?.perIdentifier ?? 5, windowMs, now });
+  const byIp = new FailureLimiter({ maxFailures: options.rateLimit?.perIp ?? 20, windowMs, now });
+
+  const appName = (details: InteractionDetails): string => {
+    const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : '';
+    return config.applications.find((app) => app.id === clientId)?.name ?? (clientId || 'the application');
+  };
+
+  const finish = async (ctx: Context, result: InteractionResult, merge = false): Promise<void> => {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: merge });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  };
+
+  const finishConsent = async (ctx: Context, details: InteractionDetails): Promise<void> => {
+    const grantId = await grantRequestedConsent(provider, details);
+    await finish(ctx, { consent: { grantId } }, true);
+  };
+
+  const showSignIn = (ctx: Context, details: InteractionDetails, status: number, identifier?: string, error?: string) =>
+    sendPage(
+      ctx,
+      status,
+      renderSignIn({
+        interactionPath: `/interaction/${details.uid}`,
+        appName: appName(details),
+        csrfToken: csrf.issue(details.uid),
+        ...(identifier ? { identifier } : {}),
+        ...(error ? { error } : {}),
+      }),
+    );
+
+  const showRegister = (
+    ctx: Context,
+    details: InteractionDetails,
+    status: number,
+    values: { username?: string; email?: string; error?: string } = {},
+  ) =>
+    sendPage(
+      ctx,
+      status,
+      renderRegister({
+        interactionPath: `/interaction/${details.uid}`,
+        appName: appName(details),
+        csrfToken: csrf.issue(details.uid),
+        ...values,
+      }),
+    );
+
+  const show = async (ctx: Context, details: InteractionDetails): Promise<void> => {
+    const screen = ctx.query.screen;
+    const register = screen === 'register' || (screen !== 'sign-in' && registrationFirst(details.params));
+    if (register) return showRegister(ctx, details, 200);
+    const hint = details.params.login_hint;
+    return showSignIn(ctx, details, 200, typeof hint === 'string' ? hint : undefined);
+  };
+
+  const signIn = async (ctx: Context, details: InteractionDetails, form: URLSearchParams): Promise<void> => {
+    const identifier = (form.get('identifier') ?? '').trim();
+    const password = form.get('password') ?? '';
+    if (!identifier || !password) {
+      return showSignIn(ctx, details, 400, identifier, 'Enter your username or email and your password.');
+    }
+    const identifierKey = identifier.toLowerCase();
+    const ipKey = ctx.ip || 'unknown';
+    if (byIdentifier.isBlocked(identifierKey) || byIp.isBlocked(ipKey)) {
+      const waitMs = Math.max(byIdentifier.retryAfterMs(identifierKey), byIp.retryAfterMs(ipKey));
+      ctx.set('retry-after', String(Math.ceil(waitMs / 1000)));
+      return sendPage(
+        ctx,
+        429,
+        renderMessagePage({
+          title: 'Too many attempts',
+          message: 'Too many attempts, try again later.',
+          detail: `Sign-in is paused for this account or network after repeated failures. Try again in ${Math.ceil(waitMs / 60_000)} minute(s).`,
+        }),
+      );
+    }
+    const accountId = await accounts.verifyPassword(identifier, password);
+    if (!accountId) {
+      byIdentifier.recordFailure(identifierKey);
+      byIp.recordFailure(ipKey);
+      return showSignIn(ctx, details, 401, identifier, incorrectCredentialsMessage);
+    }
+    byIdentifier.reset(identifierKey);
+    await finish(ctx, { login: { accountId } });
+  };
+
+  const register = async (ctx: Context, details: InteractionDetails, form: URLSearchParams): Promise<void> => {
+    const username = (form.get('username') ?? '').trim();
+    const email = (form.get('email') ?? '').trim();
+    const password = form.get('password') ?? '';
+    try {
+      const account = await accounts.register({ username, password, ...(email ? { email } : {}) });
+      await finish(ctx, { login: { accountId: account.id } });
+    } catch (error) {
+      const message = accountErrorMessage(error);
+      if (message === undefined) throw error;
+      return showRegister(ctx, details, 400, { username, email, error: message });
+    }
+  };
+
+  return async (ctx, next) => {
+    const match = uidPattern.exec(ctx.path);
+    if (!match) return next();
+    const uid = match[1] ?? '';
+    const action = match[2];
+
+    const isPost = ctx.method === 'POST';
+    if ((action && !isPost) || (!action && ctx.method !== 'GET' && ctx.method !== 'HEAD')) {
+      ctx.set('allow', action ? 'POST' : 'GET, HEAD');
+      return sendPage(
+        ctx,
+        405,
+        renderMessagePage({ title: 'Not allowed', message: 'This address does not accept that request method.' }),
+      );
+    }
+
+    const details = await findInteraction(provider, ctx, uid);
+    if (!details) {
+      return sendPage(
+        ctx,
+        400,
+        renderMessagePage({
+          title: 'Sign-in expired',
+          message: 'This sign-in has expired or was started in another browser.',
+          detail: 'Go back to the application and sign in again.',
+        }),
+      );
+    }
+
+    if (!action) {
+      if (details.prompt.name === 'consent') return finishConsent(ctx, details);
+      return show(ctx, details);
+    }
+
+    let form: URLSearchParams;
+    try {
+      form = await readForm(ctx);
+    } catch (error) {
+      if (!(error instanceof FormBodyError)) throw error;
+      return sendPage(ctx, error.status, renderMessagePage({ title: 'Request refused', message: error.message }));
+    }
+    if (!csrf.verify(uid, form.get('csrf'))) {
+      return sendPage(
+        ctx,
+        403,
+        renderMessagePage({
+          title: 'Request refused',
+          message: 'This form could not be verified (missing or invalid security token).',
+          detail: 'Go back, reload the page and try again.',
+        }),
+      );
+    }
+
+    if (action === 'abort') {
+      return finish(ctx, { error: 'access_denied', error_description: 'End-User aborted interaction' });
+    }
+    if (details.prompt.name === 'consent') return finishConsent(ctx, details);
+    if (action === 'login') return signIn(ctx, details, form);
+    return register(ctx, details, form);
+  };
+}
+
+function registrationFirst(params: Record<string, unknown>): boolean {
+  const firstScreen = params.first_screen;
+  if (typeof firstScreen === 'string' && registrationFirstScreens.has(firstScreen)) return true;
+  return params.interaction_mode === 'signUp';
+}
+
+/** The interaction the browser's cookie names, if it is the one in the path and still pending. */
+async function findInteraction(
+  provider: InteractionProvider,
+  ctx: Context,
+  uid: string,
+): Promise<InteractionDetails | undefined> {
+  try {
+    const details = await provider.interactionDetails(ctx.req, ctx.res);
+    return details.uid === uid ? details : undefined;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'SessionNotFound') return undefined;
+    throw error;
+  }
+}
+
+const accountErrorFallbacks: Record<string, string> = {
+  username_taken: 'That username is already taken.',
+  email_taken: 'An account with that email already exists.',
+  invalid_username: 'That username is not valid.',
+  invalid_email: 'That email address is not valid.',
+  weak_password: 'That password is too weak.',
+};
+
+/** The message to show for an account error thrown by registration, or undefined for other errors. */
+function accountErrorMessage(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return undefined;
+  const fallback = accountErrorFallbacks[error.code];
+  if (fallback === undefined) return undefined;
+  return error.message || fallback;
+}
+
+function sendPage(ctx: Context, status: number, html: string): void {
+  ctx.status = status;
+  ctx.set(pageHeaders);
+  ctx.body = html;
+}

@@ -1,0 +1,48 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * The parts of oidc-provider's `Provider` the interaction routes use, typed structurally so the
+ * routes depend on behaviour, not on one declaration of the class.
+ */
+export interface InteractionProvider {
+  interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+  interactionResult(
+    req: IncomingMessage,
+    res: ServerResponse,
+    result: InteractionResult,
+    options?: { mergeWithLastSubmission?: boolean },
+  ): Promise<string>;
+  Grant: GrantModel;
+}
+
+/** A pending interaction, as `interactionDetails` returns it. */
+export interface InteractionDetails {
+  uid: string;
+  /** The authorization request's parameters (`client_id`, `login_hint`, `first_screen`, …). */
+  params: Record<string, unknown>;
+  /** Why the interaction is needed: `login` or `consent`, with details. */
+  prompt: { name: string; reasons?: string[]; details: Record<string, unknown> };
+  /** The existing grant, when the consent prompt extends one. */
+  grantId?: string | undefined;
+  /** The signed-in session, if any. */
+  session?: { accountId?: string | undefined } | undefined;
+}
+
+/** The result an interaction finishes with. */
+export type InteractionResult =
+  | { login: { accountId: string } }
+  | { consent: { grantId: string } }
+  | { error: string; error_description?: string };
+
+/** oidc-provider's `Grant` model: the scopes and claims a user granted to a client. */
+export interface GrantModel {
+  new (properties: { accountId?: string; clientId?: string }): GrantInstance;
+  find(id: string): Promise<GrantInstance | undefined>;
+}
+
+export interface GrantInstance {
+  addOIDCScope(scope: string): unknown;
+  addOIDCClaims(claims: string[]): unknown;
+  addResourceScope(resource: string, scope: string): unknown;
+  save(): Promise<string>;
+}

@@ -1,0 +1,228 @@
+/**
+ * Test helpers for applications that sign in against the dev server: they drive the real sign-in,
+ * registration and sign-out pages with `fetch`, the way a browser would, without a browser.
+ *
+ * ```ts
+ * import { signInThroughForms } from '@logto-kit/dev-server/testing';
+ * const callbackUrl = await signInThroughForms(signInUrl, { username: 'demo', password: 'demo-password' });
+ * await client.handleSignInCallback(callbackUrl);
+ * ```
+ *
+ * @module
+ */
+import { CookieJar } from './cookie-jar.ts';
+import { findAlert, findTitle, type ParsedForm, parseForms } from './html-form.ts';
+
+export { CookieJar } from './cookie-jar.ts';
+
+/** Options shared by the form helpers. */
+export interface FormFlowOptions {
+  /** The `fetch` to use (default: the global one). */
+  fetch?: typeof fetch;
+  /** The browser's cookies: pass the same jar to several calls to keep the identity server session. */
+  cookieJar?: CookieJar;
+}
+
+/** Thrown when a page shows an error, or the flow reaches a page it does not expect. */
+export class FormFlowError extends Error {
+  /** The URL of the page that stopped the flow. */
+  readonly pageUrl: string;
+  /** Its HTTP status. */
+  readonly status: number;
+  constructor(message: string, pageUrl: string, status: number) {
+    super(message);
+    this.name = 'FormFlowError';
+    this.pageUrl = pageUrl;
+    this.status = status;
+  }
+}
+
+/**
+ * Signs in through the dev server's pages: opens `authorizationUrl`, fills in the sign-in form,
+ * and follows the redirects until the app's `redirect_uri`. Returns that final URL (with `code` and
+ * `state`) WITHOUT requesting it, for the app's callback handler. When the jar already holds a
+ * session, no form is shown and the URL comes straight back.
+ *
+ * @throws {FormFlowError} when a page shows an error (wrong password, rate limit, invalid request).
+ */
+export async function signInThroughForms(
+  authorizationUrl: string,
+  credentials: { username: string; password: string },
+  options: FormFlowOptions = {},
+): Promise<string> {
+  return runFlow(authorizationUrl, redirectTarget(authorizationUrl, 'redirect_uri'), options, (page, forms) => {
+    const form = forms.find((candidate) => hasInputs(candidate, 'identifier', 'password'));
+    if (form) {
+      return submit(form, { identifier: credentials.username, password: credentials.password });
+    }
+    if (forms.some((candidate) => hasInputs(candidate, 'username', 'password'))) {
+      return { url: switchScreen(page.url, 'sign-in'), method: 'GET' };
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Creates an account through the dev server's registration page and returns the redirect to the
+ * app's `redirect_uri` (with `code` and `state`) WITHOUT requesting it. Works from the sign-in page
+ * too (it follows the "Create account" link).
+ *
+ * @throws {FormFlowError} when the page shows an error (username taken, weak password, …).
+ */
+export async function registerThroughForms(
+  authorizationUrl: string,
+  account: { username: string; email?: string; password: string },
+  options: FormFlowOptions = {},
+): Promise<string> {
+  return runFlow(authorizationUrl, redirectTarget(authorizationUrl, 'redirect_uri'), options, (page, forms) => {
+    const form = forms.find((candidate) => hasInputs(candidate, 'username', 'password'));
+    if (form) {
+      return submit(form, { username: account.username, email: account.email ?? '', password: account.password });
+    }
+    if (forms.some((candidate) => hasInputs(candidate, 'identifier', 'password'))) {
+      return { url: switchScreen(page.url, 'register'), method: 'GET' };
+    }
+    return undefined;
+  });
+}
+
+/**
+ * Opens an end-session URL (`/oidc/session/end?…`) and confirms "Sign out?". Returns the
+ * `post_logout_redirect_uri` the server redirects to (without requesting it), or the URL of the
+ * "Signed out" page when the request named none.
+ *
+ * @param options - a {@link CookieJar} holding the session to end, or {@link FormFlowOptions}.
+ */
+export async function confirmSignOut(
+  endSessionUrl: string,
+  options: CookieJar | FormFlowOptions = {},
+): Promise<string> {
+  const flowOptions = options instanceof CookieJar ? { cookieJar: options } : options;
+  let confirmed = false;
+  return runFlow(
+    endSessionUrl,
+    redirectTarget(endSessionUrl, 'post_logout_redirect_uri'),
+    flowOptions,
+    (_page, forms) => {
+      const form =
+        forms.find((candidate) => candidate.id === 'op.logoutForm') ?? forms.find((f) => f.method === 'post');
+      if (!form) return confirmed ? 'done' : undefined;
+      confirmed = true;
+      return submit(form, { logout: 'yes' });
+    },
+  );
+}
+
+interface Page {
+  url: string;
+  status: number;
+  html: string;
+}
+
+interface NextRequest {
+  url: string;
+  method: 'GET' | 'POST';
+  body?: URLSearchParams;
+}
+
+type Step = NextRequest | 'done' | undefined;
+
+function hasInputs(form: ParsedForm, ...names: string[]): boolean {
+  return names.every((name) => form.inputs.some((input) => input.name === name));
+}
+
+function submit(form: ParsedForm, values: Record<string, string>): NextRequest {
+  const body = new URLSearchParams();
+  for (const input of form.inputs) {
+    if (!(input.name in values)) body.append(input.name, input.value);
+  }
+  for (const [name, value] of Object.entries(values)) body.set(name, value);
+  const method = form.method === 'post' ? 'POST' : 'GET';
+  if (method === 'GET') {
+    const url = new URL(form.action);
+    url.search = body.toString();
+    return { url: url.href, method };
+  }
+  return { url: form.action, method, body };
+}
+
+function switchScreen(pageUrl: string, screen: 'sign-in' | 'register'): string {
+  const url = new URL(pageUrl);
+  url.search = new URLSearchParams({ screen }).toString();
+  return url.href;
+}
+
+/** A predicate telling whether a redirect leaves the identity server for the app. */
+function redirectTarget(startUrl: string, parameter: string): (location: URL) => boolean {
+  const start = new URL(startUrl);
+  const named = start.searchParams.get(parameter);
+  if (named) {
+    const target = new URL(named);
+    return (location) => location.origin === target.origin && location.pathname === target.pathname;
+  }
+  return (location) => location.origin !== start.origin;
+}
+
+async function runFlow(
+  startUrl: string,
+  isDestination: (location: URL) => boolean,
+  options: FormFlowOptions,
+  next: (page: Page, forms: ParsedForm[]) => Step,
+): Promise<string> {
+  const fetchImpl = options.fetch ?? fetch;
+  const jar = options.cookieJar ?? new CookieJar();
+  let request: NextRequest = { url: startUrl, method: 'GET' };
+
+  for (let step = 0; step < 30; step++) {
+    const cookie = jar.header(request.url);
+    const headers: Record<string, string> = { accept: 'text/html' };
+    if (cookie) headers.cookie = cookie;
+    if (request.body) headers['content-type'] = 'application/x-www-form-urlencoded';
+    const response = await fetchImpl(request.url, {
+      method: request.method,
+      headers,
+      redirect: 'manual',
+      ...(request.body ? { body: request.body.toString() } : {}),
+    });
+    jar.store(request.url, response.headers);
+
+    const location = response.headers.get('location');
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      const target = new URL(location, request.url);
+      if (isDestination(target)) return target.href;
+      request = { url: target.href, method: 'GET' };
+      continue;
+    }
+
+    const page: Page = { url: request.url, status: response.status, html: await response.text() };
+    const alert = findAlert(page.html);
+    const title = findTitle(page.html) ?? `HTTP ${page.status}`;
+    if (alert)
+      throw new FormFlowError(`${title}: ${alert} (HTTP ${page.status} at ${page.url})`, page.url, page.status);
+    if (page.status >= 400) {
+      throw new FormFlowError(
+        `${title}: ${summarize(page.html)} (HTTP ${page.status} at ${page.url})`,
+        page.url,
+        page.status,
+      );
+    }
+
+    const decision = next(page, parseForms(page.html, page.url));
+    if (decision === 'done') return page.url;
+    if (!decision) {
+      throw new FormFlowError(`Unexpected page "${title}" at ${page.url}: no form to fill in.`, page.url, page.status);
+    }
+    request = decision;
+  }
+  throw new FormFlowError(`Too many redirects and pages starting at ${startUrl}.`, request.url, 0);
+}
+
+function summarize(html: string): string {
+  const text = html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, '')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}

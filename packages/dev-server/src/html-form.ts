@@ -65,9 +65,9 @@ export function parseForms(html: string, pageUrl: string): ParsedForm[] {
 
 /** The text of the page's alert (`role="alert"`), if it shows one. */
 export function findAlert(html: string): string | undefined {
-  const match = /<[a-z0-9]+\b[^>]*\brole="alert"[^>]*>([\s\S]*?)<\/[a-z0-9]+>/i.exec(html);
+  const match = /<([a-z0-9]+)\b[^>]*\brole="alert"[^>]*>([\s\S]*?)<\/\1>/i.exec(html);
   if (!match) return undefined;
-  return decodeHtml((match[1] ?? '').replace(/<[^>]*>/g, '')).trim();
+  return decodeHtml((match[2] ?? '').replace(/<[^>]*>/g, '')).trim();
 }
 
 /** The page's `<title>`, if any. */

@@ -101,6 +101,7 @@ export async function startFixture(options: Partial<InteractionRoutesOptions> = 
       ctx.body = renderErrorPage(ctx, out, error);
     },
     pkce: { required: () => false },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AuthorizationCode: 60, AccessToken: 3600, IdToken: 3600 },
   });
   provider.use(createInteractionRoutes({ provider, accounts, config: demoWorld, ...options }));
   const server = await new Promise<import('node:http').Server>((resolve) => {

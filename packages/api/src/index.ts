@@ -1,1 +1,21 @@
-export {};
+export type { AccessTokenClaims, AuthResult } from './auth-result.ts';
+export { organizationAudience } from './auth-result.ts';
+export {
+  type AuthenticateRequestOptions,
+  authErrorResponse,
+  authenticateRequest,
+} from './authenticate-request.ts';
+export { extractBearerToken } from './bearer.ts';
+export { MAX_TOKEN_LENGTH } from './compact-jws.ts';
+export { ApiAuthError, type ApiAuthErrorCode, type ApiAuthErrorOptions, isApiAuthError } from './errors.ts';
+export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth, sendAuthError } from './express.ts';
+export type { AccessRequirements } from './requirements.ts';
+export { type AccessTokenAlgorithm, accessTokenAlgorithms } from './signature.ts';
+export type { VerifierChoice } from './verifier-choice.ts';
+export {
+  type AccessTokenIssuer,
+  type AccessTokenVerifier,
+  type AccessTokenVerifierOptions,
+  createAccessTokenVerifier,
+  defaultVerifiedTokenCacheSize,
+} from './verify-access-token.ts';

@@ -1,0 +1,70 @@
+// Strict parsing of a JWS in compact serialization (RFC 7515 §7.1), before any key is looked up.
+// Everything here is cheap; it runs before the expensive signature check so that garbage is
+// refused early.
+
+/** The largest token accepted, in characters. Real Logto access tokens are well under 2 KB. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+/** A compact JWS split into its parts. The payload is decoded but not parsed (that waits for the signature). */
+export interface CompactJws {
+  readonly header: Readonly<Record<string, unknown>>;
+  /** `BASE64URL(header) "." BASE64URL(payload)`: the bytes that were signed. */
+  readonly signingInput: Buffer;
+  readonly payload: Buffer;
+  readonly signature: Buffer;
+}
+
+/** Why a token could not be parsed; the message is safe to show (it never contains the token). */
+export class MalformedJwsError extends Error {
+  override readonly name = 'MalformedJwsError';
+}
+
+/**
+ * Splits and decodes a compact JWS. Refuses (with {@link MalformedJwsError}): tokens over
+ * {@link MAX_TOKEN_LENGTH}, anything but three non-empty parts, base64url that is not canonical
+ * (padding, foreign characters, non-zero trailing bits), and a header that is not a JSON object.
+ */
+export function parseCompactJws(token: string): CompactJws {
+  if (token.length > MAX_TOKEN_LENGTH) {
+    throw new MalformedJwsError(`The access token is longer than ${MAX_TOKEN_LENGTH} characters.`);
+  }
+  const firstDot = token.indexOf('.');
+  const secondDot = firstDot === -1 ? -1 : token.indexOf('.', firstDot + 1);
+  if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
+    throw new MalformedJwsError('The access token is not a JWT (expected three dot-separated parts).');
+  }
+  const header = decodeSegment(token.slice(0, firstDot), 'header');
+  const payload = decodeSegment(token.slice(firstDot + 1, secondDot), 'payload');
+  const signature = decodeSegment(token.slice(secondDot + 1), 'signature');
+  return {
+    header: parseJsonObject(header, 'header'),
+    signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
+    payload,
+    signature,
+  };
+}
+
+/** Parses the decoded payload; it must be a JSON object (RFC 7519 §7.2 step 10). */
+export function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Readonly<Record<string, unknown>> {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new MalformedJwsError(`The access token's ${part} is not valid JSON.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new MalformedJwsError(`The access token's ${part} is not a JSON object.`);
+  }
+  return value as Record<string, unknown>;
+}
+
+// Node's decoder skips characters it does not know and ignores padding and trailing bits, so a
+// segment is accepted only when re-encoding the decoded bytes gives back exactly the same text:
+// one canonical spelling per token, as RFC 7515 §2 (base64url without padding) intends.
+function decodeSegment(segment: string, part: 'header' | 'payload' | 'signature'): Buffer {
+  const bytes = Buffer.from(segment, 'base64url');
+  if (segment.length === 0 || bytes.toString('base64url') !== segment) {
+    throw new MalformedJwsError(`The access token's ${part} is not canonical base64url.`);
+  }
+  return bytes;
+}

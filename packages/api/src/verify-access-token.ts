@@ -1,0 +1,313 @@
+import type { KeyObject } from 'node:crypto';
+import { getDiscovery, issuerFromEndpoint, type Jwk, JwksCache } from '@logto-kit/client';
+import { type AccessTokenClaims, type AuthResult, organizationAudiencePrefix } from './auth-result.ts';
+import { MalformedJwsError, parseCompactJws, parseJsonObject } from './compact-jws.ts';
+import { ApiAuthError } from './errors.ts';
+import { type AccessRequirements, checkRequirements } from './requirements.ts';
+import {
+  type AccessTokenAlgorithm,
+  accessTokenAlgorithms,
+  isAccessTokenAlgorithm,
+  jwkFitsAlgorithm,
+  publicKeyOf,
+  verifySignature,
+} from './signature.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
+
+/**
+ * Where the verifier finds the provider: a Logto endpoint (issuer `<endpoint>/oidc`, keys from its
+ * discovery document), or an explicit issuer and JWKS URI (no discovery request).
+ */
+export type AccessTokenIssuer = { readonly endpoint: string } | { readonly issuer: string; readonly jwksUri: string };
+
+/** Options of {@link createAccessTokenVerifier}. */
+export interface AccessTokenVerifierOptions {
+  /** The API resource indicator tokens must be for, unless a route names its own. */
+  readonly audience?: string;
+  /**
+   * The `fetch` for discovery and keys. When `fetch` or `now` is given the verifier keeps its own
+   * key cache; otherwise it shares the process-wide one of `@logto-kit/client`.
+   */
+  readonly fetch?: typeof fetch;
+  /** The clock, in milliseconds since the epoch (default `Date.now`). */
+  readonly now?: () => number;
+  /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds (default 30). */
+  readonly clockToleranceSeconds?: number;
+  /** Accepted signature algorithms, a subset of {@link accessTokenAlgorithms} (default: all of them). */
+  readonly algorithms?: readonly AccessTokenAlgorithm[];
+  /**
+   * The verified-token cache: on by default with 10 000 entries (`true`), `false` to verify the
+   * signature of every request, or `{ maxEntries }`. Entries never outlive the token's `exp`, and
+   * audience, organization and scopes are checked on every request.
+   */
+  readonly cache?: boolean | { readonly maxEntries: number };
+}
+
+/** Verifies Logto access tokens. Create one per API (it holds the verified-token cache) and share it. */
+export interface AccessTokenVerifier {
+  /** The issuer tokens must name exactly. */
+  readonly issuer: string;
+  /** The default audience (see {@link AccessTokenVerifierOptions.audience}). */
+  readonly audience: string | undefined;
+  /**
+   * Verifies `token` and checks it against `requirements`.
+   *
+   * @throws {ApiAuthError} 401 `invalid_token`, 403 `insufficient_scope`, or 503
+   *   `provider_unavailable` when no signing key is known and the provider cannot be reached.
+   */
+  verify(token: string, requirements?: AccessRequirements): Promise<AuthResult>;
+}
+
+/** The default size of the verified-token cache. */
+export const defaultVerifiedTokenCacheSize = 10_000;
+
+const defaultClockToleranceSeconds = 30;
+
+/** Maximum keys tried for a token without `kid`; Logto always sends one. */
+const maxKeysWithoutKid = 3;
+
+/**
+ * Creates an access-token verifier. Checks, cheapest first, each refusal a 401 `invalid_token`:
+ *
+ * 1. size (at most 8 KB), three canonical base64url parts, a JSON-object header;
+ * 2. `alg` in the asymmetric allow-list (never `none` or HS*); `crit` and `b64` refused; embedded
+ *    keys (`jwk`, `jku`, `x5u`, `x5c`) ignored: keys come only from the provider's JWKS;
+ * 3. `typ` is `at+jwt` (RFC 9068 §4), which tells access tokens from ID tokens;
+ * 4. a key of the JWKS with the token's `kid`, whose type and curve fit `alg` (an unknown `kid`
+ *    refetches the JWKS once per cooldown), and the signature;
+ * 5. the payload is a JSON object; `iss` exactly the issuer; `exp` present and not passed, `nbf` and
+ *    `iat` not in the future (with `clockToleranceSeconds`); `sub` a non-empty string; `aud`, `scope`,
+ *    `client_id`, `organization_id` well-typed;
+ * 6. per request: audience or organization, then scopes (403).
+ *
+ * @example
+ * ```ts
+ * const verifier = createAccessTokenVerifier(
+ *   { endpoint: 'http://localhost:3001' },
+ *   { audience: 'https://shopping.your-app.com/api' },
+ * );
+ * const auth = await verifier.verify(token, { scopes: ['shopping:read'] });
+ * auth.sub;
+ * ```
+ */
+export function createAccessTokenVerifier(
+  source: AccessTokenIssuer,
+  options: AccessTokenVerifierOptions = {},
+): AccessTokenVerifier {
+  const issuer = 'endpoint' in source ? issuerFromEndpoint(source.endpoint) : source.issuer;
+  const now = options.now ?? Date.now;
+  const toleranceSeconds = options.clockToleranceSeconds ?? defaultClockToleranceSeconds;
+  const allowed = new Set<string>(options.algorithms ?? accessTokenAlgorithms);
+  for (const alg of allowed) {
+    if (!isAccessTokenAlgorithm(alg)) {
+      throw new TypeError(
+        `Unsupported access token algorithm "${alg}": use one of ${accessTokenAlgorithms.join(', ')}.`,
+      );
+    }
+  }
+  const cache =
+    options.cache === false
+      ? undefined
+      : new VerifiedTokenCache<AuthResult>(
+          typeof options.cache === 'object' ? options.cache.maxEntries : defaultVerifiedTokenCacheSize,
+        );
+  const keys = keySource(source, issuer, options);
+
+  async function verifyToken(token: string, nowMs: number): Promise<AuthResult> {
+    let jws: ReturnType<typeof parseCompactJws>;
+    try {
+      jws = parseCompactJws(token);
+    } catch (error) {
+      if (error instanceof MalformedJwsError) throw invalidToken(error.message);
+      throw error;
+    }
+    const { header } = jws;
+    const { alg } = header;
+    if (!isAccessTokenAlgorithm(alg) || !allowed.has(alg)) {
+      throw invalidToken(
+        `The access token's signature algorithm is not accepted (allowed: ${[...allowed].join(', ')}).`,
+      );
+    }
+    // RFC 7515 §4.1.11: extensions we do not understand must be refused; RFC 7797 `b64` changes what is signed.
+    if (header.crit !== undefined || header.b64 !== undefined) {
+      throw invalidToken('The access token uses JWS extensions ("crit" or "b64") that are not supported.');
+    }
+    if (typeof header.typ !== 'string' || !isAccessTokenType(header.typ)) {
+      throw invalidToken(
+        'The token is not an access token (its "typ" header must be "at+jwt"). ID tokens are refused.',
+      );
+    }
+    if (header.kid !== undefined && typeof header.kid !== 'string') {
+      throw invalidToken('The access token\'s "kid" header is not a string.');
+    }
+
+    const candidates = await keys.candidates(header.kid, alg);
+    if (!candidates.some((key) => verifySignature(alg, key, jws.signingInput, jws.signature))) {
+      throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
+    }
+
+    let claims: Readonly<Record<string, unknown>>;
+    try {
+      claims = parseJsonObject(jws.payload, 'payload');
+    } catch (error) {
+      if (error instanceof MalformedJwsError) throw invalidToken(error.message);
+      throw error;
+    }
+    return checkClaims(claims, issuer, nowMs / 1000, toleranceSeconds);
+  }
+
+  return {
+    issuer,
+    audience: options.audience,
+    async verify(token, requirements = {}) {
+      const nowMs = now();
+      let result = cache?.get(token, nowMs);
+      if (result === undefined) {
+        result = await verifyToken(token, nowMs);
+        cache?.set(token, result, result.claims.exp * 1000);
+      }
+      checkRequirements(result, requirements, options.audience);
+      return result;
+    },
+  };
+}
+
+/** RFC 9068 §2.1: `at+jwt`, also as the full media type `application/at+jwt`, case-insensitively. */
+function isAccessTokenType(typ: string): boolean {
+  const type = typ.toLowerCase();
+  return type === 'at+jwt' || type === 'application/at+jwt';
+}
+
+function checkClaims(
+  claims: Readonly<Record<string, unknown>>,
+  issuer: string,
+  nowSeconds: number,
+  toleranceSeconds: number,
+): AuthResult {
+  const { iss, sub, aud, exp, nbf, iat, scope, client_id: clientId, organization_id: organizationId } = claims;
+  if (typeof iss !== 'string' || iss !== issuer) {
+    throw invalidToken(`The access token was not issued by ${issuer}.`);
+  }
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) {
+    throw invalidToken('The access token has no valid "exp" (expiry) claim.');
+  }
+  if (nowSeconds - toleranceSeconds >= exp) {
+    throw invalidToken('The access token has expired. Get a new one from the identity provider.');
+  }
+  if (nbf !== undefined && (typeof nbf !== 'number' || !Number.isFinite(nbf) || nbf > nowSeconds + toleranceSeconds)) {
+    throw invalidToken('The access token is not valid yet ("nbf" is in the future).');
+  }
+  if (iat !== undefined && (typeof iat !== 'number' || !Number.isFinite(iat) || iat > nowSeconds + toleranceSeconds)) {
+    throw invalidToken('The access token\'s "iat" (issued at) claim is invalid or in the future.');
+  }
+  if (typeof sub !== 'string' || sub === '') {
+    throw invalidToken('The access token has no "sub" (subject) claim.');
+  }
+  const audience = typeof aud === 'string' ? [aud] : aud;
+  if (
+    !Array.isArray(audience) ||
+    audience.length === 0 ||
+    !audience.every((value): value is string => typeof value === 'string' && value !== '')
+  ) {
+    throw invalidToken('The access token has no valid "aud" (audience) claim.');
+  }
+  if (scope !== undefined && typeof scope !== 'string') {
+    throw invalidToken('The access token\'s "scope" claim is not a string.');
+  }
+  if (clientId !== undefined && typeof clientId !== 'string') {
+    throw invalidToken('The access token\'s "client_id" claim is not a string.');
+  }
+  if (organizationId !== undefined && typeof organizationId !== 'string') {
+    throw invalidToken('The access token\'s "organization_id" claim is not a string.');
+  }
+  const organizationFromAudience = audience
+    .find((value) => value.startsWith(organizationAudiencePrefix))
+    ?.slice(organizationAudiencePrefix.length);
+  return Object.freeze({
+    sub,
+    clientId,
+    scopes: Object.freeze(scope === undefined ? [] : scope.split(' ').filter((value) => value !== '')),
+    organizationId: organizationId ?? organizationFromAudience,
+    audience: Object.freeze(audience),
+    claims: Object.freeze(claims) as AccessTokenClaims,
+  });
+}
+
+function invalidToken(message: string): ApiAuthError {
+  return new ApiAuthError('invalid_token', message);
+}
+
+function providerUnavailable(cause: unknown): ApiAuthError {
+  return new ApiAuthError(
+    'provider_unavailable',
+    "The identity provider's signing keys are unavailable, so the access token cannot be verified. Try again later.",
+    { cause },
+  );
+}
+
+interface KeySource {
+  /** Public keys that may have signed a token with this `kid` and `alg`. */
+  candidates(kid: string | undefined, alg: AccessTokenAlgorithm): Promise<readonly KeyObject[]>;
+}
+
+function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTokenVerifierOptions): KeySource {
+  const ownCache = options.fetch !== undefined || options.now !== undefined;
+  const remote = { fetch: options.fetch, now: options.now };
+  const cacheFor = (jwksUri: string) => (ownCache ? new JwksCache(jwksUri, remote) : JwksCache.shared(jwksUri));
+  let jwks: JwksCache | undefined = 'jwksUri' in source ? cacheFor(source.jwksUri) : undefined;
+
+  async function resolveJwks(): Promise<JwksCache> {
+    if (jwks) return jwks;
+    try {
+      const discovery = await getDiscovery(issuer, remote);
+      jwks ??= cacheFor(discovery.jwks_uri);
+      return jwks;
+    } catch (error) {
+      throw providerUnavailable(error);
+    }
+  }
+
+  async function currentKeys(cache: JwksCache): Promise<readonly Jwk[]> {
+    try {
+      return await cache.getKeys();
+    } catch (error) {
+      throw providerUnavailable(error);
+    }
+  }
+
+  return {
+    async candidates(kid, alg) {
+      const cache = await resolveJwks();
+      let jwkSet = await currentKeys(cache);
+      const isUnknownKid = kid !== undefined && !jwkSet.some((jwk) => jwk.kid === kid);
+      if (isUnknownKid) {
+        // Key rotation: a new key may have been published since the set was fetched.
+        if (!(await cache.refreshForUnknownKid())) {
+          throw invalidToken('The access token is signed with a key the identity provider does not publish.');
+        }
+        jwkSet = await currentKeys(cache);
+      }
+      const found = select(jwkSet, kid, alg);
+      if (found.length === 0) {
+        throw invalidToken(
+          kid !== undefined && jwkSet.some((jwk) => jwk.kid === kid)
+            ? "The access token's signing key does not fit its algorithm."
+            : 'The access token is signed with a key the identity provider does not publish.',
+        );
+      }
+      return found;
+    },
+  };
+}
+
+function select(jwkSet: readonly Jwk[], kid: string | undefined, alg: AccessTokenAlgorithm): KeyObject[] {
+  const found: KeyObject[] = [];
+  for (const jwk of jwkSet) {
+    if (kid !== undefined && jwk.kid !== kid) continue;
+    if (!jwkFitsAlgorithm(jwk, alg)) continue;
+    const key = publicKeyOf(jwk);
+    if (key !== undefined) found.push(key);
+    if (kid === undefined && found.length === maxKeysWithoutKid) break;
+  }
+  return found;
+}

@@ -1,1 +1,23 @@
-export {};
+export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
+export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
+export { callbackErrorPage, callbackErrorStatus } from './error-page.ts';
+export {
+  type AuthenticatedOptions,
+  authenticated,
+  createLogto,
+  type Logto,
+  type LogtoExpressConfig,
+  type LogtoPaths,
+  type LogtoUser,
+} from './express.ts';
+export { safeReturnTo } from './return-to.ts';
+export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';
+export { type Logger, type Session, SessionManager, type SessionOptions, type SessionRequest } from './session.ts';
+export { sessionStorage } from './session-storage.ts';
+export {
+  MemoryStore,
+  type MemoryStoreOptions,
+  type SessionData,
+  type SessionStore,
+  type StoredSession,
+} from './session-store.ts';

@@ -49,6 +49,14 @@ export interface SessionRequest {
   secure: boolean;
 }
 
+/** @internal The outcome of {@link SessionManager.prepare}. */
+export interface PreparedCommit {
+  /** `Set-Cookie` header values. */
+  headers: string[];
+  /** Store writes that must finish before the response ends; absent when there are none. */
+  persist?: () => Promise<void>;
+}
+
 const defaultMaxAge = 14 * 24 * 60 * 60;
 const casAttempts = 5;
 
@@ -106,33 +114,46 @@ export class SessionManager {
     return session;
   }
 
-  /** @internal The `Set-Cookie` headers that persist `session`. */
-  async commit(session: Session): Promise<string[]> {
+  /**
+   * @internal Decides, synchronously, the `Set-Cookie` headers that persist `session`, and
+   * returns them with the store writes still to do. Adapters whose headers must be set
+   * synchronously (Node's `writeHead`) set the headers first and await `persist` before ending
+   * the response.
+   */
+  prepare(session: Session): PreparedCommit {
     const now = this.#now();
     const attributes = this.#attributes(session.secure);
     const empty = session.isEmpty();
+    const clearAll = (): string[] => (session.hadCookie() ? this.#clear(session.presentCookies, attributes) : []);
 
     if (this.#store) {
       const store = this.#store;
-      if (session.storeId && (session.regenerated || empty)) await store.destroy(session.storeId);
-      if (empty) return session.hadCookie() ? this.#clear(session.presentCookies, attributes) : [];
-      let id = session.storeId;
-      if (!id || session.regenerated) {
-        id = randomBytes(32).toString('base64url');
-        await store.set(id, session.snapshot(), this.maxAge);
-      } else if (session.dirty) {
-        await this.#writeMerged(store, id, session);
-      } else if (!this.#needsRenewal(session, now)) {
-        return [];
-      } else {
-        await this.#writeMerged(store, id, session);
+      const oldId = session.storeId;
+      const dropOld = oldId !== undefined && (session.regenerated || empty);
+      if (empty) {
+        return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
-      return this.#write({ sid: id }, session, now, attributes);
+      if (!oldId || session.regenerated) {
+        const id = randomBytes(32).toString('base64url');
+        const data = session.snapshot();
+        return {
+          headers: this.#write({ sid: id }, session, now, attributes),
+          persist: async () => {
+            if (dropOld) await store.destroy(oldId);
+            await store.set(id, data, this.maxAge);
+          },
+        };
+      }
+      if (!session.dirty && !this.#needsRenewal(session, now)) return { headers: [] };
+      return {
+        headers: this.#write({ sid: oldId }, session, now, attributes),
+        persist: () => this.#writeMerged(store, oldId, session),
+      };
     }
 
-    if (empty) return session.hadCookie() ? this.#clear(session.presentCookies, attributes) : [];
-    if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return [];
-    return this.#write(session.snapshot(), session, now, attributes);
+    if (empty) return { headers: clearAll() };
+    if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return { headers: [] };
+    return { headers: this.#write(session.snapshot(), session, now, attributes) };
   }
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.
@@ -280,9 +301,19 @@ export class Session {
     this.regenerate();
   }
 
-  /** The `Set-Cookie` header values that persist this session (none when nothing changed). */
-  commit(): Promise<string[]> {
-    return this.#manager.commit(this);
+  /**
+   * Persists the session (store writes) and returns the `Set-Cookie` header values to send (none
+   * when nothing changed). Call once, before the response headers are sent.
+   */
+  async commit(): Promise<string[]> {
+    const { headers, persist } = this.prepare();
+    await persist?.();
+    return headers;
+  }
+
+  /** @internal See {@link SessionManager.prepare}. */
+  prepare(): PreparedCommit {
+    return this.#manager.prepare(this);
   }
 
   /** @internal */

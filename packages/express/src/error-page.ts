@@ -1,0 +1,53 @@
+/** The default page shown when a sign-in callback fails. */
+import { LogtoError } from '@logto-kit/client';
+
+/** HTML-escapes text for element content and quoted attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+}
+
+const upstreamCodes = new Set(['discovery_failed', 'discovery_issuer_mismatch', 'jwks_unavailable']);
+
+/**
+ * The HTTP status for a failed callback: 502 when the identity provider could not be reached or
+ * misbehaved, 400 for a bad callback (unknown or replayed state, provider error, invalid token).
+ */
+export function callbackErrorStatus(error: unknown): number {
+  if (error instanceof LogtoError) return upstreamCodes.has(error.code) ? 502 : 400;
+  return 500;
+}
+
+/** A small, self-contained HTML page naming the error code, with a link home. */
+export function callbackErrorPage(error: unknown, homeHref = '/'): string {
+  const code = error instanceof LogtoError ? error.code : 'internal_error';
+  const message =
+    error instanceof LogtoError ? error.message : 'Something went wrong while signing you in. Please try again.';
+  const provider =
+    error instanceof LogtoError && error.error
+      ? `<p class="detail">Identity provider: <code>${escapeHtml(error.error)}</code>${
+          error.errorDescription ? ` — ${escapeHtml(error.errorDescription)}` : ''
+        }</p>`
+      : '';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign-in failed</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.4rem; }
+code { background: #f3f4f6; padding: 0.1rem 0.3rem; border-radius: 4px; }
+.detail { color: #57606a; }
+a { color: #5d34f2; }
+</style>
+</head>
+<body>
+<h1>Sign-in failed</h1>
+<p>${escapeHtml(message)}</p>
+<p class="detail">Error code: <code>${escapeHtml(code)}</code></p>
+${provider}
+<p><a href="${escapeHtml(homeHref)}">Back to the home page</a></p>
+</body>
+</html>`;
+}

@@ -1,0 +1,89 @@
+/**
+ * What the sign-in, sign-up, callback and sign-out routes do, independent of any web framework:
+ * each takes the user's {@link Session} and answers where to redirect. Framework adapters
+ * (Express here; Hono and Fastify follow the same core) only translate requests and responses.
+ */
+import { type LogtoClient, type SignInCallbackResult, type Storage, StorageKey } from '@logto-kit/client';
+import { safeReturnTo } from './return-to.ts';
+import type { Session } from './session.ts';
+import { RecordingStorage, sessionStorage } from './session-storage.ts';
+
+/** Options of a sign-in started by {@link LogtoRoutes.signIn}. */
+export interface SignInRequest {
+  /** Where to go after sign-in: a same-origin path; anything else falls back to `/`. */
+  returnTo?: unknown;
+  /** `register` shows the registration screen first (sign-up). */
+  firstScreen?: 'sign_in' | 'register';
+  /** Pre-fills the identifier on the sign-in page. */
+  loginHint?: string;
+}
+
+/** Options of {@link LogtoRoutes}. */
+export interface LogtoRoutesOptions {
+  /** Creates the client for one request with the given storage. */
+  createClient: (storage: Storage) => LogtoClient;
+  /** The absolute callback URL registered with the provider. */
+  redirectUri: string;
+  /** The absolute URL the provider returns to after sign-out; registered with the provider. */
+  postSignOutRedirectUri: string;
+}
+
+/** The route behaviour of one application. */
+export class LogtoRoutes {
+  readonly #options: LogtoRoutesOptions;
+
+  constructor(options: LogtoRoutesOptions) {
+    this.#options = options;
+  }
+
+  /** Starts a sign-in (or sign-up) and answers the provider URL to redirect to. */
+  async signIn(session: Session, request: SignInRequest = {}): Promise<string> {
+    const client = this.#options.createClient(sessionStorage(session));
+    return client.signIn({
+      redirectUri: this.#options.redirectUri,
+      // The client keeps it with the pending sign-in (keyed by `state`, single use, expiring).
+      postRedirectUri: safeReturnTo(request.returnTo) ?? '/',
+      ...(request.firstScreen ? { firstScreen: request.firstScreen } : {}),
+      ...(request.loginHint ? { loginHint: request.loginHint } : {}),
+    });
+  }
+
+  /**
+   * Completes a sign-in from the callback URL (absolute, as the provider redirected to it) and
+   * answers the same-origin path to go to. On success the session is replaced by a new one that
+   * holds only the new tokens (session-fixation defence). Throws `LogtoError` for an
+   * unknown, replayed or expired `state` and for anything the provider or the tokens got wrong;
+   * the pending sign-in is consumed either way.
+   */
+  async handleCallback(session: Session, callbackUrl: string): Promise<string> {
+    const storage = new RecordingStorage(session);
+    let result: SignInCallbackResult;
+    try {
+      result = await this.#options.createClient(storage).handleSignInCallback(callbackUrl);
+    } catch (error) {
+      // Keep what the client consumed (the pending sign-in), so a replay fails too.
+      storage.applyTo(session);
+      throw error;
+    }
+    session.regenerate();
+    for (const [key, value] of storage.written) {
+      if (key !== StorageKey.SignInIndex) session.set(key, value);
+    }
+    return safeReturnTo(result.postRedirectUri) ?? '/';
+  }
+
+  /**
+   * Signs the user out locally (the session is emptied) and answers the provider's end-session
+   * URL, which returns to the configured post-sign-out URL.
+   */
+  async signOut(session: Session): Promise<string> {
+    const client = this.#options.createClient(sessionStorage(session));
+    let url: string;
+    try {
+      url = await client.signOut(this.#options.postSignOutRedirectUri);
+    } finally {
+      session.destroy();
+    }
+    return url;
+  }
+}

@@ -1,3 +1,20 @@
+export { allowedAlgorithms } from './algorithms.ts';
+export type { AccessTokenClaims, AddressClaim, IdTokenClaims, OrganizationData, UserInfoResponse } from './claims.ts';
+export {
+  type FirstScreen,
+  LogtoClient,
+  type LogtoClientOptions,
+  type LogtoConfig,
+  type Prompt,
+  type SignInCallbackResult,
+  type SignInOptions,
+} from './client.ts';
 export { getDiscovery, issuerFromEndpoint, type OidcDiscovery, type RemoteCacheOptions } from './discovery.ts';
 export { LogtoError, type LogtoErrorCode, type LogtoErrorOptions } from './errors.ts';
+export { type IdTokenExpectations, verifyIdToken } from './id-token.ts';
 export { type Jwk, JwksCache, type JwksCacheOptions } from './jwks-cache.ts';
+export { createJwksKeyGetter } from './jwks-key-getter.ts';
+export type { RandomBytes } from './pkce.ts';
+export { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from './refresh-lock.ts';
+export { ReservedResource, ReservedScope, UserInfoScope, UserScope } from './scopes.ts';
+export { MemoryStorage, type Storage, StorageKey } from './storage.ts';

@@ -1,0 +1,670 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { base64url, decodeJwt, SignJWT } from 'jose';
+import { LogtoClient, type LogtoClientOptions, type LogtoConfig } from './client.ts';
+import { LogtoError, type LogtoErrorCode } from './errors.ts';
+import { codeChallengeS256 } from './pkce.ts';
+import { UserScope } from './scopes.ts';
+import { MemoryStorage, StorageKey } from './storage.ts';
+import { createFakeProvider, type FakeProvider, startSignIn } from './test-support/fake-provider.ts';
+
+async function setup(config: Partial<LogtoConfig> = {}, options: LogtoClientOptions = {}) {
+  const provider = await createFakeProvider();
+  const storage = new MemoryStorage();
+  const client = new LogtoClient(
+    { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret, ...config },
+    { storage, fetch: provider.fetch, now: provider.now, ...options },
+  );
+  return { provider, client, storage };
+}
+
+async function signedIn(config: Partial<LogtoConfig> = {}, options: LogtoClientOptions = {}) {
+  const context = await setup(config, options);
+  const { callbackUrl } = await startSignIn(context.client, context.provider);
+  await context.client.handleSignInCallback(callbackUrl);
+  return context;
+}
+
+function rejectsWith(promise: Promise<unknown>, code: LogtoErrorCode): Promise<void> {
+  return assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof LogtoError, `expected a LogtoError, got ${String(error)}`);
+    assert.equal(error.code, code, error.message);
+    return true;
+  });
+}
+
+/** Signs in with the ID token `provider` issues after `tamper` ran, and expects `code`. */
+async function callbackRejects(tamper: (provider: FakeProvider) => void | Promise<void>, code: LogtoErrorCode) {
+  const { client, provider } = await setup();
+  const { callbackUrl } = await startSignIn(client, provider);
+  await tamper(provider);
+  await rejectsWith(client.handleSignInCallback(callbackUrl), code);
+  assert.equal(await client.isAuthenticated(), false);
+}
+
+describe('LogtoClient configuration', () => {
+  it('refuses a missing appSecret and says where to find it', async () => {
+    const provider = await createFakeProvider();
+    assert.throws(
+      () => new LogtoClient({ endpoint: provider.endpoint, appId: 'app' }),
+      (error: unknown) =>
+        error instanceof LogtoError && error.code === 'invalid_config' && /Logto Console/.test(error.message),
+    );
+  });
+
+  it('refuses an endpoint that is not an absolute URL', () => {
+    assert.throws(() => new LogtoClient({ endpoint: 'localhost:3001', appId: 'a', appSecret: 's' }), {
+      code: 'invalid_config',
+    });
+  });
+});
+
+describe('LogtoClient.signIn', () => {
+  it('builds the authorization URL with every protocol parameter', async () => {
+    const { client, provider } = await setup({
+      scopes: [UserScope.Email, UserScope.Organizations],
+      resources: ['https://shopping.your-app.com/api'],
+    });
+    const url = new URL(await client.signIn('https://app.example.com/callback'));
+    assert.equal(`${url.origin}${url.pathname}`, `${provider.issuer}/auth`);
+    const params = url.searchParams;
+    assert.equal(params.get('client_id'), provider.appId);
+    assert.equal(params.get('redirect_uri'), 'https://app.example.com/callback');
+    assert.equal(params.get('response_type'), 'code');
+    assert.equal(params.get('scope'), 'openid offline_access profile email urn:logto:scope:organizations');
+    assert.deepEqual(params.getAll('resource'), [
+      'https://shopping.your-app.com/api',
+      'urn:logto:resource:organizations',
+    ]);
+    assert.equal(params.get('prompt'), 'consent');
+    assert.equal(params.get('code_challenge_method'), 'S256');
+    for (const name of ['state', 'nonce', 'code_challenge']) {
+      assert.match(params.get(name) ?? '', /^[\w-]{43}$/, `${name} carries 256 bits`);
+    }
+    assert.notEqual(params.get('state'), params.get('nonce'));
+  });
+
+  it('derives code_challenge from the stored verifier (S256)', async () => {
+    const { client, storage } = await setup();
+    const url = new URL(await client.signIn('https://app.example.com/callback'));
+    const state = url.searchParams.get('state') ?? '';
+    const pending = JSON.parse(storage.get(StorageKey.SignInPrefix + state) ?? '{}') as { codeVerifier: string };
+    assert.equal(url.searchParams.get('code_challenge'), await codeChallengeS256(pending.codeVerifier));
+  });
+
+  it('sends the optional Logto parameters when given', async () => {
+    const { client } = await setup({ prompt: ['login', 'consent'] });
+    const url = new URL(
+      await client.signIn({
+        redirectUri: 'https://app.example.com/callback',
+        interactionMode: 'signUp',
+        firstScreen: 'register',
+        loginHint: 'demo@example.com',
+        identifiers: ['email', 'username'],
+        directSignIn: { method: 'social', target: 'google' },
+        organizationId: 'org-acme',
+        extraParams: { ui_locales: 'de' },
+      }),
+    );
+    const params = url.searchParams;
+    assert.equal(params.get('interaction_mode'), 'signUp');
+    assert.equal(params.get('first_screen'), 'register');
+    assert.equal(params.get('login_hint'), 'demo@example.com');
+    assert.equal(params.get('identifier'), 'email username');
+    assert.equal(params.get('direct_sign_in'), 'social:google');
+    assert.equal(params.get('organization_id'), 'org-acme');
+    assert.equal(params.get('ui_locales'), 'de');
+    assert.equal(params.get('prompt'), 'login consent');
+  });
+
+  it('refuses extraParams that would override a protocol parameter', async () => {
+    const { client } = await setup();
+    await rejectsWith(
+      client.signIn({ redirectUri: 'https://app.example.com/callback', extraParams: { state: 'fixed' } }),
+      'invalid_config',
+    );
+  });
+
+  it('computes the RFC 7636 appendix B challenge', async () => {
+    assert.equal(
+      await codeChallengeS256('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'),
+      'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    );
+  });
+});
+
+describe('LogtoClient.handleSignInCallback', () => {
+  it('exchanges the code with client_secret_basic, no resource, and stores the tokens', async () => {
+    const { client, provider } = await setup({ resources: ['https://shopping.your-app.com/api'] });
+    const { callbackUrl, authorizationUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    const request = provider.tokenRequests[0];
+    assert.ok(request);
+    assert.equal(request.get('grant_type'), 'authorization_code');
+    assert.equal(request.get('code'), 'code-1');
+    assert.equal(request.get('redirect_uri'), 'https://app.example.com/callback');
+    assert.equal(
+      await codeChallengeS256(request.get('code_verifier') ?? ''),
+      authorizationUrl.searchParams.get('code_challenge'),
+    );
+    assert.equal(request.has('resource'), false);
+    assert.equal(request.has('client_secret'), false);
+    assert.equal(provider.authorizations[0], `Basic ${btoa('app-1:secret-1')}`);
+    assert.equal(await client.isAuthenticated(), true);
+    assert.equal((await client.getIdTokenClaims()).sub, 'user-1');
+    assert.equal(await client.getRefreshToken(), 'rt-1');
+    assert.equal(await client.getAccessToken(), 'opaque-access-token');
+  });
+
+  it('form-urlencodes the client id and secret before Basic encoding (RFC 6749 §2.3.1)', async () => {
+    const provider = await createFakeProvider();
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: 'app:1 é', appSecret: 'p@ss:w/rd+' },
+      { fetch: provider.fetch, now: provider.now },
+    );
+    provider.appId = 'app:1 é';
+    const { callbackUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal(provider.authorizations[0], `Basic ${btoa('app%3A1+%C3%A9:p%40ss%3Aw%2Frd%2B')}`);
+  });
+
+  it('returns the postRedirectUri of the sign-in', async () => {
+    const { client, provider } = await setup();
+    const url = new URL(
+      await client.signIn({ redirectUri: 'https://app.example.com/callback', postRedirectUri: '/protected' }),
+    );
+    provider.nonce = url.searchParams.get('nonce') ?? undefined;
+    const result = await client.handleSignInCallback(
+      `https://app.example.com/callback?code=c&state=${url.searchParams.get('state')}`,
+    );
+    assert.deepEqual(result, { postRedirectUri: '/protected' });
+  });
+
+  it('refuses a callback whose state matches no sign-in', async () => {
+    const { client, provider } = await setup();
+    await startSignIn(client, provider);
+    await rejectsWith(
+      client.handleSignInCallback('https://app.example.com/callback?code=c&state=forged'),
+      'callback_state_mismatch',
+    );
+    await rejectsWith(
+      client.handleSignInCallback('https://app.example.com/callback?code=c'),
+      'callback_state_mismatch',
+    );
+    assert.equal(provider.tokenRequests.length, 0);
+  });
+
+  it('refuses a replayed callback', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    await rejectsWith(client.handleSignInCallback(callbackUrl), 'callback_state_mismatch');
+    assert.equal(provider.tokenRequests.length, 1);
+  });
+
+  it('refuses a callback after the sign-in expired (10 minutes)', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    provider.time += 10 * 60 * 1000;
+    await rejectsWith(client.handleSignInCallback(callbackUrl), 'callback_state_mismatch');
+  });
+
+  it('keeps several sign-ins in flight apart', async () => {
+    const { client, provider } = await setup();
+    const first = await startSignIn(client, provider, 'https://app.example.com/callback');
+    const firstNonce = provider.nonce;
+    const second = await startSignIn(client, provider, 'https://app.example.com/callback');
+    const secondNonce = provider.nonce;
+    assert.notEqual(first.state, second.state);
+    provider.nonce = firstNonce;
+    await client.handleSignInCallback(first.callbackUrl);
+    provider.nonce = secondNonce;
+    await client.handleSignInCallback(second.callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
+  it('reports the provider error with its error and description', async () => {
+    const { client, provider } = await setup();
+    const { state } = await startSignIn(client, provider);
+    await assert.rejects(
+      client.handleSignInCallback(
+        `https://app.example.com/callback?error=access_denied&error_description=User+cancelled&state=${state}`,
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof LogtoError);
+        assert.equal(error.code, 'callback_provider_error');
+        assert.equal(error.error, 'access_denied');
+        assert.equal(error.errorDescription, 'User cancelled');
+        return true;
+      },
+    );
+  });
+
+  it('refuses a callback without code', async () => {
+    const { client, provider } = await setup();
+    const { state } = await startSignIn(client, provider);
+    await rejectsWith(
+      client.handleSignInCallback(`https://app.example.com/callback?state=${state}`),
+      'callback_missing_code',
+    );
+  });
+
+  it('refuses a callback at another redirect URI, naming both', async () => {
+    const { client, provider } = await setup();
+    const { state } = await startSignIn(client, provider);
+    await assert.rejects(
+      client.handleSignInCallback(`https://evil.example.com/callback?code=c&state=${state}`),
+      (error: unknown) => {
+        assert.ok(error instanceof LogtoError);
+        assert.equal(error.code, 'callback_redirect_uri_mismatch');
+        assert.match(error.message, /https:\/\/evil\.example\.com\/callback/);
+        assert.match(error.message, /https:\/\/app\.example\.com\/callback/);
+        return true;
+      },
+    );
+  });
+
+  it('requires iss when the provider advertises RFC 9207, and refuses another issuer', async () => {
+    const { client, provider } = await setup();
+    provider.discoveryExtras = { authorization_response_iss_parameter_supported: true };
+    const missing = await startSignIn(client, provider);
+    await rejectsWith(client.handleSignInCallback(missing.callbackUrl), 'callback_iss_mismatch');
+    const wrong = await startSignIn(client, provider);
+    await rejectsWith(
+      client.handleSignInCallback(`${wrong.callbackUrl}&iss=${encodeURIComponent('https://evil.example.com/oidc')}`),
+      'callback_iss_mismatch',
+    );
+    const right = await startSignIn(client, provider);
+    await client.handleSignInCallback(`${right.callbackUrl}&iss=${encodeURIComponent(provider.issuer)}`);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
+  it('surfaces a refused code exchange as token_request_failed with the provider error', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ error: 'invalid_grant', error_description: 'code expired' }), { status: 400 });
+    await assert.rejects(client.handleSignInCallback(callbackUrl), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'token_request_failed');
+      assert.equal(error.error, 'invalid_grant');
+      assert.equal(error.errorDescription, 'code expired');
+      return true;
+    });
+  });
+});
+
+describe('ID token validation', () => {
+  it('refuses a forged signature', () =>
+    callbackRejects(async (provider) => {
+      const token = await provider.signIdToken();
+      const [header, , signature] = token.split('.');
+      const forged = base64url.encode(JSON.stringify({ ...decodeJwt(token), sub: 'admin' }));
+      provider.idTokenOverride = `${header}.${forged}.${signature}`;
+    }, 'id_token_invalid_signature'));
+
+  it('refuses a token signed by a key the provider does not publish', () =>
+    callbackRejects(async (provider) => {
+      const { generateKeyPair } = await import('jose');
+      const { privateKey } = await generateKeyPair('ES384');
+      provider.idTokenOverride = await new SignJWT({
+        iss: provider.issuer,
+        aud: provider.appId,
+        sub: 'user-1',
+        nonce: provider.nonce,
+        iat: Math.floor(provider.time / 1000),
+        exp: Math.floor(provider.time / 1000) + 3600,
+      })
+        .setProtectedHeader({ alg: 'ES384', kid: 'key-1' })
+        .sign(privateKey);
+    }, 'id_token_invalid_signature'));
+
+  it('refuses alg none', () =>
+    callbackRejects((provider) => {
+      const header = base64url.encode(JSON.stringify({ alg: 'none' }));
+      const payload = base64url.encode(
+        JSON.stringify({
+          iss: provider.issuer,
+          aud: provider.appId,
+          sub: 'user-1',
+          nonce: provider.nonce,
+          iat: Math.floor(provider.time / 1000),
+          exp: Math.floor(provider.time / 1000) + 3600,
+        }),
+      );
+      provider.idTokenOverride = `${header}.${payload}.`;
+    }, 'unsupported_algorithm'));
+
+  it('refuses HS256 signed with the app secret', () =>
+    callbackRejects(async (provider) => {
+      provider.idTokenOverride = await new SignJWT({
+        iss: provider.issuer,
+        aud: provider.appId,
+        sub: 'user-1',
+        nonce: provider.nonce,
+        iat: Math.floor(provider.time / 1000),
+        exp: Math.floor(provider.time / 1000) + 3600,
+      })
+        .setProtectedHeader({ alg: 'HS256' })
+        .sign(new TextEncoder().encode(provider.appSecret));
+    }, 'unsupported_algorithm'));
+
+  it('refuses another issuer', () =>
+    callbackRejects((provider) => {
+      provider.idTokenClaims = { iss: 'https://evil.example.com/oidc' };
+    }, 'id_token_invalid_claims'));
+
+  it('refuses an audience without the app id', () =>
+    callbackRejects((provider) => {
+      provider.idTokenClaims = { aud: 'another-app' };
+    }, 'id_token_invalid_claims'));
+
+  it('refuses several audiences without azp', () =>
+    callbackRejects((provider) => {
+      provider.idTokenClaims = { aud: [provider.appId, 'another-app'] };
+    }, 'id_token_invalid_claims'));
+
+  it('refuses several audiences whose azp is another app', () =>
+    callbackRejects((provider) => {
+      provider.idTokenClaims = { aud: [provider.appId, 'another-app'], azp: 'another-app' };
+    }, 'id_token_invalid_claims'));
+
+  it('accepts several audiences whose azp is the app id', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    provider.idTokenClaims = { aud: [provider.appId, 'another-app'], azp: provider.appId };
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
+  it('refuses a missing nonce', () =>
+    callbackRejects((provider) => {
+      provider.nonce = undefined;
+    }, 'id_token_nonce_mismatch'));
+
+  it('refuses a nonce that differs', () =>
+    callbackRejects((provider) => {
+      provider.nonce = 'another-nonce';
+    }, 'id_token_nonce_mismatch'));
+
+  it('refuses an expired token', () =>
+    callbackRejects((provider) => {
+      const seconds = Math.floor(provider.time / 1000);
+      provider.idTokenClaims = { iat: seconds - 7200, exp: seconds - 61 };
+    }, 'id_token_expired'));
+
+  it('accepts a token expired within the clock tolerance', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    const seconds = Math.floor(provider.time / 1000);
+    provider.idTokenClaims = { iat: seconds - 3600, exp: seconds - 30 };
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
+  it('refuses iat in the future beyond the tolerance', () =>
+    callbackRejects((provider) => {
+      const seconds = Math.floor(provider.time / 1000);
+      provider.idTokenClaims = { iat: seconds + 120, exp: seconds + 3720 };
+    }, 'id_token_iat_in_future'));
+
+  it('applies a configured clock tolerance', async () => {
+    const { client, provider } = await setup({ clockToleranceSeconds: 5 });
+    const { callbackUrl } = await startSignIn(client, provider);
+    const seconds = Math.floor(provider.time / 1000);
+    provider.idTokenClaims = { iat: seconds + 30 };
+    await rejectsWith(client.handleSignInCallback(callbackUrl), 'id_token_iat_in_future');
+  });
+
+  it('refuses a missing sub', () =>
+    callbackRejects((provider) => {
+      provider.idTokenClaims = { sub: undefined };
+    }, 'id_token_invalid_claims'));
+
+  it('refetches the JWKS once for an unknown kid (key rotation)', async () => {
+    const { client, provider } = await setup();
+    const { generateKeyPair, exportJWK } = await import('jose');
+    // Load the first key set into the shared cache.
+    const first = await startSignIn(client, provider);
+    await client.handleSignInCallback(first.callbackUrl);
+    const rotated = await generateKeyPair('ES384', { extractable: true });
+    provider.keys = [
+      ...provider.keys,
+      { ...(await exportJWK(rotated.publicKey)), kid: 'key-2', alg: 'ES384', use: 'sig' },
+    ];
+    const second = await startSignIn(client, provider);
+    provider.idTokenOverride = await new SignJWT({
+      iss: provider.issuer,
+      aud: provider.appId,
+      sub: 'user-1',
+      nonce: provider.nonce,
+      iat: Math.floor(provider.time / 1000),
+      exp: Math.floor(provider.time / 1000) + 3600,
+    })
+      .setProtectedHeader({ alg: 'ES384', kid: 'key-2' })
+      .sign(rotated.privateKey);
+    await client.handleSignInCallback(second.callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+});
+
+describe('LogtoClient.fetchUserInfo', () => {
+  it('returns the userinfo claims, fetched with the opaque access token', async () => {
+    const { client } = await signedIn();
+    const userinfo = await client.fetchUserInfo();
+    assert.equal(userinfo.sub, 'user-1');
+    assert.deepEqual(userinfo.custom_data, { plan: 'pro' });
+  });
+
+  it('refuses a userinfo response about another subject', async () => {
+    const { client, provider } = await signedIn();
+    provider.userinfo = { sub: 'user-2' };
+    await rejectsWith(client.fetchUserInfo(), 'userinfo_sub_mismatch');
+  });
+
+  it('throws not_authenticated when signed out', async () => {
+    const { client } = await setup();
+    await rejectsWith(client.fetchUserInfo(), 'not_authenticated');
+  });
+});
+
+describe('access tokens', () => {
+  const shopping = 'https://shopping.your-app.com/api';
+
+  it('gets a resource token with the refresh_token grant, then serves it from the cache', async () => {
+    const { client, provider } = await signedIn({ resources: [shopping] });
+    const token = await client.getAccessToken(shopping);
+    const request = provider.tokenRequests.at(-1);
+    assert.equal(request?.get('grant_type'), 'refresh_token');
+    assert.equal(request?.get('resource'), shopping);
+    assert.equal(request?.get('refresh_token'), 'rt-1');
+    assert.equal((await client.getAccessTokenClaims(shopping)).aud, shopping);
+    assert.equal(await client.getAccessToken(shopping), token);
+    assert.equal(provider.refreshCount, 1);
+    assert.equal(await client.getRefreshToken(), 'rt-2', 'the rotated refresh token is kept');
+  });
+
+  it('refreshes 60 s before expiry for a one-hour token (injected clock)', async () => {
+    const { client, provider } = await signedIn();
+    const token = await client.getAccessToken(shopping);
+    provider.time += (3600 - 60) * 1000 - 1;
+    assert.equal(await client.getAccessToken(shopping), token);
+    provider.time += 1;
+    assert.notEqual(await client.getAccessToken(shopping), token);
+    assert.equal(provider.refreshCount, 2);
+  });
+
+  it('keeps a 10% margin for a short-lived token', async () => {
+    const { client, provider } = await signedIn();
+    provider.accessTokenLifetime = 100;
+    await client.getAccessToken(shopping);
+    provider.time += 89_999;
+    await client.getAccessToken(shopping);
+    assert.equal(provider.refreshCount, 1);
+    provider.time += 1;
+    await client.getAccessToken(shopping);
+    assert.equal(provider.refreshCount, 2);
+  });
+
+  it('treats a token without expires_in as short-lived', async () => {
+    const { client, provider } = await signedIn();
+    provider.accessTokenLifetime = undefined;
+    await client.getAccessToken(shopping);
+    provider.time += 60_000;
+    await client.getAccessToken(shopping);
+    assert.equal(provider.refreshCount, 2);
+  });
+
+  it('refreshes the opaque token when it expires', async () => {
+    const { client, provider } = await signedIn();
+    assert.equal(await client.getAccessToken(), 'opaque-access-token');
+    provider.time += 3600 * 1000;
+    assert.equal(await client.getAccessToken(), 'opaque-1');
+    assert.equal(provider.tokenRequests.at(-1)?.has('resource'), false);
+  });
+
+  it('sends exactly one token request for 100 concurrent callers on an expired token', async () => {
+    const { client, provider, storage } = await signedIn();
+    await client.getAccessToken(shopping);
+    provider.time += 3600 * 1000;
+    const before = provider.tokenRequests.length;
+    // Per-request clients over one session, as a web framework creates them.
+    const clients = Array.from(
+      { length: 100 },
+      () =>
+        new LogtoClient(
+          { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+          { storage, fetch: provider.fetch, now: provider.now },
+        ),
+    );
+    const tokens = await Promise.all(clients.map((each) => each.getAccessToken(shopping)));
+    assert.equal(provider.tokenRequests.length - before, 1);
+    assert.equal(new Set(tokens).size, 1);
+    assert.equal(await client.getRefreshToken(), provider.currentRefreshToken);
+  });
+
+  it('serializes refreshes for different resources on one refresh token', async () => {
+    const { client, provider } = await signedIn();
+    const resources = Array.from({ length: 10 }, (_, index) => `https://api-${index}.example.com`);
+    await Promise.all(resources.map((resource) => client.getAccessToken(resource)));
+    // Each request used the then-current refresh token: none was refused as reused.
+    assert.equal(provider.refreshCount, 10);
+    assert.equal(await client.getRefreshToken(), provider.currentRefreshToken);
+  });
+
+  it('on invalid_grant clears the session and throws not_authenticated', async () => {
+    const { client, provider } = await signedIn();
+    provider.currentRefreshToken = 'rotated-elsewhere';
+    await assert.rejects(client.getAccessToken(shopping), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'not_authenticated');
+      assert.equal(error.error, 'invalid_grant');
+      return true;
+    });
+    assert.equal(await client.isAuthenticated(), false);
+    assert.equal(await client.getRefreshToken(), null);
+    await rejectsWith(client.getAccessToken(), 'not_authenticated');
+  });
+
+  it('throws not_authenticated when signed out', async () => {
+    const { client } = await setup();
+    await rejectsWith(client.getAccessToken(shopping), 'not_authenticated');
+    await rejectsWith(client.getIdTokenClaims(), 'not_authenticated');
+  });
+
+  it('refuses a refreshed ID token about another subject and clears the session', async () => {
+    const { client, provider } = await signedIn();
+    provider.idTokenOnRefresh = true;
+    provider.sub = 'user-2';
+    await rejectsWith(client.getAccessToken(shopping), 'id_token_sub_changed');
+    assert.equal(await client.isAuthenticated(), false);
+  });
+
+  it('keeps a refreshed ID token about the same subject', async () => {
+    const { client, provider } = await signedIn();
+    provider.idTokenOnRefresh = true;
+    provider.time += 1000;
+    const before = await client.getIdToken();
+    await client.getAccessToken(shopping);
+    assert.notEqual(await client.getIdToken(), before);
+  });
+
+  it('compares token_type case-insensitively and refuses other types', async () => {
+    const { client, provider } = await signedIn();
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ access_token: 'x', token_type: 'DPoP', expires_in: 3600 }), { status: 200 });
+    await rejectsWith(client.getAccessToken(shopping), 'token_request_failed');
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ access_token: 'x', token_type: 'BEARER', expires_in: 3600 }), { status: 200 });
+    assert.equal(await client.getAccessToken(shopping), 'x');
+  });
+});
+
+describe('organization tokens', () => {
+  it('requests organization_id without resource', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    const claims = await client.getOrganizationTokenClaims('org-acme');
+    assert.equal(claims.aud, 'urn:logto:organization:org-acme');
+    const request = provider.tokenRequests.at(-1);
+    assert.equal(request?.get('organization_id'), 'org-acme');
+    assert.equal(request?.has('resource'), false);
+  });
+
+  it('turns a refused organization into organization_access_denied', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ error: 'access_denied', error_description: 'not a member' }), { status: 403 });
+    await assert.rejects(client.getOrganizationToken('org-other'), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'organization_access_denied');
+      assert.equal(error.error, 'access_denied');
+      assert.equal(error.status, 403);
+      return true;
+    });
+    assert.equal(await client.isAuthenticated(), true, 'the session survives');
+  });
+
+  it('requires the organizations scope in the configuration', async () => {
+    const { client } = await signedIn();
+    await rejectsWith(client.getOrganizationToken('org-acme'), 'invalid_config');
+  });
+});
+
+describe('LogtoClient.signOut', () => {
+  it('revokes the refresh token, clears the tokens and returns the end-session URL', async () => {
+    const { client, provider } = await signedIn();
+    const idToken = await client.getIdToken();
+    const url = new URL(await client.signOut('https://app.example.com/'));
+    assert.equal(`${url.origin}${url.pathname}`, `${provider.issuer}/session/end`);
+    assert.equal(url.searchParams.get('client_id'), provider.appId);
+    assert.equal(url.searchParams.get('post_logout_redirect_uri'), 'https://app.example.com/');
+    assert.equal(url.searchParams.get('id_token_hint'), idToken);
+    assert.equal(provider.revocations[0]?.get('token'), 'rt-1');
+    assert.equal(provider.revocations[0]?.get('token_type_hint'), 'refresh_token');
+    assert.equal(await client.isAuthenticated(), false);
+    assert.equal(await client.getRefreshToken(), null);
+  });
+
+  it('signs out locally even when revocation fails', async () => {
+    const { client, provider } = await signedIn();
+    provider.failRevocation = true;
+    assert.match(await client.signOut(), /session\/end/);
+    assert.equal(provider.revocations.length, 1);
+    assert.equal(await client.isAuthenticated(), false);
+  });
+});
+
+describe('async storage', () => {
+  it('works with a storage whose methods return promises', async () => {
+    const inner = new MemoryStorage();
+    const storage = {
+      get: async (key: string) => inner.get(key),
+      set: async (key: string, value: string) => inner.set(key, value),
+      delete: async (key: string) => inner.delete(key),
+    };
+    const { client, provider } = await setup({}, { storage });
+    const { callbackUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal((await client.getIdTokenClaims()).name, 'Demo User');
+  });
+});

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const sourceDir = fileURLToPath(new URL('.', import.meta.url));
+
+/** The package's shipped sources: every .ts under src/ except tests and test support. */
+function shippedSources(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'test-support' ? [] : shippedSources(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/** Finds Node-only imports: `from 'node:…'`, `import('node:…')`, `require(`. */
+export function nodeOnlyImports(source: string): string[] {
+  const pattern = /\bfrom\s+['"]node:[^'"]+['"]|\bimport\s*\(\s*['"]node:|\brequire\s*\(|^\s*import\s+['"]node:/gm;
+  return source.match(pattern) ?? [];
+}
+
+describe('runtime neutrality', () => {
+  it('no shipped source imports a node: module or calls require', () => {
+    const files = shippedSources(sourceDir);
+    assert.ok(files.length >= 10, 'the scan sees the package sources');
+    const offenders = files.flatMap((file) =>
+      nodeOnlyImports(readFileSync(file, 'utf8')).map((match) => `${relative(sourceDir, file)}: ${match}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('the scan recognizes every form of Node-only import', () => {
+    assert.equal(nodeOnlyImports("import { readFile } from 'node:fs';").length, 1);
+    assert.equal(nodeOnlyImports('import crypto from "node:crypto";').length, 1);
+    assert.equal(nodeOnlyImports("const fs = await import('node:fs');").length, 1);
+    assert.equal(nodeOnlyImports("const fs = require('fs');").length, 1);
+    assert.equal(nodeOnlyImports("import 'node:process';").length, 1);
+    assert.equal(nodeOnlyImports("import { jwtVerify } from 'jose';").length, 0);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The guide's sample web app, with Express and `@logto-kit/express`: sign-in and sign-out, the
+ * user's claims and userinfo, a call to the protected shopping API, and organization tokens.
+ */
+import { type IdTokenClaims, LogtoError, type UserInfoResponse } from '@logto-kit/client';
+import { authenticated, createLogto, type SessionStore } from '@logto-kit/express';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { claimsTable, errorBody, escapeHtml, page, renderValue } from './html.ts';
+
+/** The shopping API's resource indicator. */
+export const shoppingApi = 'https://shopping.your-app.com/api';
+/** The store API's resource indicator. */
+export const storeApi = 'https://store.your-app.com/api';
+
+/**
+ * A published development value, for the demo only: anyone can forge sessions sealed with it.
+ * Set `SESSION_SECRET` everywhere else.
+ */
+export const devSessionSecret = 'logto-kit-demo-session-secret-never-use-in-production';
+
+/** Options of {@link createWebApp}. */
+export interface WebAppOptions {
+  /** The Logto endpoint, e.g. `http://localhost:3001`. */
+  endpoint: string;
+  appId: string;
+  appSecret: string;
+  /** This app's public URL, e.g. `http://localhost:3000`. */
+  baseUrl: string;
+  /** The protected API's URL, e.g. `http://localhost:3002`. */
+  apiUrl: string;
+  /** Session secrets, newest first. Defaults to the published development secret. */
+  sessionSecrets?: string[];
+  /** A server-side session store; sessions live in encrypted cookies without one. */
+  sessionStore?: SessionStore;
+  /** The `fetch` used to call the API and the identity server. */
+  fetch?: typeof fetch;
+}
+
+function displayName(claims: IdTokenClaims | UserInfoResponse): string {
+  return claims.name ?? claims.username ?? claims.email ?? claims.sub;
+}
+
+async function signedInAs(req: Request): Promise<string | undefined> {
+  if (!req.logto || !(await req.logto.isAuthenticated())) return undefined;
+  return displayName(await req.logto.getIdTokenClaims());
+}
+
+interface ApiAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** Creates the Express app. */
+export function createWebApp(options: WebAppOptions): Express {
+  const fetchImpl = options.fetch ?? fetch;
+  const apiUrl = options.apiUrl.replace(/\/+$/, '');
+  const logto = createLogto({
+    endpoint: options.endpoint,
+    appId: options.appId,
+    appSecret: options.appSecret,
+    baseUrl: options.baseUrl,
+    scopes: [
+      'email',
+      'phone',
+      'custom_data',
+      'roles',
+      'urn:logto:scope:organizations',
+      'urn:logto:scope:organization_roles',
+    ],
+    resources: [shoppingApi, storeApi],
+    session: { secrets: options.sessionSecrets ?? [devSessionSecret], store: options.sessionStore },
+    clientOptions: { fetch: fetchImpl },
+  });
+
+  async function callApi(path: string, token: string): Promise<ApiAnswer> {
+    const response = await fetchImpl(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      // Not JSON: show the text.
+    }
+    return { status: response.status, body };
+  }
+
+  function apiSection(title: string, request: string, answer: ApiAnswer): string {
+    const status =
+      answer.status < 300 ? `<span class="ok">${answer.status}</span>` : `<span class="bad">${answer.status}</span>`;
+    return `<section><h2>${escapeHtml(title)}</h2>
+<p><code>${escapeHtml(request)}</code> → HTTP ${status}</p>
+${renderValue(answer.body)}
+</section>`;
+  }
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(logto);
+
+  app.get('/', async (req, res) => {
+    const who = await signedInAs(req);
+    const body =
+      who === undefined
+        ? `<section><p>You are not signed in.</p>
+<p><a class="button" href="/sign-in">Sign in</a> <a class="button secondary" href="/sign-up">Create an account</a></p>
+<p class="muted">Demo accounts: <code>demo</code> / <code>demo-password</code>, <code>alice</code> / <code>alice-password</code>.</p></section>`
+        : `<section><p>You are signed in as <b>${escapeHtml(who)}</b>.</p>
+<p><a class="button" href="/protected">See your ID token claims</a> <a class="button secondary" href="/sign-out">Sign out</a></p></section>`;
+    res.type('html').send(page('Home', body, who));
+  });
+
+  app.get('/protected', authenticated({ shouldRedirect: true }), (req, res) => {
+    const claims = req.user as IdTokenClaims;
+    res.type('html').send(page('ID token claims', `<section>${claimsTable(claims)}</section>`, displayName(claims)));
+  });
+
+  app.get('/protected/userinfo', authenticated({ shouldRedirect: true, fetchUserInfo: true }), (req, res) => {
+    const user = req.user as UserInfoResponse;
+    const body = `<section><p class="muted">From the userinfo endpoint, including the userinfo-only claims such as <code>custom_data</code>.</p>${claimsTable(user)}</section>`;
+    res.type('html').send(page('User info', body, displayName(user)));
+  });
+
+  app.get('/protected/shopping', authenticated({ shouldRedirect: true, resource: shoppingApi }), async (req, res) => {
+    const claims = await req.logto!.getAccessTokenClaims(shoppingApi);
+    const answer = await callApi('/api/products', req.accessToken!);
+    const body = `<section><h2>Access token for <code>${escapeHtml(shoppingApi)}</code></h2>${claimsTable(claims)}</section>
+${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}`;
+    res.type('html').send(page('Shopping API', body, displayName(req.user!)));
+  });
+
+  app.get(
+    '/protected/organizations',
+    authenticated({ shouldRedirect: true, fetchUserInfo: true }),
+    async (req, res) => {
+      const user = req.user as UserInfoResponse;
+      const client = req.logto!;
+      const organizations =
+        user.organization_data ?? (user.organizations ?? []).map((id) => ({ id, name: id, description: null }));
+      const sections: string[] = [];
+      for (const organization of organizations) {
+        let content: string;
+        try {
+          const claims = await client.getOrganizationTokenClaims(organization.id);
+          const token = await client.getOrganizationToken(organization.id);
+          const path = `/api/organizations/${encodeURIComponent(organization.id)}/projects`;
+          const answer = await callApi(path, token);
+          content = `<h3>Organization token</h3>${claimsTable(claims)}
+<h3>Projects API</h3><p><code>GET ${escapeHtml(apiUrl + path)}</code> → HTTP ${
+            answer.status < 300
+              ? `<span class="ok">${answer.status}</span>`
+              : `<span class="bad">${answer.status}</span>`
+          }</p>${renderValue(answer.body)}`;
+        } catch (error) {
+          const code = error instanceof LogtoError ? error.code : 'request_failed';
+          content = `<p class="bad">Error code: <code>${escapeHtml(code)}</code></p><p>${escapeHtml(
+            error instanceof Error ? error.message : String(error),
+          )}</p>`;
+        }
+        sections.push(
+          `<section><h2>${escapeHtml(organization.name)} <span class="muted">(<code>${escapeHtml(organization.id)}</code>)</span></h2>${content}</section>`,
+        );
+      }
+      const roles = `<section><h2>Your organization roles</h2>${renderValue(user.organization_roles ?? [])}</section>`;
+      const body =
+        organizations.length === 0
+          ? '<section><p>You are not a member of any organization.</p></section>'
+          : roles + sections.join('\n');
+      res.type('html').send(page('Organizations', body, displayName(user)));
+    },
+  );
+
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (error instanceof LogtoError && error.code === 'not_authenticated') {
+      res.redirect(302, `/sign-in?returnTo=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    const code = error instanceof LogtoError ? error.code : 'internal_error';
+    const message = error instanceof Error ? error.message : 'Something went wrong.';
+    res
+      .status(error instanceof LogtoError ? 502 : 500)
+      .type('html')
+      .send(page('Something went wrong', errorBody(code, message)));
+  });
+
+  return app;
+}

@@ -225,7 +225,8 @@ describe('interaction routes', () => {
   }
 
   it('shows the sign-in page for first_screen=sign_in and interaction_mode=signIn', async () => {
-    for (const extra of [{ first_screen: 'sign_in' }, { interaction_mode: 'signIn' }]) {
+    const requests: Array<Record<string, string>> = [{ first_screen: 'sign_in' }, { interaction_mode: 'signIn' }];
+    for (const extra of requests) {
       const page = await openInteraction(fixture, extra);
       assert.equal(findTitle(page.html), 'Sign in');
     }

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AuthResult } from './auth-result.ts';
 import { extractBearerToken } from './bearer.ts';
-import { type ApiAuthError, isApiAuthError } from './errors.ts';
+import { ApiAuthError, isApiAuthError } from './errors.ts';
 import { type AccessRequirements, assertAudienceConfigured } from './requirements.ts';
 import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
 
@@ -18,9 +18,10 @@ declare global {
 export interface RequireAuthRequirements extends Omit<AccessRequirements, 'organizationId'> {
   /**
    * The organization the route acts on, e.g. `(req) => req.params.id` for
-   * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}).
+   * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}). A request for
+   * which the function gives no non-empty string is refused.
    */
-  readonly organizationId?: string | ((req: Request) => string | undefined);
+  readonly organizationId?: string | ((req: Request) => unknown);
 }
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
@@ -53,18 +54,26 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
   };
   const requirementsOf =
     typeof organizationId === 'function'
-      ? (req: Request): AccessRequirements => ({ ...requirements, organizationId: organizationId(req) })
+      ? (req: Request): AccessRequirements => {
+          const id = organizationId(req);
+          if (typeof id !== 'string' || id === '') {
+            throw new ApiAuthError('invalid_token', 'The request names no organization for the access token.');
+          }
+          return { ...requirements, organizationId: id };
+        }
       : (): AccessRequirements => requirements;
 
   return (req, res, next) => {
     let token: string;
+    let routeRequirements: AccessRequirements;
     try {
       token = extractBearerToken(req.headers.authorization);
+      routeRequirements = requirementsOf(req);
     } catch (error) {
       if (isApiAuthError(error)) return sendAuthError(res, error);
       return next(error);
     }
-    verifier.verify(token, requirementsOf(req)).then(
+    verifier.verify(token, routeRequirements).then(
       (auth) => {
         req.auth = auth;
         next();

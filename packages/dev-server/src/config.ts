@@ -50,6 +50,11 @@ export interface OrganizationRoleConfig {
   name: string;
   description?: string;
   scopes: string[];
+  /**
+   * API resource scopes the role grants, per resource indicator: they go into access tokens
+   * requested with both `resource` and `organization_id`.
+   */
+  resourceScopes?: Record<string, string[]>;
 }
 
 export interface OrganizationMemberConfig {

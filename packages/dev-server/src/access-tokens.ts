@@ -1,0 +1,74 @@
+import { type Client, errors, type IssuedToken, type KoaContextWithOIDC, type ResourceServerInfo } from 'oidc-provider';
+import type { DevServerConfig } from './config.ts';
+import {
+  allOrganizationScopes,
+  applicationResourceScopes,
+  organizationAudience,
+  organizationsResource,
+} from './permissions.ts';
+
+/** Access token lifetime when the resource sets none: one hour, as in Logto. */
+export const defaultAccessTokenTtl = 3600;
+
+/** The signing algorithm of ID tokens and JWT access tokens. */
+export const signingAlgorithm = 'ES384';
+
+/** A JWT access-token audience: an API resource, or an organization. */
+export function jwtResourceServerInfo(
+  audience: string,
+  scopes: readonly string[],
+  ttl = defaultAccessTokenTtl,
+): ResourceServerInfo {
+  return {
+    scope: scopes.join(' '),
+    audience,
+    accessTokenTTL: ttl,
+    accessTokenFormat: 'jwt',
+    jwt: { sign: { alg: signingAlgorithm } },
+  };
+}
+
+/** The resource server behind an organization token (`aud` = `urn:logto:organization:<id>`). */
+export function organizationResourceServerInfo(organizationId: string, scopes: readonly string[]): ResourceServerInfo {
+  return jwtResourceServerInfo(organizationAudience(organizationId), scopes);
+}
+
+/**
+ * oidc-provider's `features.resourceIndicators` (RFC 8707) for the configured API resources:
+ * tokens for a resource are JWTs whose `aud` is its indicator; an unknown indicator is
+ * `invalid_target`. A machine-to-machine application may only receive the scopes its roles grant.
+ * Tokens are only issued for a resource the request names: a code exchange without `resource`
+ * yields the opaque userinfo token, as in Logto.
+ */
+export function resourceIndicatorsFeature(config: DevServerConfig) {
+  return {
+    enabled: true,
+    defaultResource: () => undefined,
+    useGrantedResource: () => false,
+    getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string, client: Client): ResourceServerInfo {
+      if (indicator === organizationsResource) {
+        return jwtResourceServerInfo(indicator, allOrganizationScopes(config));
+      }
+      const resource = config.resources.find((candidate) => candidate.indicator === indicator);
+      if (!resource) {
+        const known = config.resources.map((candidate) => candidate.indicator).join(', ') || 'none';
+        throw new errors.InvalidTarget(`unknown resource indicator "${indicator}" (configured resources: ${known})`);
+      }
+      const application = config.applications.find((app) => app.id === client.clientId);
+      const scopes =
+        application?.type === 'machine_to_machine'
+          ? applicationResourceScopes(config, application.id, indicator)
+          : resource.scopes;
+      return jwtResourceServerInfo(indicator, scopes, resource.accessTokenTtl ?? defaultAccessTokenTtl);
+    },
+  };
+}
+
+/** The `scope` claim is present in every JWT access token, empty when nothing was granted (Logto's format). */
+export function customizeJwtAccessToken(
+  _ctx: KoaContextWithOIDC,
+  token: IssuedToken,
+  jwt: { payload: Record<string, unknown> },
+): void {
+  jwt.payload.scope = token.scope ?? '';
+}

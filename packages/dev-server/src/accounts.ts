@@ -1,0 +1,231 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { AddressConfig, DevServerConfig } from './config.ts';
+import { hashPassword, verifyPassword } from './passwords.ts';
+import { type DevStore, DuplicateUserError, type StoredUser } from './storage/store.ts';
+
+/** Why `AccountDirectory.register` refused to create a user. */
+export type AccountErrorCode =
+  | 'username_taken'
+  | 'email_taken'
+  | 'invalid_username'
+  | 'weak_password'
+  | 'invalid_email';
+
+/** A registration the directory refused; `code` says why and `message` says it to a person. */
+export class AccountError extends Error {
+  readonly code: AccountErrorCode;
+  constructor(code: AccountErrorCode, message: string) {
+    super(message);
+    this.name = 'AccountError';
+    this.code = code;
+  }
+}
+
+/** The user directory as the sign-in and registration pages see it. */
+export interface AccountDirectory {
+  /** Resolves a username or email + password to the account id, or undefined when wrong. Constant-time compare. */
+  verifyPassword(identifier: string, password: string): Promise<string | undefined>;
+  /**
+   * Creates a user (scrypt-hashed password), persisted in the store; throws `AccountError` with code
+   * `username_taken` | `email_taken` | `invalid_username` | `weak_password` | `invalid_email`.
+   */
+  register(input: { username: string; email?: string; password: string }): Promise<{ id: string }>;
+  /** True when a username or email exists (for the sign-in page's messages). */
+  exists(identifier: string): Promise<boolean>;
+}
+
+/** A user with everything the claims are made of. */
+export interface User {
+  id: string;
+  username: string;
+  name: string | null;
+  picture: string | null;
+  email: string | null;
+  emailVerified: boolean;
+  phone: string | null;
+  phoneVerified: boolean;
+  profile: Record<string, string>;
+  address: AddressConfig | undefined;
+  customData: Record<string, unknown>;
+  roles: string[];
+  /** Milliseconds since the epoch. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface Entry {
+  user: User;
+  passwordHash: string;
+}
+
+/** Logto's username rule: a letter or underscore, then letters, digits or underscores. */
+const usernamePattern = /^[A-Za-z_]\w{0,127}$/;
+const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The shortest password registration accepts. */
+export const minimumPasswordLength = 8;
+
+/** The id of a configured user without an explicit `id`: stable across restarts, Logto-like (12 characters). */
+export function seededUserId(username: string): string {
+  return createHash('sha256').update(`logto-kit-dev-user:${username}`).digest('hex').slice(0, 12);
+}
+
+function newUserId(): string {
+  const alphabet = '0123456789abcdefghijklmnopqrstuvwxyz';
+  return Array.from(randomBytes(12), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/**
+ * The users the dev server knows: those from the configuration (seeded at start, passwords hashed
+ * then) and those created through registration, which the store keeps.
+ */
+export class UserDirectory implements AccountDirectory {
+  readonly #store: DevStore;
+  readonly #now: () => number;
+  readonly #entries: Entry[];
+  /** A hash to compare against when the identifier is unknown, so both cases take the same time. */
+  readonly #decoyHash: string;
+
+  private constructor(store: DevStore, now: () => number, entries: Entry[], decoyHash: string) {
+    this.#store = store;
+    this.#now = now;
+    this.#entries = entries;
+    this.#decoyHash = decoyHash;
+  }
+
+  /** Seeds the configured users and loads the registered ones from the store. */
+  static async open(store: DevStore, config: DevServerConfig, now: () => number = Date.now): Promise<UserDirectory> {
+    const startedAt = now();
+    const seeded = await Promise.all(
+      config.users.map(
+        async (user): Promise<Entry> => ({
+          passwordHash: await hashPassword(user.password),
+          user: {
+            id: user.id ?? seededUserId(user.username),
+            username: user.username,
+            name: user.name ?? null,
+            picture: user.picture ?? null,
+            email: user.email ?? null,
+            emailVerified: user.emailVerified ?? false,
+            phone: user.phone ?? null,
+            phoneVerified: user.phoneVerified ?? false,
+            profile: { ...user.profile },
+            address: user.address,
+            customData: { ...user.customData },
+            roles: [...(user.roles ?? [])],
+            createdAt: startedAt,
+            updatedAt: startedAt,
+          },
+        }),
+      ),
+    );
+    const registered = store.users
+      .list()
+      .filter((stored) => !seeded.some((entry) => entry.user.username === stored.username))
+      .map(fromStored);
+    return new UserDirectory(
+      store,
+      now,
+      [...seeded, ...registered],
+      await hashPassword(randomBytes(16).toString('hex')),
+    );
+  }
+
+  /** The user with this id (`sub`). */
+  findById(id: string): User | undefined {
+    return this.#entries.find((entry) => entry.user.id === id)?.user;
+  }
+
+  /** The user with this username, or this email (case-insensitive). */
+  findByIdentifier(identifier: string): User | undefined {
+    return this.#find(identifier)?.user;
+  }
+
+  async verifyPassword(identifier: string, password: string): Promise<string | undefined> {
+    const entry = this.#find(identifier);
+    const matches = await verifyPassword(password, entry?.passwordHash ?? this.#decoyHash);
+    return entry && matches ? entry.user.id : undefined;
+  }
+
+  async exists(identifier: string): Promise<boolean> {
+    return this.#find(identifier) !== undefined;
+  }
+
+  async register(input: { username: string; email?: string; password: string }): Promise<{ id: string }> {
+    const username = input.username.trim();
+    const email = input.email?.trim() ? input.email.trim().toLowerCase() : null;
+    if (!usernamePattern.test(username)) {
+      throw new AccountError(
+        'invalid_username',
+        'A username starts with a letter or an underscore and contains only letters, digits and underscores.',
+      );
+    }
+    if (email !== null && !emailPattern.test(email)) {
+      throw new AccountError('invalid_email', 'Enter a valid email address, like name@example.com.');
+    }
+    if (input.password.length < minimumPasswordLength) {
+      throw new AccountError('weak_password', `Use a password of at least ${minimumPasswordLength} characters.`);
+    }
+    if (this.#find(username)) throw usernameTaken();
+    if (email !== null && this.#find(email)) throw emailTaken();
+
+    const createdAt = this.#now();
+    const stored: StoredUser = {
+      id: newUserId(),
+      username,
+      email,
+      passwordHash: await hashPassword(input.password),
+      createdAt,
+      updatedAt: createdAt,
+    };
+    // Checked again after the hashing delay: another registration may have taken the name meanwhile.
+    if (this.#find(username)) throw usernameTaken();
+    if (email !== null && this.#find(email)) throw emailTaken();
+    try {
+      this.#store.users.insert(stored);
+    } catch (error) {
+      if (error instanceof DuplicateUserError) throw error.field === 'username' ? usernameTaken() : emailTaken();
+      throw error;
+    }
+    this.#entries.push(fromStored(stored));
+    return { id: stored.id };
+  }
+
+  #find(identifier: string): Entry | undefined {
+    const trimmed = identifier.trim();
+    if (trimmed.includes('@')) {
+      const email = trimmed.toLowerCase();
+      return this.#entries.find((entry) => entry.user.email?.toLowerCase() === email);
+    }
+    return this.#entries.find((entry) => entry.user.username === trimmed);
+  }
+}
+
+function usernameTaken(): AccountError {
+  return new AccountError('username_taken', 'This username is already taken.');
+}
+
+function emailTaken(): AccountError {
+  return new AccountError('email_taken', 'An account with this email already exists.');
+}
+
+function fromStored(stored: StoredUser): Entry {
+  return {
+    passwordHash: stored.passwordHash,
+    user: {
+      id: stored.id,
+      username: stored.username,
+      name: null,
+      picture: null,
+      email: stored.email,
+      emailVerified: false,
+      phone: null,
+      phoneVerified: false,
+      profile: {},
+      address: undefined,
+      customData: {},
+      roles: [],
+      createdAt: stored.createdAt,
+      updatedAt: stored.updatedAt,
+    },
+  };
+}

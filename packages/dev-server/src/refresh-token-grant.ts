@@ -1,0 +1,228 @@
+import {
+  type AccessToken,
+  type Account,
+  type Client,
+  errors,
+  type IssuedToken,
+  type KoaContextWithOIDC,
+  type OIDCProviderError,
+  type ResourceServerInfo,
+} from 'oidc-provider';
+import { issueIdToken } from 'oidc-provider/lib/helpers/grant_common.js';
+import revoke from 'oidc-provider/lib/helpers/revoke.js';
+import { organizationResourceServerInfo } from './access-tokens.ts';
+import type { UserDirectory } from './accounts.ts';
+import type { DevServerConfig } from './config.ts';
+import { organizationResourceScopes, organizationScopes, organizationsScope } from './permissions.ts';
+import { mayReuseRefreshToken, refreshTokenReuseWindowMs } from './refresh-grace.ts';
+
+/** The parameters the `refresh_token` grant reads (`resource` may not repeat: one token, one audience). */
+export const refreshTokenGrantParameters = ['refresh_token', 'scope', 'resource', 'organization_id'] as const;
+
+export interface RefreshTokenGrantOptions {
+  config: DevServerConfig;
+  users: UserDirectory;
+  /** oidc-provider's `findAccount`, for the ID token's claims. */
+  findAccount(ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined>;
+  /** `features.resourceIndicators.getResourceServerInfo`, for the resource named by `resource`. */
+  getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: Client): ResourceServerInfo;
+  /** The clock of the reuse window (milliseconds since the epoch). */
+  now?: () => number;
+  /** How long a consumed refresh token stays usable; Logto's 3 seconds by default. */
+  reuseWindowMs?: number;
+}
+
+export interface RefreshTokenGrant {
+  /** The grant handler, for `provider.registerGrantType('refresh_token', handler, refreshTokenGrantParameters)`. */
+  handler(ctx: KoaContextWithOIDC): Promise<void>;
+  /** oidc-provider's `extraTokenClaims`: adds `organization_id` to tokens issued for a resource within an organization. */
+  extraTokenClaims(ctx: KoaContextWithOIDC, token: IssuedToken): Record<string, unknown> | undefined;
+}
+
+function withStatus(error: OIDCProviderError, status: number): OIDCProviderError {
+  error.status = status;
+  error.statusCode = status;
+  return error;
+}
+
+function single(value: string | string[] | undefined, name: string): string | undefined {
+  if (Array.isArray(value)) {
+    throw new errors.InvalidTarget(`only one ${name} value may be requested for one access token`);
+  }
+  return value || undefined;
+}
+
+/**
+ * Logto's `refresh_token` grant, on oidc-provider's models: refresh-token rotation with a reuse
+ * window (`refresh-grace.ts`), API resource tokens (`resource`), and organization tokens
+ * (`organization_id`, Logto's extension):
+ *
+ * - `organization_id` without `resource`: a JWT for `urn:logto:organization:<id>` whose `scope` is
+ *   the user's organization-role scopes there;
+ * - `organization_id` with `resource`: a JWT for the resource with an `organization_id` claim and
+ *   the resource scopes the user's organization roles grant;
+ * - the refresh token must carry `urn:logto:scope:organizations` (else 403 `insufficient_scope`) and
+ *   the user must be a member (else 403 `access_denied`).
+ */
+export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): RefreshTokenGrant {
+  const { config, users } = options;
+  const now = options.now ?? Date.now;
+  const reuseWindowMs = options.reuseWindowMs ?? refreshTokenReuseWindowMs;
+  const organizationOf = new WeakMap<object, string>();
+
+  async function handler(ctx: KoaContextWithOIDC): Promise<void> {
+    const { oidc } = ctx;
+    const { provider } = oidc;
+    const params = oidc.params ?? {};
+    const client = oidc.client;
+    if (!client) throw new errors.InvalidRequest('client authentication is required');
+
+    const value = single(params.refresh_token, 'refresh_token');
+    if (!value) throw new errors.InvalidRequest('missing required parameter refresh_token');
+    const resource = single(params.resource, 'resource');
+    const organizationId = single(params.organization_id, 'organization_id');
+
+    let refreshToken = await provider.RefreshToken.find(value, { ignoreExpiration: true });
+    if (!refreshToken) throw new errors.InvalidGrant('refresh token not found');
+    if (refreshToken.clientId !== client.clientId) throw new errors.InvalidGrant('client mismatch');
+    if (refreshToken.isExpired) throw new errors.InvalidGrant('refresh token is expired');
+
+    const grantId = refreshToken.grantId;
+    const grant = grantId ? await provider.Grant.find(grantId) : undefined;
+    if (!grantId || !grant) throw new errors.InvalidGrant('grant not found (it was revoked or has expired)');
+    if (grant.clientId !== client.clientId) throw new errors.InvalidGrant('client mismatch');
+    if (grant.accountId !== refreshToken.accountId) throw new errors.InvalidGrant('accountId mismatch');
+
+    if (params.scope) {
+      const missing = [...oidc.requestParamScopes].filter((scope) => !refreshToken?.scopes.has(scope));
+      if (missing.length > 0) {
+        throw new errors.InvalidScope(
+          `refresh token missing requested scope(s): ${missing.join(' ')}`,
+          missing.join(' '),
+        );
+      }
+    }
+    const scopes = params.scope ? oidc.requestParamScopes : refreshToken.scopes;
+
+    const user = refreshToken.accountId ? users.findById(refreshToken.accountId) : undefined;
+    const account = user ? await options.findAccount(ctx, user.id) : undefined;
+    if (!user || !account) throw new errors.InvalidGrant('refresh token invalid (referenced account not found)');
+
+    let organizationScopeList: string[] | undefined;
+    if (organizationId) {
+      if (!refreshToken.scopes.has(organizationsScope)) {
+        throw withStatus(
+          new errors.InsufficientScope(
+            `the refresh token lacks the ${organizationsScope} scope: request it at sign-in to get organization tokens`,
+            organizationsScope,
+          ),
+          403,
+        );
+      }
+      organizationScopeList = resource
+        ? organizationResourceScopes(config, user.username, organizationId, resource)
+        : organizationScopes(config, user.username, organizationId);
+      if (!organizationScopeList) {
+        throw withStatus(
+          new errors.AccessDenied(`the user is not a member of the organization "${organizationId}"`),
+          403,
+        );
+      }
+    }
+    if (resource && !refreshToken.resourceIndicators.has(resource)) {
+      throw new errors.InvalidTarget(
+        `resource "${resource}" was not requested at sign-in: add it to the authorization request's resource parameters`,
+      );
+    }
+
+    oidc.entity('RefreshToken', refreshToken);
+    oidc.entity('Grant', grant);
+    oidc.entity('Account', account);
+
+    if (refreshToken.consumed && !mayReuseRefreshToken(refreshToken.consumed, now(), reuseWindowMs)) {
+      await Promise.all([refreshToken.destroy(), revoke(ctx, grantId)]);
+      throw new errors.InvalidGrant('refresh token already used (the grant is now revoked: sign in again)');
+    }
+
+    await refreshToken.consume();
+    oidc.entity('RotatedRefreshToken', refreshToken);
+    refreshToken = new provider.RefreshToken({
+      accountId: refreshToken.accountId,
+      acr: refreshToken.acr,
+      amr: refreshToken.amr,
+      authTime: refreshToken.authTime,
+      claims: refreshToken.claims,
+      client,
+      expiresWithSession: refreshToken.expiresWithSession,
+      iiat: refreshToken.iiat,
+      grantId,
+      gty: refreshToken.gty?.endsWith('refresh_token') ? refreshToken.gty : `${refreshToken.gty} refresh_token`,
+      nonce: refreshToken.nonce,
+      resource: refreshToken.resource,
+      rotations: (refreshToken.rotations ?? 0) + 1,
+      scope: refreshToken.scope,
+      sessionUid: refreshToken.sessionUid,
+      sid: refreshToken.sid,
+    });
+    oidc.entity('RefreshToken', refreshToken);
+    const refreshTokenValue = await refreshToken.save();
+
+    const at: AccessToken = new provider.AccessToken({
+      accountId: account.accountId,
+      client,
+      expiresWithSession: refreshToken.expiresWithSession,
+      grantId,
+      gty: refreshToken.gty,
+      sessionUid: refreshToken.sessionUid,
+      sid: refreshToken.sid,
+    });
+
+    if (organizationId && organizationScopeList) {
+      const requested = params.scope ? scopes : undefined;
+      const granted = organizationScopeList.filter((scope) => !requested || requested.has(scope));
+      if (resource) {
+        at.resourceServer = new provider.ResourceServer(resource, options.getResourceServerInfo(ctx, resource, client));
+        at.scope = granted.filter((scope) => at.resourceServer?.scopes.has(scope)).join(' ');
+        organizationOf.set(at, organizationId);
+      } else {
+        const info = organizationResourceServerInfo(organizationId, granted);
+        at.resourceServer = new provider.ResourceServer(info.audience ?? organizationId, info);
+        at.scope = granted.join(' ');
+      }
+    } else if (resource) {
+      const resourceServer = new provider.ResourceServer(
+        resource,
+        options.getResourceServerInfo(ctx, resource, client),
+      );
+      at.resourceServer = resourceServer;
+      at.scope = grant.getResourceScopeFiltered(
+        resource,
+        [...scopes].filter((scope) => resourceServer.scopes.has(scope)),
+      );
+    } else {
+      at.claims = refreshToken.claims;
+      at.scope = grant.getOIDCScopeFiltered(scopes);
+    }
+
+    oidc.entity('AccessToken', at);
+    const accessToken = await at.save();
+    const idToken = await issueIdToken(provider, ctx, refreshToken, at, grant, scopes);
+
+    ctx.body = {
+      access_token: accessToken,
+      expires_in: at.expiration,
+      ...(idToken ? { id_token: idToken } : {}),
+      refresh_token: refreshTokenValue,
+      scope: at.scope ?? '',
+      token_type: at.tokenType,
+    };
+  }
+
+  return {
+    handler,
+    extraTokenClaims(_ctx, token) {
+      const organizationId = organizationOf.get(token);
+      return organizationId ? { organization_id: organizationId } : undefined;
+    },
+  };
+}

@@ -1,0 +1,161 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import Koa from 'koa';
+import type Provider from 'oidc-provider';
+import { UserDirectory } from './accounts.ts';
+import type { DevServerConfig } from './config.ts';
+import { demoWorld } from './demo-world.ts';
+import { createInteractionRoutes } from './interactions/index.ts';
+import { addSigningKey, loadSigningKeys } from './keys.ts';
+import { createProvider } from './provider.ts';
+import { createMemoryStore } from './storage/memory-store.ts';
+import { openSqliteStore } from './storage/sqlite-store.ts';
+import type { DevStore } from './storage/store.ts';
+
+/** Options of {@link startDevServer}. */
+export interface DevServerOptions {
+  /** TCP port; 0 picks a free one. Default 3001. */
+  port?: number;
+  /** Interface to listen on. Default `localhost`. */
+  host?: string;
+  /** Applications, resources, roles, organizations and users. Default: the demo world. */
+  config?: DevServerConfig;
+  /** Where the SQLite file lives. Default `.logto-kit` in the current directory. */
+  dataDir?: string;
+  /** Keep everything in memory instead of the SQLite file. */
+  memory?: boolean;
+  /** The public origin when it differs from `http://localhost:<port>` (behind a proxy). The issuer is this + `/oidc`. */
+  issuerBaseUrl?: string;
+  /**
+   * The clock (milliseconds since the epoch) of the store's record expiry and of the refresh-token
+   * reuse window. oidc-provider itself reads `Date.now()` for token `iat`/`exp` and expiry checks.
+   */
+  now?: () => number;
+  /** How long a consumed refresh token stays usable, in milliseconds. Default 3000, as in Logto. */
+  refreshTokenReuseWindowMs?: number;
+  /** Print nothing (the CLI prints the URLs). Reserved: the server itself never prints. */
+  quiet?: boolean;
+}
+
+/** A running dev server. */
+export interface DevServer {
+  /** `http://localhost:<port>` (or `issuerBaseUrl`). */
+  url: string;
+  /** `url + '/oidc'`. */
+  issuer: string;
+  config: DevServerConfig;
+  /** The oidc-provider instance, mounted at `/oidc`. */
+  provider: Provider;
+  /** Stops listening and closes the store. */
+  close(): Promise<void>;
+}
+
+/** The SQLite file inside a data directory. */
+export function databaseFile(dataDir: string): string {
+  return join(resolve(dataDir), 'dev-server.sqlite');
+}
+
+/** The default data directory: `.logto-kit` in the current directory. */
+export const defaultDataDir = '.logto-kit';
+
+/**
+ * Passes requests under `prefix` to the provider with the prefix stripped, as koa-mount does;
+ * `originalUrl` keeps the full path so the provider builds its URLs under the prefix.
+ */
+function mountProvider(prefix: string, provider: Provider): Koa.Middleware {
+  const handle = provider.callback();
+  return async (ctx, next) => {
+    if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
+    const request = ctx.req as typeof ctx.req & { originalUrl?: string };
+    request.originalUrl = ctx.req.url ?? '';
+    ctx.req.url = (ctx.req.url ?? '').slice(prefix.length) || '/';
+    ctx.respond = false;
+    await handle(ctx.req, ctx.res);
+  };
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolvePort((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function openStore(options: DevServerOptions, now: () => number): DevStore {
+  return options.memory
+    ? createMemoryStore(now)
+    : openSqliteStore(databaseFile(options.dataDir ?? defaultDataDir), now);
+}
+
+/**
+ * Starts the Logto-compatible identity server: oidc-provider at `/oidc` (issuer
+ * `http://localhost:<port>/oidc`) and the sign-in pages at `/interaction/*`. Signing keys (EC
+ * P-384, ES384) are generated on first start and kept in the store.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const config = options.config ?? demoWorld;
+  const now = options.now ?? Date.now;
+  const store = openStore(options, now);
+  const server = createServer();
+  try {
+    const users = await UserDirectory.open(store, config, now);
+    const signingKeys = loadSigningKeys(store, now);
+    const port = await listen(server, options.port ?? 3001, options.host ?? 'localhost');
+    const url = (options.issuerBaseUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
+    const issuer = `${url}/oidc`;
+    const provider = createProvider({
+      issuer,
+      config,
+      store,
+      users,
+      signingKeys,
+      now,
+      ...(options.refreshTokenReuseWindowMs === undefined
+        ? {}
+        : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
+    });
+
+    const app = new Koa();
+    app.use(mountProvider('/oidc', provider));
+    app.use(createInteractionRoutes({ provider, accounts: users, config, now }));
+    server.on('request', app.callback());
+
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      issuer,
+      config,
+      provider,
+      close() {
+        closing ??= new Promise<void>((done, fail) => {
+          server.close((error) => (error ? fail(error) : done()));
+          server.closeAllConnections();
+        }).finally(() => store.close());
+        return closing;
+      },
+    };
+  } catch (error) {
+    server.close();
+    store.close();
+    throw error;
+  }
+}
+
+/**
+ * Adds a new signing key to a data directory's store (`logto-kit dev rotate-keys`). At the next
+ * start it signs; the previous keys stay published so existing tokens keep verifying.
+ * @returns the new key's `kid`.
+ */
+export async function rotateKeys(options: { dataDir?: string; now?: () => number } = {}): Promise<{ kid: string }> {
+  const now = options.now ?? Date.now;
+  const store = openSqliteStore(databaseFile(options.dataDir ?? defaultDataDir), now);
+  try {
+    return { kid: addSigningKey(store, now).jwk.kid };
+  } finally {
+    store.close();
+  }
+}

@@ -66,6 +66,11 @@ export function createWebApp(options: WebAppOptions): Express {
       'roles',
       'urn:logto:scope:organizations',
       'urn:logto:scope:organization_roles',
+      // API scopes: the provider grants those the user's roles allow and drops the rest.
+      'shopping:read',
+      'shopping:write',
+      'store:read',
+      'store:write',
     ],
     resources: [shoppingApi, storeApi],
     session: { secrets: options.sessionSecrets ?? [devSessionSecret], store: options.sessionStore },

@@ -1,0 +1,208 @@
+// LogtoClient against the real dev server: the demo world, signed in through the real pages.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type DevServer, type DevServerConfig, demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, registerThroughForms, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { LogtoClient, type LogtoClientOptions } from './client.ts';
+import { LogtoError } from './errors.ts';
+import { UserScope } from './scopes.ts';
+import { MemoryStorage } from './storage.ts';
+
+const redirectUri = 'http://app.test/callback';
+const postLogoutRedirectUri = 'http://app.test/';
+const shopping = 'https://shopping.your-app.com/api';
+const store = 'https://store.your-app.com/api';
+
+function testWorld(): DevServerConfig {
+  const config = structuredClone(demoWorld);
+  for (const app of config.applications) {
+    if (app.id === 'sample-web-app') {
+      app.redirectUris = [redirectUri];
+      app.postLogoutRedirectUris = [postLogoutRedirectUri];
+    }
+  }
+  return config;
+}
+
+const allScopes = [
+  UserScope.Email,
+  UserScope.Phone,
+  UserScope.Address,
+  UserScope.CustomData,
+  UserScope.Identities,
+  UserScope.Roles,
+  UserScope.Organizations,
+  UserScope.OrganizationRoles,
+  'shopping:read',
+  'shopping:write',
+  'store:read',
+  'store:write',
+];
+
+/** The HTML of the first page an authorization URL leads to, following redirects with cookies. */
+async function firstPage(url: string): Promise<string> {
+  const jar = new CookieJar();
+  let current = url;
+  for (let step = 0; step < 10; step++) {
+    const cookie = jar.header(current);
+    const response = await fetch(current, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+    jar.store(current, response.headers);
+    const location = response.headers.get('location');
+    if (!location) return response.text();
+    await response.body?.cancel();
+    current = new URL(location, current).href;
+  }
+  throw new Error(`too many redirects from ${url}`);
+}
+
+describe('LogtoClient against the dev server', () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ port: 0, memory: true, config: testWorld() });
+  });
+  after(() => server.close());
+
+  function client(options: LogtoClientOptions = {}) {
+    return new LogtoClient(
+      {
+        endpoint: server.url,
+        appId: 'sample-web-app',
+        appSecret: 'sample-web-app-secret',
+        scopes: allScopes,
+        resources: [shopping, store],
+      },
+      { storage: new MemoryStorage(), ...options },
+    );
+  }
+
+  async function signedIn(username: string, password: string, options: LogtoClientOptions = {}) {
+    const rp = client(options);
+    const callbackUrl = await signInThroughForms(await rp.signIn(redirectUri), { username, password });
+    await rp.handleSignInCallback(callbackUrl);
+    return rp;
+  }
+
+  let demo: LogtoClient;
+  before(async () => {
+    demo = await signedIn('demo', 'demo-password');
+  });
+
+  it('signs in: the callback yields a verified ID token and a refresh token', async () => {
+    assert.equal(await demo.isAuthenticated(), true);
+    assert.ok(await demo.getRefreshToken());
+    const claims = await demo.getIdTokenClaims();
+    assert.equal(claims.iss, server.issuer);
+    assert.equal(claims.aud, 'sample-web-app');
+  });
+
+  it('the ID token carries the claims of every requested scope', async () => {
+    const claims = await demo.getIdTokenClaims();
+    assert.equal(typeof claims.sub, 'string');
+    assert.equal(claims.name, 'Demo User');
+    assert.equal(claims.username, 'demo');
+    assert.equal(claims.picture, null);
+    assert.ok(typeof claims.created_at === 'number' && claims.created_at > 1e12, 'created_at in milliseconds');
+    assert.ok(typeof claims.updated_at === 'number' && claims.updated_at > 1e12, 'updated_at in milliseconds');
+    assert.equal(claims.email, 'demo@example.com');
+    assert.equal(claims.email_verified, true);
+    assert.equal(claims.phone_number, '+15555550100');
+    assert.equal(claims.phone_number_verified, true);
+    assert.deepEqual(claims.roles, ['shopper']);
+    assert.deepEqual([...(claims.organizations ?? [])].sort(), ['org-acme', 'org-globex']);
+    assert.deepEqual([...(claims.organization_roles ?? [])].sort(), ['org-acme:admin', 'org-globex:member']);
+    assert.equal(claims.custom_data, undefined, 'custom_data is userinfo-only');
+    assert.equal(claims.organization_data, undefined, 'organization_data is userinfo-only');
+  });
+
+  it('userinfo adds custom_data and organization_data', async () => {
+    const userinfo = await demo.fetchUserInfo();
+    assert.equal(userinfo.sub, (await demo.getIdTokenClaims()).sub);
+    assert.deepEqual(userinfo.custom_data, { plan: 'pro' });
+    const organizations = [...(userinfo.organization_data ?? [])].sort((a, b) => a.id.localeCompare(b.id));
+    assert.deepEqual(organizations, [
+      { id: 'org-acme', name: 'Acme Inc.', description: null },
+      { id: 'org-globex', name: 'Globex', description: null },
+    ]);
+  });
+
+  it('gets an access token per demo API with the scopes the roles grant', async () => {
+    const shoppingClaims = await demo.getAccessTokenClaims(shopping);
+    assert.equal(shoppingClaims.aud, shopping);
+    assert.equal(shoppingClaims.scope, 'shopping:read');
+    assert.equal(shoppingClaims.client_id, 'sample-web-app');
+    const storeClaims = await demo.getAccessTokenClaims(store);
+    assert.equal(storeClaims.aud, store);
+    assert.equal(storeClaims.scope, 'store:read');
+    assert.equal(shoppingClaims.sub, storeClaims.sub);
+  });
+
+  it('gets organization tokens for org-acme and org-globex', async () => {
+    const acme = await demo.getOrganizationTokenClaims('org-acme');
+    assert.equal(acme.aud, 'urn:logto:organization:org-acme');
+    assert.deepEqual((acme.scope ?? '').split(' ').sort(), ['invite:members', 'read:projects', 'write:projects']);
+    const globex = await demo.getOrganizationTokenClaims('org-globex');
+    assert.equal(globex.aud, 'urn:logto:organization:org-globex');
+    assert.equal(globex.scope, 'read:projects');
+  });
+
+  it('refuses an organization the user is not a member of with organization_access_denied', async () => {
+    const alice = await signedIn('alice', 'alice-password');
+    await assert.rejects(alice.getOrganizationToken('org-acme'), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'organization_access_denied');
+      assert.equal(error.error, 'access_denied');
+      return true;
+    });
+    assert.equal((await alice.getOrganizationTokenClaims('org-globex')).scope, 'read:projects');
+  });
+
+  it('the sign-up URL opens the registration screen, and a new account signs in', async () => {
+    const rp = client();
+    const url = await rp.signIn({ redirectUri, interactionMode: 'signUp', firstScreen: 'register' });
+    const params = new URL(url).searchParams;
+    assert.equal(params.get('interaction_mode'), 'signUp');
+    assert.equal(params.get('first_screen'), 'register');
+    const html = await firstPage(url);
+    assert.match(html, /name="username"/, 'the first screen is the registration form');
+    assert.doesNotMatch(html, /name="identifier"/, 'not the sign-in form');
+    const callbackUrl = await registerThroughForms(url, { username: 'newcomer', password: 'newcomer-password-1' });
+    await rp.handleSignInCallback(callbackUrl);
+    const claims = await rp.getIdTokenClaims();
+    assert.equal(claims.username, 'newcomer');
+  });
+
+  it('refreshes expired access tokens on the injected clock, one token request for concurrent callers', async () => {
+    let offset = 0;
+    let tokenRequests = 0;
+    const counting: typeof fetch = (input, init) => {
+      if (String(input instanceof Request ? input.url : input).endsWith('/oidc/token')) tokenRequests += 1;
+      return fetch(input, init);
+    };
+    const rp = await signedIn('demo', 'demo-password', { now: () => Date.now() + offset, fetch: counting });
+    const first = await rp.getAccessTokenClaims(shopping);
+    offset = 3600 * 1000;
+    const before = tokenRequests;
+    const tokens = await Promise.all(Array.from({ length: 20 }, () => rp.getAccessToken(shopping)));
+    assert.equal(tokenRequests - before, 1);
+    assert.equal(new Set(tokens).size, 1);
+    const second = await rp.getAccessTokenClaims(shopping);
+    assert.notEqual(second.jti, first.jti);
+    assert.equal(second.sub, first.sub);
+  });
+
+  it('signs out: the end-session URL, and the refresh token is revoked', async () => {
+    const rp = await signedIn('alice', 'alice-password');
+    const idToken = await rp.getIdToken();
+    const refreshToken = await rp.getRefreshToken();
+    const url = new URL(await rp.signOut(postLogoutRedirectUri));
+    assert.equal(`${url.origin}${url.pathname}`, `${server.issuer}/session/end`);
+    assert.equal(url.searchParams.get('client_id'), 'sample-web-app');
+    assert.equal(url.searchParams.get('post_logout_redirect_uri'), postLogoutRedirectUri);
+    assert.equal(url.searchParams.get('id_token_hint'), idToken);
+    assert.equal(await rp.isAuthenticated(), false);
+    const storage = new MemoryStorage();
+    storage.set('logto.refreshToken', refreshToken ?? '');
+    const revoked = client({ storage });
+    await assert.rejects(revoked.getAccessToken(shopping), { code: 'not_authenticated' });
+  });
+});

@@ -95,7 +95,10 @@ const millisecondClaims = new Set(['created_at', 'updated_at']);
 export function claimsTable(claims: Record<string, unknown>): string {
   const rows = Object.entries(claims)
     .map(([name, value]) => {
-      let rendered = renderValue(value);
+      let rendered =
+        name === 'scope' && typeof value === 'string'
+          ? renderValue(value.split(' ').filter(Boolean))
+          : renderValue(value);
       if (typeof value === 'number' && (timeClaims.has(name) || millisecondClaims.has(name))) {
         const date = new Date(millisecondClaims.has(name) ? value : value * 1000);
         rendered += ` <span class="muted">(${date.toISOString()})</span>`;

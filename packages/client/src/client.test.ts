@@ -194,6 +194,17 @@ describe('LogtoClient.handleSignInCallback', () => {
     assert.equal(provider.tokenRequests.length, 0);
   });
 
+  it('refuses a state this client could not have generated without touching the storage', async () => {
+    const { client, provider, storage } = await setup();
+    await startSignIn(client, provider);
+    storage.set(`${StorageKey.SignInPrefix}../../x`, 'keep');
+    await rejectsWith(
+      client.handleSignInCallback('https://app.example.com/callback?code=c&state=../../x'),
+      'callback_state_mismatch',
+    );
+    assert.equal(storage.get(`${StorageKey.SignInPrefix}../../x`), 'keep');
+  });
+
   it('refuses a replayed callback', async () => {
     const { client, provider } = await setup();
     const { callbackUrl } = await startSignIn(client, provider);
@@ -445,6 +456,36 @@ describe('ID token validation', () => {
       .sign(rotated.privateKey);
     await client.handleSignInCallback(second.callbackUrl);
     assert.equal(await client.isAuthenticated(), true);
+  });
+});
+
+describe('unknown kid rate limit', () => {
+  it('does not refetch the JWKS again within the cooldown for another unknown kid', async () => {
+    const provider = await createFakeProvider();
+    let jwksRequests = 0;
+    const countingFetch = provider.fetch;
+    const rp = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      {
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          if (String(input).endsWith('/jwks')) jwksRequests += 1;
+          return countingFetch(input, init);
+        }) as typeof fetch,
+        now: provider.now,
+      },
+    );
+    const first = await startSignIn(rp, provider);
+    await rp.handleSignInCallback(first.callbackUrl);
+    assert.equal(jwksRequests, 1);
+    const unknownKid = async (kid: string) => {
+      const attempt = await startSignIn(rp, provider);
+      provider.idTokenOverride = await provider.signIdToken({}, { kid });
+      return rp.handleSignInCallback(attempt.callbackUrl);
+    };
+    await rejectsWith(unknownKid('unknown-1'), 'id_token_invalid_signature');
+    assert.equal(jwksRequests, 2, 'one refetch for the first unknown kid');
+    await rejectsWith(unknownKid('unknown-2'), 'id_token_invalid_signature');
+    assert.equal(jwksRequests, 2, 'no refetch within the cooldown');
   });
 });
 

@@ -113,6 +113,9 @@ const maxPendingSignIns = 20;
 /** The lifetime assumed for an access token whose response has no `expires_in`. */
 const defaultShortLifetimeSeconds = 60;
 
+/** The shape of a `state` this client generates: base64url, 256 bits. */
+const stateFormat = /^[A-Za-z0-9_-]{43}$/;
+
 /** Parameters the client sets itself; `extraParams` may not override them. */
 const protocolParams = new Set([
   'client_id',
@@ -307,7 +310,8 @@ export class LogtoClient {
     }
     const params = url.searchParams;
     const state = params.get('state');
-    const pending = state ? await this.#takePendingSignIn(state) : undefined;
+    // Only a value this client could have generated reaches the storage as part of a key.
+    const pending = state && stateFormat.test(state) ? await this.#takePendingSignIn(state) : undefined;
     if (!pending) {
       throw new LogtoError(
         'callback_state_mismatch',
@@ -455,7 +459,7 @@ export class LogtoClient {
     try {
       response = await (this.#fetch ?? globalThis.fetch)(discovery.userinfo_endpoint, {
         headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        redirect: 'error',
+        redirect: 'manual',
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (cause) {

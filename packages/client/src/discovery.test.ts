@@ -86,6 +86,12 @@ describe('getDiscovery', () => {
     await assert.rejects(getDiscovery(issuer, { fetch }), { code: 'discovery_failed' });
   });
 
+  it('refuses an endpoint that is not an http(s) URL', async () => {
+    const issuer = uniqueIssuer();
+    const { fetch } = fakeFetch(() => json({ ...documentFor(issuer), end_session_endpoint: 'javascript:alert(1)' }));
+    await assert.rejects(getDiscovery(issuer, { fetch }), { code: 'discovery_failed' });
+  });
+
   it('refuses a body that is not JSON', async () => {
     const issuer = uniqueIssuer();
     const { fetch } = fakeFetch(() => new Response('<html>', { status: 200 }));

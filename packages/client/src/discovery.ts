@@ -90,6 +90,22 @@ export function issuerFromEndpoint(endpoint: string): string {
 }
 
 const requiredEndpoints = ['authorization_endpoint', 'token_endpoint', 'jwks_uri'] as const;
+const optionalEndpoints = [
+  'userinfo_endpoint',
+  'end_session_endpoint',
+  'revocation_endpoint',
+  'introspection_endpoint',
+] as const;
+
+function isHttpUrl(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
 
 async function fetchDiscovery(issuer: string, options: RemoteCacheOptions): Promise<OidcDiscovery> {
   const url = `${issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
@@ -113,6 +129,15 @@ async function fetchDiscovery(issuer: string, options: RemoteCacheOptions): Prom
   for (const field of requiredEndpoints) {
     if (typeof body[field] !== 'string' || body[field] === '') {
       throw new LogtoError('discovery_failed', `The OpenID configuration at ${url} has no "${field}".`);
+    }
+  }
+  for (const field of [...requiredEndpoints, ...optionalEndpoints]) {
+    const value = body[field];
+    if (value !== undefined && !isHttpUrl(value)) {
+      throw new LogtoError(
+        'discovery_failed',
+        `The OpenID configuration at ${url} has a "${field}" that is not an http(s) URL: ${JSON.stringify(value)}.`,
+      );
     }
   }
   if (

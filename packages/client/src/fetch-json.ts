@@ -18,7 +18,8 @@ export async function fetchJsonObject(url: string, options: FetchJsonOptions = {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const response = await fetchImpl(url, {
     headers: { accept: 'application/json' },
-    redirect: 'error',
+    // 'manual', not 'error': some edge runtimes lack 'error'; a 3xx then fails the ok check.
+    redirect: 'manual',
     signal: AbortSignal.timeout(timeoutMs),
   });
   if (!response.ok) {

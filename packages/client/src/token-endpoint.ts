@@ -57,7 +57,7 @@ async function post(
         accept: 'application/json',
       },
       body: params.toString(),
-      redirect: 'error',
+      redirect: 'manual',
       signal: AbortSignal.timeout(options.timeoutMs ?? defaultTimeoutMs),
     });
   } catch (cause) {

@@ -1,0 +1,233 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { seededUserId } from './accounts.ts';
+import { type DevServer, startDevServer } from './server.ts';
+import {
+  aliceUser,
+  authorizationRequest,
+  basicAuth,
+  browse,
+  CookieJar,
+  decodeJwt,
+  demoUser,
+  followToApplication,
+  signIn,
+  signInForTokens,
+  tokenRequest,
+  webApp,
+} from './test-support/flow.ts';
+
+describe('authorization code flow', () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ port: 0, memory: true });
+  });
+  after(() => server.close());
+
+  it('signs in through the pages and returns code, state and iss to the redirect URI', async () => {
+    const { callback, request } = await signIn(server);
+    assert.equal(`${callback.origin}${callback.pathname}`, webApp.redirectUri);
+    assert.equal(callback.searchParams.get('state'), request.state);
+    assert.equal(callback.searchParams.get('iss'), server.issuer);
+  });
+
+  it('exchanges the code for an opaque userinfo access token, an ES384 ID token and a refresh token', async () => {
+    const { tokens, signedIn } = await signInForTokens(server);
+    assert.equal(tokens.token_type, 'Bearer');
+    assert.equal(tokens.expires_in, 3600);
+    assert.equal(typeof tokens.refresh_token, 'string');
+    assert.equal(String(tokens.access_token).split('.').length, 1, 'opaque, not a JWT');
+
+    const jwks = createRemoteJWKSet(new URL(`${server.issuer}/jwks`));
+    const { payload, protectedHeader } = await jwtVerify(String(tokens.id_token), jwks, {
+      issuer: server.issuer,
+      audience: webApp.id,
+      algorithms: ['ES384'],
+    });
+    assert.equal(protectedHeader.alg, 'ES384');
+    assert.equal(payload.sub, seededUserId('demo'));
+    assert.equal(payload.nonce, signedIn.request.nonce);
+    assert.equal(payload.exp! - payload.iat!, 3600);
+    assert.equal(Object.hasOwn(payload, 'at_hash'), false);
+
+    const userinfo = await fetch(`${server.issuer}/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    assert.equal(userinfo.status, 200);
+    assert.equal(((await userinfo.json()) as Record<string, unknown>).sub, seededUserId('demo'));
+  });
+
+  it('gives no refresh token without offline_access', async () => {
+    const signedIn = await signIn(server, demoUser, { prompt: 'consent' });
+    const url = new URL(signedIn.request.url);
+    assert.ok(url.searchParams.get('scope')?.includes('offline_access'));
+    const request = authorizationRequest(server, { prompt: 'login' });
+    const callback = await followToApplication(server, new CookieJar(), request.url, demoUser);
+    const { body } = await tokenRequest(server, {
+      grant_type: 'authorization_code',
+      code: callback.searchParams.get('code') ?? '',
+      redirect_uri: webApp.redirectUri,
+      code_verifier: request.codeVerifier,
+    });
+    assert.equal(body.refresh_token, undefined, 'prompt without consent drops offline_access');
+  });
+
+  it('refuses the code with a wrong PKCE verifier', async () => {
+    const signedIn = await signIn(server);
+    const { status, body } = await tokenRequest(server, {
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: webApp.redirectUri,
+      code_verifier: `${signedIn.request.codeVerifier.slice(0, -1)}x`,
+    });
+    assert.equal(status, 400);
+    assert.equal(body.error, 'invalid_grant');
+  });
+
+  it('refuses the code without a PKCE verifier', async () => {
+    const signedIn = await signIn(server);
+    const { status, body } = await tokenRequest(server, {
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: webApp.redirectUri,
+    });
+    assert.equal(status, 400);
+    assert.match(String(body.error), /invalid_(grant|request)/);
+  });
+
+  it('refuses an authorization request without a PKCE challenge', async () => {
+    const request = new URL(authorizationRequest(server).url);
+    request.searchParams.delete('code_challenge');
+    request.searchParams.delete('code_challenge_method');
+    const response = await browse(new CookieJar(), request.href);
+    const location = new URL(response.headers.get('location') ?? '', server.url);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+    assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
+  });
+
+  it('refuses the plain PKCE method', async () => {
+    const request = new URL(authorizationRequest(server).url);
+    request.searchParams.set('code_challenge_method', 'plain');
+    const response = await browse(new CookieJar(), request.href);
+    const location = new URL(response.headers.get('location') ?? '', server.url);
+    assert.equal(location.searchParams.get('error'), 'invalid_request');
+  });
+
+  it('refuses to use a code twice', async () => {
+    const signedIn = await signIn(server);
+    const params = {
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: webApp.redirectUri,
+      code_verifier: signedIn.request.codeVerifier,
+    };
+    assert.equal((await tokenRequest(server, params)).status, 200);
+    const replay = await tokenRequest(server, params);
+    assert.equal(replay.status, 400);
+    assert.equal(replay.body.error, 'invalid_grant');
+  });
+
+  it('refuses an unregistered redirect URI without redirecting to it', async () => {
+    const request = authorizationRequest(server, { redirectUri: 'https://evil.example/callback' });
+    const response = await browse(new CookieJar(), request.url);
+    assert.equal(response.headers.get('location'), null);
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /redirect_uri/);
+  });
+
+  it('refuses a token request with a wrong client secret (401 invalid_client)', async () => {
+    const signedIn = await signIn(server);
+    const { status, body } = await tokenRequest(
+      server,
+      {
+        grant_type: 'authorization_code',
+        code: signedIn.code,
+        redirect_uri: webApp.redirectUri,
+        code_verifier: signedIn.request.codeVerifier,
+      },
+      { id: webApp.id, secret: 'wrong-secret' },
+    );
+    assert.equal(status, 401);
+    assert.equal(body.error, 'invalid_client');
+  });
+
+  it('accepts client_secret_post too', async () => {
+    const signedIn = await signIn(server);
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: signedIn.code,
+        redirect_uri: webApp.redirectUri,
+        code_verifier: signedIn.request.codeVerifier,
+        client_id: webApp.id,
+        client_secret: webApp.secret,
+      }).toString(),
+    });
+    assert.equal(response.status, 200);
+  });
+
+  it('does not let the machine-to-machine app start a sign-in', async () => {
+    const request = authorizationRequest(server, { clientId: 'sample-m2m' });
+    const response = await browse(new CookieJar(), request.url);
+    assert.equal(response.status, 400);
+  });
+
+  it('does not sign in with a wrong password', async () => {
+    await assert.rejects(signIn(server, { username: 'demo', password: 'nope' }), /sign-in failed \(401\)/);
+  });
+
+  it("passes Logto's extra parameters to the sign-in pages (login_hint, first_screen)", async () => {
+    const hinted = authorizationRequest(server, { extra: { login_hint: 'alice@example.com' } });
+    const jar = new CookieJar();
+    let response = await browse(jar, hinted.url);
+    response = await browse(jar, new URL(response.headers.get('location') ?? '', server.url).href);
+    assert.match(await response.text(), /value="alice@example\.com"/);
+
+    const register = authorizationRequest(server, {
+      extra: { first_screen: 'register', interaction_mode: 'signUp', direct_sign_in: '', organization_id: 'org-acme' },
+    });
+    response = await browse(jar, register.url);
+    response = await browse(jar, new URL(response.headers.get('location') ?? '', server.url).href);
+    assert.match(await response.text(), /action="[^"]*\/register"/);
+  });
+
+  it('reuses the sign-in session for the next authorization request (no second sign-in)', async () => {
+    const first = await signIn(server, aliceUser);
+    const again = authorizationRequest(server);
+    const callback = await followToApplication(server, first.jar, again.url);
+    assert.ok(callback.searchParams.get('code'));
+  });
+
+  it('refuses a token request for a code issued to another client', async () => {
+    const signedIn = await signIn(server);
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: basicAuth('sample-m2m', 'sample-m2m-secret'),
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: signedIn.code,
+        redirect_uri: webApp.redirectUri,
+        code_verifier: signedIn.request.codeVerifier,
+      }).toString(),
+    });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(typeof body.error, 'string');
+    assert.equal(body.access_token, undefined);
+  });
+
+  it('issues ID tokens without at_hash also on refresh', async () => {
+    const { tokens } = await signInForTokens(server);
+    const { body } = await tokenRequest(server, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.refresh_token),
+    });
+    assert.equal(Object.hasOwn(decodeJwt(body.id_token).payload, 'at_hash'), false);
+  });
+});

@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { jwkThumbprint } from './keys.ts';
+import { type DevServer, rotateKeys, startDevServer } from './server.ts';
+import type { PrivateJwk } from './storage/store.ts';
+import { decodeJwt, signInForTokens } from './test-support/flow.ts';
+
+async function json(url: string): Promise<Record<string, unknown>> {
+  const response = await fetch(url);
+  assert.equal(response.status, 200, url);
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function publishedKeys(server: DevServer): Promise<PrivateJwk[]> {
+  return (await json(`${server.issuer}/jwks`)).keys as PrivateJwk[];
+}
+
+describe('dev server', () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ port: 0, memory: true });
+  });
+  after(() => server.close());
+
+  it('uses localhost and /oidc for the issuer', () => {
+    assert.match(server.url, /^http:\/\/localhost:\d+$/);
+    assert.equal(server.issuer, `${server.url}/oidc`);
+  });
+
+  it("publishes discovery with Logto's endpoints", async () => {
+    const discovery = await json(`${server.issuer}/.well-known/openid-configuration`);
+    assert.equal(discovery.issuer, server.issuer);
+    assert.equal(discovery.authorization_endpoint, `${server.issuer}/auth`);
+    assert.equal(discovery.token_endpoint, `${server.issuer}/token`);
+    assert.equal(discovery.jwks_uri, `${server.issuer}/jwks`);
+    assert.equal(discovery.userinfo_endpoint, `${server.issuer}/me`);
+    assert.equal(discovery.end_session_endpoint, `${server.issuer}/session/end`);
+    assert.equal(discovery.revocation_endpoint, `${server.issuer}/token/revocation`);
+    assert.equal(discovery.introspection_endpoint, `${server.issuer}/token/introspection`);
+    assert.deepEqual(discovery.code_challenge_methods_supported, ['S256']);
+    assert.deepEqual(discovery.id_token_signing_alg_values_supported, ['ES384']);
+    const scopes = discovery.scopes_supported as string[];
+    for (const scope of ['openid', 'offline_access', 'profile', 'custom_data', 'urn:logto:scope:organizations']) {
+      assert.ok(scopes.includes(scope), scope);
+    }
+  });
+
+  it('publishes EC P-384 ES384 signing keys, kid = RFC 7638 thumbprint, no private parts', async () => {
+    const keys = await publishedKeys(server);
+    assert.equal(keys.length, 1);
+    const [key] = keys;
+    assert.equal(key?.kty, 'EC');
+    assert.equal(key?.crv, 'P-384');
+    assert.equal(key?.alg, 'ES384');
+    assert.equal(key?.use, 'sig');
+    assert.equal(key && jwkThumbprint(key), key?.kid);
+    assert.equal(key?.d, undefined);
+  });
+
+  it('answers OAuth errors as JSON with error and error_description', async () => {
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=authorization_code&code=x',
+    });
+    assert.equal(response.status, 400);
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(typeof body.error, 'string');
+    assert.equal(typeof body.error_description, 'string');
+  });
+
+  it('leaves paths outside /oidc and /interaction unanswered (404)', async () => {
+    const response = await fetch(`${server.url}/oidcx/jwks`);
+    assert.equal(response.status, 404);
+  });
+});
+
+describe('dev server signing keys on disk', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'logto-kit-dev-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('keeps its keys across a restart', async () => {
+    const first = await startDevServer({ port: 0, dataDir });
+    const before = await publishedKeys(first);
+    await first.close();
+    const second = await startDevServer({ port: 0, dataDir });
+    try {
+      assert.deepEqual(await publishedKeys(second), before);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('after rotation, publishes the old and new keys and signs with the new one', async () => {
+    const first = await startDevServer({ port: 0, dataDir });
+    const [old] = await publishedKeys(first);
+    await first.close();
+
+    const { kid } = await rotateKeys({ dataDir });
+    assert.notEqual(kid, old?.kid);
+
+    const second = await startDevServer({ port: 0, dataDir });
+    try {
+      const keys = await publishedKeys(second);
+      assert.deepEqual(
+        keys.map((key) => key.kid),
+        [kid, old?.kid],
+      );
+      const { tokens } = await signInForTokens(second);
+      assert.equal(decodeJwt(tokens.id_token).header.kid, kid);
+    } finally {
+      await second.close();
+    }
+  });
+});

@@ -489,6 +489,38 @@ describe('unknown kid rate limit', () => {
   });
 });
 
+describe('tokens without kid', () => {
+  it('tries each published key that fits the algorithm, and still refuses a foreign key', async () => {
+    const { client, provider } = await setup();
+    const { generateKeyPair, exportJWK } = await import('jose');
+    const second = await generateKeyPair('ES384', { extractable: true });
+    provider.keys = [
+      ...provider.keys,
+      { ...(await exportJWK(second.publicKey)), kid: 'key-2', alg: 'ES384', use: 'sig' },
+    ];
+    const sign = async (key: CryptoKey) =>
+      new SignJWT({
+        iss: provider.issuer,
+        aud: provider.appId,
+        sub: 'user-1',
+        nonce: provider.nonce,
+        iat: Math.floor(provider.time / 1000),
+        exp: Math.floor(provider.time / 1000) + 3600,
+      })
+        .setProtectedHeader({ alg: 'ES384' })
+        .sign(key);
+    const good = await startSignIn(client, provider);
+    provider.idTokenOverride = await sign(second.privateKey);
+    await client.handleSignInCallback(good.callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+
+    const foreign = await generateKeyPair('ES384');
+    const bad = await startSignIn(client, provider);
+    provider.idTokenOverride = await sign(foreign.privateKey);
+    await rejectsWith(client.handleSignInCallback(bad.callbackUrl), 'id_token_invalid_signature');
+  });
+});
+
 describe('LogtoClient.fetchUserInfo', () => {
   it('returns the userinfo claims, fetched with the opaque access token', async () => {
     const { client } = await signedIn();

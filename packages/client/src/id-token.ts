@@ -1,4 +1,4 @@
-import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { decodeProtectedHeader, errors, type JWTPayload, type JWTVerifyOptions, jwtVerify } from 'jose';
 import { allowedAlgorithms } from './algorithms.ts';
 import type { IdTokenClaims } from './claims.ts';
 import { LogtoError, type LogtoErrorCode } from './errors.ts';
@@ -48,13 +48,14 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
   }
 
   const tolerance = expected.clockToleranceSeconds;
+  const options = {
+    algorithms: [...allowedAlgorithms],
+    currentDate: new Date(expected.now()),
+    clockTolerance: tolerance,
+  };
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(idToken, createJwksKeyGetter(expected.jwks), {
-      algorithms: [...allowedAlgorithms],
-      currentDate: new Date(expected.now()),
-      clockTolerance: tolerance,
-    }));
+    payload = await verifyWithEachCandidate(idToken, expected.jwks, options);
   } catch (error) {
     if (error instanceof LogtoError) throw error;
     if (error instanceof errors.JWTExpired) throw fail('id_token_expired', 'The ID token has expired.', error);
@@ -106,4 +107,24 @@ export async function verifyIdToken(idToken: string, expected: IdTokenExpectatio
     throw fail('id_token_invalid_claims', 'The ID token has no subject ("sub").');
   }
   return payload as IdTokenClaims;
+}
+
+/**
+ * `jwtVerify` with the cache's keys. When the token has no `kid` and several published keys fit its
+ * algorithm (rotation), each candidate is tried in turn, as `jose` leaves that to the caller.
+ */
+async function verifyWithEachCandidate(token: string, jwks: JwksCache, options: JWTVerifyOptions): Promise<JWTPayload> {
+  try {
+    return (await jwtVerify(token, createJwksKeyGetter(jwks), options)).payload;
+  } catch (error) {
+    if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+    for await (const key of error) {
+      try {
+        return (await jwtVerify(token, key, options)).payload;
+      } catch (attempt) {
+        if (!(attempt instanceof errors.JWSSignatureVerificationFailed)) throw attempt;
+      }
+    }
+    throw new errors.JWSSignatureVerificationFailed();
+  }
 }

@@ -529,6 +529,22 @@ describe('LogtoClient.fetchUserInfo', () => {
     assert.deepEqual(userinfo.custom_data, { plan: 'pro' });
   });
 
+  it('refreshes the access token once when userinfo refuses the cached one', async () => {
+    const { client, provider } = await signedIn();
+    provider.userinfoToken = 'opaque-1';
+    const userinfo = await client.fetchUserInfo();
+    assert.equal(userinfo.sub, 'user-1');
+    assert.equal(provider.refreshCount, 1);
+    assert.equal(await client.getAccessToken(), 'opaque-1');
+  });
+
+  it('gives up with userinfo_failed when the refreshed token is refused too', async () => {
+    const { client, provider } = await signedIn();
+    provider.userinfoToken = 'never-issued';
+    await assert.rejects(client.fetchUserInfo(), { code: 'userinfo_failed', status: 401 });
+    assert.equal(provider.refreshCount, 1);
+  });
+
   it('refuses a userinfo response about another subject', async () => {
     const { client, provider } = await signedIn();
     provider.userinfo = { sub: 'user-2' };

@@ -450,20 +450,18 @@ export class LogtoClient {
    */
   async fetchUserInfo(): Promise<UserInfoResponse> {
     const claims = await this.getIdTokenClaims();
-    const accessToken = await this.getAccessToken();
     const discovery = await this.#discovery();
-    if (!discovery.userinfo_endpoint) {
+    const endpoint = discovery.userinfo_endpoint;
+    if (!endpoint) {
       throw new LogtoError('userinfo_failed', 'The identity server advertises no userinfo_endpoint.');
     }
-    let response: Response;
-    try {
-      response = await (this.#fetch ?? globalThis.fetch)(discovery.userinfo_endpoint, {
-        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (cause) {
-      throw new LogtoError('userinfo_failed', `The userinfo request failed: ${describeFetchError(cause)}.`, { cause });
+    const accessToken = await this.getAccessToken();
+    let response = await this.#requestUserInfo(endpoint, accessToken);
+    if (response.status === 401) {
+      // The cached token was revoked or expired early at the provider: refresh it once and retry.
+      await response.body?.cancel();
+      const fresh = await this.#getAccessToken(undefined, undefined, accessToken);
+      response = await this.#requestUserInfo(endpoint, fresh);
     }
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok || !isJsonObject(body)) {
@@ -533,10 +531,30 @@ export class LogtoClient {
     await this.#storage.delete(StorageKey.AccessTokens);
   }
 
-  async #getAccessToken(resource: string | undefined, organizationId: string | undefined): Promise<string> {
+  async #requestUserInfo(endpoint: string, accessToken: string): Promise<Response> {
+    try {
+      return await (this.#fetch ?? globalThis.fetch)(endpoint, {
+        headers: { authorization: `Bearer ${accessToken}`, accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (cause) {
+      throw new LogtoError('userinfo_failed', `The userinfo request failed: ${describeFetchError(cause)}.`, { cause });
+    }
+  }
+
+  /**
+   * The cached or refreshed token for (resource, organization). `rejected`: a token the resource
+   * refused; it is not served from the cache again.
+   */
+  async #getAccessToken(
+    resource: string | undefined,
+    organizationId: string | undefined,
+    rejected?: string,
+  ): Promise<string> {
     const key = accessTokenKey(resource, organizationId);
     const cached = await this.#readCachedAccessToken(key);
-    if (cached) return cached;
+    if (cached && cached !== rejected) return cached;
 
     for (;;) {
       const refreshToken = await this.#storage.get(StorageKey.RefreshToken);
@@ -551,7 +569,7 @@ export class LogtoClient {
       try {
         // Another holder may have refreshed while this caller waited: re-read everything.
         const fresh = await this.#readCachedAccessToken(key);
-        if (fresh) return fresh;
+        if (fresh && fresh !== rejected) return fresh;
         const current = await this.#storage.get(StorageKey.RefreshToken);
         if (current !== refreshToken) continue;
         return await this.#refresh(refreshToken, resource, organizationId, key);

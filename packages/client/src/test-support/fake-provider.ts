@@ -34,6 +34,8 @@ export async function createFakeProvider() {
     nonce: undefined as string | undefined,
     sub: 'user-1',
     userinfo: undefined as Record<string, unknown> | undefined,
+    /** The only access token the userinfo endpoint accepts. */
+    userinfoToken: 'opaque-access-token',
     refreshCount: 0,
     currentRefreshToken: 'rt-0',
     accessTokenLifetime: 3600 as number | undefined,
@@ -75,7 +77,7 @@ export async function createFakeProvider() {
           provider.revocations.push(new URLSearchParams(await request.text()));
           return new Response(null, { status: provider.failRevocation ? 500 : 200 });
         case '/oidc/me':
-          if (request.headers.get('authorization') !== 'Bearer opaque-access-token') {
+          if (request.headers.get('authorization') !== `Bearer ${provider.userinfoToken}`) {
             return json({ error: 'invalid_token' }, 401);
           }
           return json(provider.userinfo ?? { sub: provider.sub, custom_data: { plan: 'pro' } });

@@ -135,6 +135,7 @@ export function createProvider(options: ProviderOptions): Provider {
     extraTokenClaims: refreshTokenGrant.extraTokenClaims,
     formats: { customizers: { jwt: customizeJwtAccessToken } },
     responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     pkce: { required: () => true },
     enabledJWA: { idTokenSigningAlgValues: [signingAlgorithm] },
     rotateRefreshToken: true,
@@ -154,7 +155,13 @@ export function createProvider(options: ProviderOptions): Provider {
       devInteractions: { enabled: false },
       resourceIndicators,
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Refresh tokens are the application's own secret; access tokens may be introspected by
+        // any authenticated client, as an API (resource server) does.
+        allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { kind: string; clientId?: string }) =>
+          token.kind !== 'RefreshToken' || token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {

@@ -45,6 +45,16 @@ function withStatus(error: OIDCProviderError, status: number): OIDCProviderError
   return error;
 }
 
+/**
+ * `invalid_grant` whose description says what went wrong (oidc-provider's own says only "grant
+ * request is invalid" and keeps the reason server-side).
+ */
+function invalidGrant(description: string): OIDCProviderError {
+  const error = new errors.InvalidGrant(description);
+  error.error_description = description;
+  return error;
+}
+
 function single(value: string | string[] | undefined, name: string): string | undefined {
   if (Array.isArray(value)) {
     throw new errors.InvalidTarget(`only one ${name} value may be requested for one access token`);
@@ -83,15 +93,15 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
     const organizationId = single(params.organization_id, 'organization_id');
 
     let refreshToken = await provider.RefreshToken.find(value, { ignoreExpiration: true });
-    if (!refreshToken) throw new errors.InvalidGrant('refresh token not found');
-    if (refreshToken.clientId !== client.clientId) throw new errors.InvalidGrant('client mismatch');
-    if (refreshToken.isExpired) throw new errors.InvalidGrant('refresh token is expired');
+    if (!refreshToken) throw invalidGrant('refresh token not found');
+    if (refreshToken.clientId !== client.clientId) throw invalidGrant('client mismatch');
+    if (refreshToken.isExpired) throw invalidGrant('refresh token is expired');
 
     const grantId = refreshToken.grantId;
     const grant = grantId ? await provider.Grant.find(grantId) : undefined;
-    if (!grantId || !grant) throw new errors.InvalidGrant('grant not found (it was revoked or has expired)');
-    if (grant.clientId !== client.clientId) throw new errors.InvalidGrant('client mismatch');
-    if (grant.accountId !== refreshToken.accountId) throw new errors.InvalidGrant('accountId mismatch');
+    if (!grantId || !grant) throw invalidGrant('grant not found (it was revoked or has expired)');
+    if (grant.clientId !== client.clientId) throw invalidGrant('client mismatch');
+    if (grant.accountId !== refreshToken.accountId) throw invalidGrant('accountId mismatch');
 
     if (params.scope) {
       const missing = [...oidc.requestParamScopes].filter((scope) => !refreshToken?.scopes.has(scope));
@@ -106,7 +116,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
 
     const user = refreshToken.accountId ? users.findById(refreshToken.accountId) : undefined;
     const account = user ? await options.findAccount(ctx, user.id) : undefined;
-    if (!user || !account) throw new errors.InvalidGrant('refresh token invalid (referenced account not found)');
+    if (!user || !account) throw invalidGrant('refresh token invalid (referenced account not found)');
 
     let organizationScopeList: string[] | undefined;
     if (organizationId) {
@@ -141,7 +151,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
 
     if (refreshToken.consumed && !mayReuseRefreshToken(refreshToken.consumed, now(), reuseWindowMs)) {
       await Promise.all([refreshToken.destroy(), revoke(ctx, grantId)]);
-      throw new errors.InvalidGrant('refresh token already used (the grant is now revoked: sign in again)');
+      throw invalidGrant('refresh token already used (the grant is now revoked: sign in again)');
     }
 
     await refreshToken.consume();

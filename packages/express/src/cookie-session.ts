@@ -6,7 +6,7 @@
  * Several secrets allow rotation: the first seals, every one of them unseals. Each sealed value
  * names its key by a short id so unsealing does not try every key.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
 
 /** Why a cookie value could not be opened. */
 export type UnsealFailure = 'malformed' | 'unknown_key' | 'tampered' | 'expired';
@@ -27,7 +27,7 @@ export interface CookieSealerOptions {
 
 interface DerivedKey {
   id: string;
-  key: Buffer;
+  key: KeyObject;
 }
 
 const version = 'v1';
@@ -39,7 +39,8 @@ export const minimumSecretLength = 32;
 function deriveKey(secret: string): DerivedKey {
   const ikm = Buffer.from(secret, 'utf8');
   const salt = Buffer.from('logto-kit cookie session', 'utf8');
-  const key = Buffer.from(hkdfSync('sha256', ikm, salt, 'aes-256-gcm key', 32));
+  // A KeyObject, made once: passing raw bytes would import the key again on every cipher.
+  const key = createSecretKey(Buffer.from(hkdfSync('sha256', ikm, salt, 'aes-256-gcm key', 32)));
   const id = Buffer.from(hkdfSync('sha256', ikm, salt, 'key id', 6)).toString('base64url');
   return { id, key };
 }
@@ -150,9 +151,14 @@ export function joinCookieValue(
   cookies: ReadonlyMap<string, string>,
 ): { value: string | undefined; present: string[] } {
   const present: string[] = [];
-  const chunkPattern = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.[1-9][0-9]{0,2}$`);
+  const chunkPrefix = `${name}.`;
   for (const cookie of cookies.keys()) {
-    if (cookie === name || chunkPattern.test(cookie)) present.push(cookie);
+    if (
+      cookie === name ||
+      (cookie.startsWith(chunkPrefix) && /^[1-9][0-9]{0,2}$/.test(cookie.slice(chunkPrefix.length)))
+    ) {
+      present.push(cookie);
+    }
   }
   const first = cookies.get(name);
   if (first === undefined) return { value: undefined, present };

@@ -59,6 +59,7 @@ export interface PreparedCommit {
 
 const defaultMaxAge = 14 * 24 * 60 * 60;
 const casAttempts = 5;
+const openedCacheSize = 1000;
 
 /** Loads sessions; one instance per application. */
 export class SessionManager {
@@ -68,6 +69,11 @@ export class SessionManager {
   readonly #store: SessionStore | undefined;
   readonly #options: SessionOptions;
   readonly #now: () => number;
+  /**
+   * Recently opened cookie values (the exact sealed text) and their contents: a returning user
+   * sends the same cookie on every request, and decrypting it once is enough.
+   */
+  readonly #opened = new Map<string, { data: SessionData; expiresAt: number }>();
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -84,6 +90,11 @@ export class SessionManager {
     const session = new Session(this, request.secure, present);
     if (value === undefined) return session;
 
+    const known = this.#store ? undefined : this.#opened.get(value);
+    if (known && known.expiresAt > this.#now()) {
+      session.loaded(known.data, known.expiresAt);
+      return session;
+    }
     const opened = this.#sealer.unseal<unknown>(this.cookieName, value);
     if (!opened.ok) {
       this.#refuse(opened.reason);
@@ -110,6 +121,7 @@ export class SessionManager {
       session.markRefused();
       return session;
     }
+    this.#remember(value, opened.value, opened.expiresAt);
     session.loaded(opened.value, opened.expiresAt);
     return session;
   }
@@ -154,6 +166,11 @@ export class SessionManager {
     if (empty) return { headers: clearAll() };
     if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return { headers: [] };
     return { headers: this.#write(session.snapshot(), session, now, attributes) };
+  }
+
+  #remember(sealed: string, data: SessionData, expiresAt: number): void {
+    if (this.#opened.size >= openedCacheSize) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(sealed, { data, expiresAt });
   }
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.

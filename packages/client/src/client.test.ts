@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { base64url, decodeJwt, SignJWT } from 'jose';
-import { LogtoClient, type LogtoClientOptions, type LogtoConfig } from './client.ts';
+import { LogtoClient, type LogtoClientOptions } from './client.ts';
+import type { LogtoConfig } from './config.ts';
 import { LogtoError, type LogtoErrorCode } from './errors.ts';
 import { codeChallengeS256 } from './pkce.ts';
 import { UserScope } from './scopes.ts';

@@ -1,38 +1,19 @@
 import { base64url, decodeJwt } from 'jose';
+import { accessTokenKey, cacheAccessToken, readCachedAccessToken } from './access-token-cache.ts';
+import { buildAuthorizationUrl, checkExtraParams, type SignInOptions } from './authorization-url.ts';
 import type { AccessTokenClaims, IdTokenClaims, UserInfoResponse } from './claims.ts';
+import { type LogtoConfig, validateConfig } from './config.ts';
 import { getDiscovery, issuerFromEndpoint, type OidcDiscovery } from './discovery.ts';
 import { LogtoError } from './errors.ts';
 import { defaultTimeoutMs, describeFetchError, isJsonObject } from './fetch-json.ts';
 import { verifyIdToken } from './id-token.ts';
 import { JwksCache } from './jwks-cache.ts';
+import { savePendingSignIn, signInLifetimeMs, takePendingSignIn } from './pending-sign-ins.ts';
 import { codeChallengeS256, type RandomBytes, randomToken, webCryptoRandom } from './pkce.ts';
 import { defaultRefreshLock, type RefreshLock } from './refresh-lock.ts';
 import { requestedResources, requestedScopes, UserScope } from './scopes.ts';
 import { MemoryStorage, type Storage, StorageKey } from './storage.ts';
 import { type ClientCredentials, requestToken, revokeToken, type TokenResponse } from './token-endpoint.ts';
-
-/** A `prompt` value of the authorization request. */
-export type Prompt = 'consent' | 'login' | 'none' | 'select_account';
-
-/** The configuration of a {@link LogtoClient}: the values from the app's page in Logto Console. */
-export interface LogtoConfig {
-  /** The Logto endpoint, e.g. `https://your-tenant.logto.app` or `http://localhost:3001`; the issuer is `<endpoint>/oidc`. */
-  endpoint: string;
-  /** The application id. */
-  appId: string;
-  /** The application secret (a traditional web app is a confidential client). */
-  appSecret?: string;
-  /** Extra scopes, e.g. `UserScope.Email` or API scopes like `shopping:read`. `openid offline_access profile` are always added. */
-  scopes?: string[];
-  /** API resource indicators to request access tokens for. */
-  resources?: string[];
-  /** The `prompt` of sign-in requests (default `consent`, which Logto needs to issue a refresh token). */
-  prompt?: Prompt | Prompt[];
-  /** Add the reserved scopes `offline_access` and `profile` (default true; `openid` is always requested). */
-  includeReservedScopes?: boolean;
-  /** Allowed clock skew when checking ID tokens, in seconds (default 60). */
-  clockToleranceSeconds?: number;
-}
 
 /** Injected dependencies of a {@link LogtoClient}. */
 export interface LogtoClientOptions {
@@ -50,133 +31,14 @@ export interface LogtoClientOptions {
   timeoutMs?: number;
 }
 
-/** The `first_screen` values Logto understands. */
-export type FirstScreen =
-  | 'sign_in'
-  | 'register'
-  | 'reset_password'
-  | 'identifier:sign_in'
-  | 'identifier:register'
-  | 'single_sign_on';
-
-/** Options of {@link LogtoClient.signIn}. */
-export interface SignInOptions {
-  /** Where Logto sends the user back: must be registered for the app, exactly. */
-  redirectUri: string;
-  /** `signUp` shows the registration screen first (older form of `firstScreen: 'register'`). */
-  interactionMode?: 'signIn' | 'signUp';
-  /** The first screen Logto shows. */
-  firstScreen?: FirstScreen;
-  /** Pre-fills the identifier (username, email or phone). */
-  loginHint?: string;
-  /** The identifier types offered on the first screen, e.g. `['email', 'username']`. */
-  identifiers?: string[];
-  /** Skip Logto's sign-in page and go straight to a social or SSO connector. */
-  directSignIn?: { method: 'social' | 'sso'; target: string };
-  /** Sign in in the context of an organization. */
-  organizationId?: string;
-  /** Preferred UI languages, e.g. `'de en'`. */
-  uiLocales?: string;
-  /** Additional authorization request parameters; they cannot override the protocol's own. */
-  extraParams?: Record<string, string>;
-  /** Where the app wants to send the user after the callback; returned by {@link LogtoClient.handleSignInCallback}. */
-  postRedirectUri?: string;
-}
-
 /** What {@link LogtoClient.handleSignInCallback} learned. */
 export interface SignInCallbackResult {
   /** The `postRedirectUri` given to `signIn`, if any. */
   postRedirectUri?: string;
 }
 
-interface PendingSignIn {
-  state: string;
-  nonce: string;
-  codeVerifier: string;
-  redirectUri: string;
-  postRedirectUri?: string;
-  expiresAt: number;
-}
-
-interface CachedAccessToken {
-  token: string;
-  scope?: string;
-  expiresAt: number;
-}
-
-type AccessTokenCache = Record<string, CachedAccessToken>;
-
-/** How long a pending sign-in stays valid. */
-const signInLifetimeMs = 10 * 60 * 1000;
-/** At most this many pending sign-ins are kept per storage (the oldest are dropped). */
-const maxPendingSignIns = 20;
-/** The lifetime assumed for an access token whose response has no `expires_in`. */
-const defaultShortLifetimeSeconds = 60;
-
-/** The shape of a `state` this client generates: base64url, 256 bits. */
-const stateFormat = /^[A-Za-z0-9_-]{43}$/;
-
-/** Parameters the client sets itself; `extraParams` may not override them. */
-const protocolParams = new Set([
-  'client_id',
-  'redirect_uri',
-  'response_type',
-  'scope',
-  'state',
-  'nonce',
-  'code_challenge',
-  'code_challenge_method',
-  'resource',
-  'prompt',
-]);
-
-/** The safety margin before an access token's expiry: 60 s, or 10% of a short lifetime. */
-function expiryMarginSeconds(lifetimeSeconds: number): number {
-  return Math.min(60, lifetimeSeconds * 0.1);
-}
-
-function accessTokenKey(resource: string | undefined, organizationId: string | undefined): string {
-  return `${resource ?? ''}#${organizationId ?? ''}`;
-}
-
-function parseJson<T>(value: string | null | undefined): T | undefined {
-  if (!value) return undefined;
-  try {
-    return JSON.parse(value) as T;
-  } catch {
-    return undefined;
-  }
-}
-
 function notAuthenticated(detail: string, cause?: unknown): LogtoError {
   return new LogtoError('not_authenticated', `${detail} Sign the user in again.`, cause ? { cause } : {});
-}
-
-function validateConfig(config: LogtoConfig): void {
-  const invalid = (message: string) => new LogtoError('invalid_config', message);
-  let endpoint: URL;
-  try {
-    endpoint = new URL(config.endpoint);
-  } catch {
-    throw invalid(
-      `The Logto endpoint ${JSON.stringify(config.endpoint)} is not an absolute URL. Use the endpoint shown in Logto Console, e.g. "https://your-tenant.logto.app".`,
-    );
-  }
-  if (endpoint.protocol !== 'https:' && endpoint.protocol !== 'http:') {
-    throw invalid(`The Logto endpoint must be an http(s) URL, got ${JSON.stringify(config.endpoint)}.`);
-  }
-  if (typeof config.appId !== 'string' || config.appId === '') {
-    throw invalid('The appId is missing. Copy the "App ID" from the application details page in Logto Console.');
-  }
-  if (typeof config.appSecret !== 'string' || config.appSecret === '') {
-    throw invalid(
-      'The appSecret is missing. Copy the "App secret" from the application details page in Logto Console (Applications → your app).',
-    );
-  }
-  const tolerance = config.clockToleranceSeconds;
-  if (tolerance !== undefined && (!Number.isFinite(tolerance) || tolerance < 0)) {
-    throw invalid('clockToleranceSeconds must be a non-negative number of seconds.');
-  }
 }
 
 /**
@@ -242,50 +104,36 @@ export class LogtoClient {
         `The redirect URI ${JSON.stringify(signIn.redirectUri)} is not an absolute URL. Use the full callback URL registered in Logto Console, e.g. "http://localhost:3000/callback".`,
       );
     }
-    for (const name of Object.keys(signIn.extraParams ?? {})) {
-      if (protocolParams.has(name)) {
-        throw new LogtoError('invalid_config', `extraParams cannot set "${name}": the client sets it itself.`);
-      }
-    }
+    checkExtraParams(signIn.extraParams);
     const discovery = await this.#discovery();
     const state = randomToken(this.#random);
     const nonce = randomToken(this.#random);
     const codeVerifier = randomToken(this.#random);
     const scopes = requestedScopes(this.config.scopes, this.config.includeReservedScopes ?? true);
-
-    const url = new URL(discovery.authorization_endpoint);
-    const params = url.searchParams;
-    params.set('client_id', this.config.appId);
-    params.set('redirect_uri', signIn.redirectUri);
-    params.set('response_type', 'code');
-    params.set('scope', scopes.join(' '));
-    params.set('state', state);
-    params.set('nonce', nonce);
-    params.set('code_challenge', await codeChallengeS256(codeVerifier));
-    params.set('code_challenge_method', 'S256');
-    const prompt = this.config.prompt ?? 'consent';
-    params.set('prompt', Array.isArray(prompt) ? prompt.join(' ') : prompt);
-    for (const resource of requestedResources(this.config.resources, scopes)) params.append('resource', resource);
-    if (signIn.firstScreen) params.set('first_screen', signIn.firstScreen);
-    if (signIn.interactionMode) params.set('interaction_mode', signIn.interactionMode);
-    if (signIn.loginHint) params.set('login_hint', signIn.loginHint);
-    if (signIn.identifiers?.length) params.set('identifier', signIn.identifiers.join(' '));
-    if (signIn.directSignIn) {
-      params.set('direct_sign_in', `${signIn.directSignIn.method}:${signIn.directSignIn.target}`);
-    }
-    if (signIn.organizationId) params.set('organization_id', signIn.organizationId);
-    if (signIn.uiLocales) params.set('ui_locales', signIn.uiLocales);
-    for (const [name, value] of Object.entries(signIn.extraParams ?? {})) params.set(name, value);
-
-    await this.#savePendingSignIn({
+    const url = buildAuthorizationUrl({
+      ...signIn,
+      authorizationEndpoint: discovery.authorization_endpoint,
+      clientId: this.config.appId,
+      scopes,
+      resources: requestedResources(this.config.resources, scopes),
+      prompt: this.config.prompt ?? 'consent',
       state,
       nonce,
-      codeVerifier,
-      redirectUri: signIn.redirectUri,
-      postRedirectUri: signIn.postRedirectUri,
-      expiresAt: this.#now() + signInLifetimeMs,
+      codeChallenge: await codeChallengeS256(codeVerifier),
     });
-    return url.href;
+    await savePendingSignIn(
+      this.#storage,
+      {
+        state,
+        nonce,
+        codeVerifier,
+        redirectUri: signIn.redirectUri,
+        postRedirectUri: signIn.postRedirectUri,
+        expiresAt: this.#now() + signInLifetimeMs,
+      },
+      this.#now(),
+    );
+    return url;
   }
 
   /**
@@ -309,9 +157,7 @@ export class LogtoClient {
       );
     }
     const params = url.searchParams;
-    const state = params.get('state');
-    // Only a value this client could have generated reaches the storage as part of a key.
-    const pending = state && stateFormat.test(state) ? await this.#takePendingSignIn(state) : undefined;
+    const pending = await takePendingSignIn(this.#storage, params.get('state'), this.#now());
     if (!pending) {
       throw new LogtoError(
         'callback_state_mismatch',
@@ -377,7 +223,7 @@ export class LogtoClient {
     await this.clearAllTokens();
     await this.#storage.set(StorageKey.IdToken, tokens.id_token);
     if (tokens.refresh_token) await this.#storage.set(StorageKey.RefreshToken, tokens.refresh_token);
-    await this.#cacheAccessToken(accessTokenKey(undefined, undefined), tokens);
+    await cacheAccessToken(this.#storage, accessTokenKey(undefined, undefined), tokens, this.#now());
     return pending.postRedirectUri === undefined ? {} : { postRedirectUri: pending.postRedirectUri };
   }
 
@@ -553,7 +399,7 @@ export class LogtoClient {
     rejected?: string,
   ): Promise<string> {
     const key = accessTokenKey(resource, organizationId);
-    const cached = await this.#readCachedAccessToken(key);
+    const cached = await readCachedAccessToken(this.#storage, key, this.#now());
     if (cached && cached !== rejected) return cached;
 
     for (;;) {
@@ -568,7 +414,7 @@ export class LogtoClient {
       const release = await this.#lock.acquire(await lockKey(refreshToken));
       try {
         // Another holder may have refreshed while this caller waited: re-read everything.
-        const fresh = await this.#readCachedAccessToken(key);
+        const fresh = await readCachedAccessToken(this.#storage, key, this.#now());
         if (fresh && fresh !== rejected) return fresh;
         const current = await this.#storage.get(StorageKey.RefreshToken);
         if (current !== refreshToken) continue;
@@ -636,57 +482,8 @@ export class LogtoClient {
       await this.#storage.set(StorageKey.IdToken, tokens.id_token);
     }
     if (tokens.refresh_token) await this.#storage.set(StorageKey.RefreshToken, tokens.refresh_token);
-    await this.#cacheAccessToken(key, tokens);
+    await cacheAccessToken(this.#storage, key, tokens, this.#now());
     return tokens.access_token;
-  }
-
-  async #readCachedAccessToken(key: string): Promise<string | undefined> {
-    const cache = parseJson<AccessTokenCache>(await this.#storage.get(StorageKey.AccessTokens));
-    const entry = cache?.[key];
-    return entry && this.#now() < entry.expiresAt ? entry.token : undefined;
-  }
-
-  async #cacheAccessToken(key: string, tokens: TokenResponse): Promise<void> {
-    const lifetime = tokens.expires_in ?? defaultShortLifetimeSeconds;
-    const now = this.#now();
-    const cache = parseJson<AccessTokenCache>(await this.#storage.get(StorageKey.AccessTokens)) ?? {};
-    // Drop expired entries so the storage (often a cookie) does not grow without bound.
-    for (const [name, entry] of Object.entries(cache)) if (entry.expiresAt <= now) delete cache[name];
-    cache[key] = {
-      token: tokens.access_token,
-      scope: tokens.scope,
-      expiresAt: now + (lifetime - expiryMarginSeconds(lifetime)) * 1000,
-    };
-    await this.#storage.set(StorageKey.AccessTokens, JSON.stringify(cache));
-  }
-
-  async #savePendingSignIn(signIn: PendingSignIn): Promise<void> {
-    const now = this.#now();
-    const index =
-      parseJson<{ state: string; expiresAt: number }[]>(await this.#storage.get(StorageKey.SignInIndex)) ?? [];
-    const live = index.filter((entry) => entry.expiresAt > now);
-    const dropped = index.filter((entry) => entry.expiresAt <= now);
-    live.push({ state: signIn.state, expiresAt: signIn.expiresAt });
-    while (live.length > maxPendingSignIns) {
-      const oldest = live.shift();
-      if (oldest) dropped.push(oldest);
-    }
-    for (const entry of dropped) await this.#storage.delete(StorageKey.SignInPrefix + entry.state);
-    await this.#storage.set(StorageKey.SignInPrefix + signIn.state, JSON.stringify(signIn));
-    await this.#storage.set(StorageKey.SignInIndex, JSON.stringify(live));
-  }
-
-  /** Reads and deletes (single use) the pending sign-in of `state`; undefined when unknown or expired. */
-  async #takePendingSignIn(state: string): Promise<PendingSignIn | undefined> {
-    const key = StorageKey.SignInPrefix + state;
-    const signIn = parseJson<PendingSignIn>(await this.#storage.get(key));
-    await this.#storage.delete(key);
-    const index = parseJson<{ state: string; expiresAt: number }[]>(await this.#storage.get(StorageKey.SignInIndex));
-    if (index?.some((entry) => entry.state === state)) {
-      await this.#storage.set(StorageKey.SignInIndex, JSON.stringify(index.filter((entry) => entry.state !== state)));
-    }
-    if (!signIn || signIn.state !== state || this.#now() >= signIn.expiresAt) return undefined;
-    return signIn;
   }
 
   #discovery(): Promise<OidcDiscovery> {

@@ -1,14 +1,8 @@
 export { allowedAlgorithms } from './algorithms.ts';
+export type { FirstScreen, SignInOptions } from './authorization-url.ts';
 export type { AccessTokenClaims, AddressClaim, IdTokenClaims, OrganizationData, UserInfoResponse } from './claims.ts';
-export {
-  type FirstScreen,
-  LogtoClient,
-  type LogtoClientOptions,
-  type LogtoConfig,
-  type Prompt,
-  type SignInCallbackResult,
-  type SignInOptions,
-} from './client.ts';
+export { LogtoClient, type LogtoClientOptions, type SignInCallbackResult } from './client.ts';
+export type { LogtoConfig, Prompt } from './config.ts';
 export { getDiscovery, issuerFromEndpoint, type OidcDiscovery, type RemoteCacheOptions } from './discovery.ts';
 export { LogtoError, type LogtoErrorCode, type LogtoErrorOptions } from './errors.ts';
 export { type IdTokenExpectations, verifyIdToken } from './id-token.ts';

@@ -20,7 +20,7 @@ describe('requestToken', () => {
     const init = calls[0]?.init;
     assert.equal(init?.method, 'POST');
     assert.equal(String(init?.body), 'grant_type=refresh_token&refresh_token=r');
-    assert.equal((init?.headers as Record<string, string>).authorization, basicAuthorization(credentials));
+    assert.equal((init?.headers as Record<string, string> | undefined)?.authorization, basicAuthorization(credentials));
   });
 
   it('attaches the provider error of a refusal (e.g. invalid_target)', async () => {

@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { DevServerConfig } from './config.ts';
+import { demoWorld } from './demo-world.ts';
 import { jwkThumbprint } from './keys.ts';
 import { type DevServer, rotateKeys, startDevServer } from './server.ts';
 import type { PrivateJwk } from './storage/store.ts';
@@ -113,6 +115,33 @@ describe('dev server signing keys on disk', () => {
       assert.equal(decodeJwt(tokens.id_token).header.kid, kid);
     } finally {
       await second.close();
+    }
+  });
+});
+
+describe('dev server configuration', () => {
+  it('refuses an invalid configuration at start, naming the bad field', async () => {
+    const broken = {
+      ...demoWorld,
+      applications: [{ ...demoWorld.applications[0], redirectUris: ['not a url'] }],
+    } as DevServerConfig;
+    await assert.rejects(
+      startDevServer({ port: 0, memory: true, config: broken }),
+      /applications\[0\]\.redirectUris\[0\]/,
+    );
+  });
+
+  it('serves a custom configuration', async () => {
+    const config: DevServerConfig = {
+      ...demoWorld,
+      users: [...demoWorld.users, { username: 'carol', password: 'carol-password', name: 'Carol' }],
+    };
+    const server = await startDevServer({ port: 0, memory: true, config });
+    try {
+      const { tokens } = await signInForTokens(server, { username: 'carol', password: 'carol-password' });
+      assert.equal(decodeJwt(tokens.id_token).payload.name, 'Carol');
+    } finally {
+      await server.close();
     }
   });
 });

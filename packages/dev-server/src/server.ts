@@ -5,6 +5,7 @@ import Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { UserDirectory } from './accounts.ts';
 import type { DevServerConfig } from './config.ts';
+import { validateConfig } from './config-validation.ts';
 import { demoWorld } from './demo-world.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
@@ -19,7 +20,10 @@ export interface DevServerOptions {
   port?: number;
   /** Interface to listen on. Default `localhost`. */
   host?: string;
-  /** Applications, resources, roles, organizations and users. Default: the demo world. */
+  /**
+   * Applications, resources, roles, organizations and users. Default: the demo world. Validated at
+   * start: a `ConfigError` names the path of the first bad field.
+   */
   config?: DevServerConfig;
   /** Where the SQLite file lives. Default `.logto-kit` in the current directory. */
   dataDir?: string;
@@ -97,7 +101,8 @@ function openStore(options: DevServerOptions, now: () => number): DevStore {
  * P-384, ES384) are generated on first start and kept in the store.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
-  const config = options.config ?? demoWorld;
+  // Fails here, naming the bad field's path, rather than misbehaving later.
+  const config = options.config ? validateConfig(options.config) : demoWorld;
   const now = options.now ?? Date.now;
   const store = openStore(options, now);
   const server = createServer();

@@ -49,7 +49,7 @@ async function listen(handler: RequestListener): Promise<{ server: Server; url: 
 async function serve(): Promise<Targets> {
   const { demoWorld, startDevServer } = await import('@logto-kit/dev-server');
   const { CookieJar, signInThroughForms } = await import('@logto-kit/dev-server/testing');
-  const { authenticated, createLogto } = await import('@logto-kit/express');
+  const { authenticated, createLogto, userOf } = await import('@logto-kit/express');
   // Loaded by a computed name so its global `req.user` typing stays out of this project's types.
   const officialName = '@logto/express';
   const official = (await import(officialName)) as OfficialLogtoExpress;
@@ -95,7 +95,7 @@ async function serve(): Promise<Targets> {
     createLogto({ ...client, baseUrl: kit.url, session: { secrets: ['bench-session-secret-0123456789abcdefgh'] } }),
   );
   kitApp.get('/me', authenticated(), (req, res) => {
-    res.json(answer(req.user!.sub));
+    res.json(answer(userOf(req)!.sub));
   });
   handlers.kit = kitApp;
 

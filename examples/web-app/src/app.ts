@@ -3,7 +3,7 @@
  * user's claims and userinfo, a call to the protected shopping API, and organization tokens.
  */
 import { type IdTokenClaims, LogtoError, type UserInfoResponse } from '@logto-kit/client';
-import { authenticated, createLogto, type SessionStore } from '@logto-kit/express';
+import { authenticated, createLogto, type SessionStore, userOf } from '@logto-kit/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { claimsTable, errorBody, escapeHtml, page, renderValue } from './html.ts';
 
@@ -115,12 +115,12 @@ ${renderValue(answer.body)}
   });
 
   app.get('/protected', authenticated({ shouldRedirect: true }), (req, res) => {
-    const claims = req.user as IdTokenClaims;
+    const claims = userOf(req) as IdTokenClaims;
     res.type('html').send(page('ID token claims', `<section>${claimsTable(claims)}</section>`, displayName(claims)));
   });
 
   app.get('/protected/userinfo', authenticated({ shouldRedirect: true, fetchUserInfo: true }), (req, res) => {
-    const user = req.user as UserInfoResponse;
+    const user = userOf(req) as UserInfoResponse;
     const body = `<section><p class="muted">From the userinfo endpoint, including the userinfo-only claims such as <code>custom_data</code>.</p>${claimsTable(user)}</section>`;
     res.type('html').send(page('User info', body, displayName(user)));
   });
@@ -130,14 +130,14 @@ ${renderValue(answer.body)}
     const answer = await callApi('/api/products', req.accessToken!);
     const body = `<section><h2>Access token for <code>${escapeHtml(shoppingApi)}</code></h2>${claimsTable(claims)}</section>
 ${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}`;
-    res.type('html').send(page('Shopping API', body, displayName(req.user!)));
+    res.type('html').send(page('Shopping API', body, displayName(userOf(req)!)));
   });
 
   app.get(
     '/protected/organizations',
     authenticated({ shouldRedirect: true, fetchUserInfo: true }),
     async (req, res) => {
-      const user = req.user as UserInfoResponse;
+      const user = userOf(req) as UserInfoResponse;
       const client = req.logto!;
       const organizations =
         user.organization_data ?? (user.organizations ?? []).map((id) => ({ id, name: id, description: null }));

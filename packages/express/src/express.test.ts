@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import { authenticated } from './express.ts';
+import { authenticated, userOf } from './express.ts';
 import { MemoryStore } from './session-store.ts';
 import { Browser, type Harness, startHarness } from './test-support/harness.ts';
 
@@ -12,7 +12,7 @@ function mountRoutes(app: Harness['app']): void {
     res.json(req.user);
   });
   app.get('/page', authenticated({ shouldRedirect: true }), (req, res) => {
-    res.json({ sub: req.user?.sub });
+    res.json({ sub: userOf(req)?.sub });
   });
   app.get('/userinfo', authenticated({ fetchUserInfo: true }), (req, res) => {
     res.json(req.user);

@@ -206,6 +206,14 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   });
 }
 
+/**
+ * The user `authenticated()` put on `req.user`, typed as {@link LogtoUser} even in projects where
+ * another library's declaration of `req.user` wins (e.g. `@logto/node` declares it globally).
+ */
+export function userOf(req: Request): LogtoUser | undefined {
+  return (req as unknown as { user?: LogtoUser }).user;
+}
+
 function noStoreRedirect(res: Response, location: string): void {
   res.set('Cache-Control', 'no-store');
   res.redirect(302, location);
@@ -278,7 +286,9 @@ export function authenticated(options: AuthenticatedOptions = {}): RequestHandle
         deny();
         return;
       }
-      req.user = options.fetchUserInfo ? await client.fetchUserInfo() : await client.getIdTokenClaims();
+      const user = options.fetchUserInfo ? await client.fetchUserInfo() : await client.getIdTokenClaims();
+      // Written without relying on the type of `req.user`: other libraries (e.g. @logto/node) declare it differently.
+      (req as unknown as { user: LogtoUser }).user = user;
       if (options.resource) req.accessToken = await client.getAccessToken(options.resource);
       if (options.organizationId) req.organizationToken = await client.getOrganizationToken(options.organizationId);
       next();

@@ -9,6 +9,7 @@ export {
   type LogtoExpressConfig,
   type LogtoPaths,
   type LogtoUser,
+  userOf,
 } from './express.ts';
 export { safeReturnTo } from './return-to.ts';
 export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';

@@ -1,0 +1,278 @@
+// `npm run bench -- api`: what protecting an API with @logto-kit/api costs.
+//
+// (a) A reused token over HTTP (autocannon against an Express server in a child process): the
+//     `requireAuth` route vs the same route unprotected vs express-oauth2-jwt-bearer.
+//     Targets: ≥ 0.85× unprotected, ≥ 5× express-oauth2-jwt-bearer.
+// (b) A new token on every request (in process, one core): our verification rate vs the raw
+//     `crypto.verify` ceiling for ES384, ES256 and RS256, and vs plain `jose` `jwtVerify`.
+//     Target: ≥ 0.9× raw crypto.verify.
+//
+// Everything is local: generated keys, a JWKS server on port 0, no dev server.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { generateKeyPairSync, type KeyObject, sign, verify } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { createAccessTokenVerifier, requireAuth } from '@logto-kit/api';
+import autocannon from 'autocannon';
+import express, { type RequestHandler } from 'express';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+
+const audience = 'https://shopping.your-app.com/api';
+const products = [{ id: 1, name: 'Logto T-shirt', price: 25 }];
+
+type Alg = 'ES384' | 'ES256' | 'RS256';
+const hashOf = { ES384: 'sha384', ES256: 'sha256', RS256: 'sha256' } as const;
+
+interface Key {
+  readonly alg: Alg;
+  readonly kid: string;
+  readonly privateKey: KeyObject;
+  readonly publicKey: KeyObject;
+  readonly jwk: Record<string, unknown>;
+}
+
+function generateKey(alg: Alg): Key {
+  const pair =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : generateKeyPairSync('ec', { namedCurve: alg === 'ES256' ? 'P-256' : 'P-384' });
+  const kid = `bench-${alg}`;
+  return { alg, kid, ...pair, jwk: { ...pair.publicKey.export({ format: 'jwk' }), kid, alg, use: 'sig' } };
+}
+
+const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function signToken(key: Key, issuer: string, jti: string): string {
+  const now = Math.floor(Date.now() / 1000);
+  const input = `${b64({ alg: key.alg, typ: 'at+jwt', kid: key.kid })}.${b64({
+    iss: issuer,
+    sub: 'bench-user',
+    aud: audience,
+    exp: now + 3600,
+    iat: now,
+    jti,
+    client_id: 'sample-web-app',
+    scope: 'shopping:read',
+  })}`;
+  const signature = key.alg.startsWith('ES')
+    ? sign(hashOf[key.alg], Buffer.from(input), { key: key.privateKey, dsaEncoding: 'ieee-p1363' })
+    : sign(hashOf[key.alg], Buffer.from(input), key.privateKey);
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+/** A local identity provider: discovery and JWKS only. */
+async function startJwksServer(keys: readonly Key[]): Promise<{ server: Server; issuer: string; jwksUri: string }> {
+  let issuer = '';
+  const server = createServer((req, res) => {
+    res.setHeader('content-type', 'application/json');
+    if (req.url === '/oidc/jwks') return res.end(JSON.stringify({ keys: keys.map((key) => key.jwk) }));
+    if (req.url === '/oidc/.well-known/openid-configuration') {
+      return res.end(
+        JSON.stringify({
+          issuer,
+          jwks_uri: `${issuer}/jwks`,
+          authorization_endpoint: `${issuer}/auth`,
+          token_endpoint: `${issuer}/token`,
+        }),
+      );
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/oidc`;
+  return { server, issuer, jwksUri: `${issuer}/jwks` };
+}
+
+// ── (a) server side, run in a child process ─────────────────────────────────────────────────────
+
+type ServerKind = 'unprotected' | 'logto-kit' | 'express-oauth2-jwt-bearer';
+
+// Loaded without its types: it declares its own `req.auth` on Express's Request, as we do.
+type Auth0Middleware = (options: Record<string, unknown>) => RequestHandler;
+const loadAuth0 = () => createRequire(import.meta.url)('express-oauth2-jwt-bearer') as { auth: Auth0Middleware };
+
+function serve(kind: ServerKind, issuer: string, jwksUri: string): void {
+  const guard: RequestHandler[] =
+    kind === 'logto-kit'
+      ? [requireAuth({ issuer, jwksUri, audience, scopes: ['shopping:read'] })]
+      : kind === 'express-oauth2-jwt-bearer'
+        ? [loadAuth0().auth({ issuer, jwksUri, audience, tokenSigningAlg: 'ES384' })]
+        : [];
+  const app = express();
+  app.get('/api/products', ...guard, (req, res) => {
+    res.json({ sub: (req.auth as { sub?: string } | undefined)?.sub ?? 'anonymous', products });
+  });
+  const server = app.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
+  });
+}
+
+function startChild(kind: ServerKind, issuer: string, jwksUri: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@logto-kit/source', new URL(import.meta.url).pathname, 'serve', kind, issuer, jwksUri],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${kind} server exited (${code})`)));
+    child.stdout?.once('data', (chunk: Buffer) => {
+      child.removeAllListeners('exit');
+      const { port } = JSON.parse(chunk.toString()) as { port: number };
+      resolve({ child, url: `http://127.0.0.1:${port}/api/products` });
+    });
+  });
+}
+
+async function load(url: string, token: string, seconds: number): Promise<{ rps: number; non2xx: number }> {
+  const result = await autocannon({
+    url,
+    connections: 32,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return { rps: result.requests.total / seconds, non2xx: result.non2xx + result.errors };
+}
+
+async function reusedTokenOverHttp(): Promise<void> {
+  const key = generateKey('ES384');
+  const provider = await startJwksServer([key]);
+  const token = signToken(key, provider.issuer, 'reused');
+  const kinds: readonly ServerKind[] = ['unprotected', 'logto-kit', 'express-oauth2-jwt-bearer'];
+  const servers = await Promise.all(kinds.map((kind) => startChild(kind, provider.issuer, provider.jwksUri)));
+  const rates = new Map<ServerKind, number>();
+  console.log('\n(a) One reused ES384 token, Express, autocannon 32 connections, best of 3 interleaved rounds of 3 s');
+  try {
+    for (const server of servers) await load(server.url, token, 1); // warm-up
+    for (let round = 0; round < 3; round += 1) {
+      for (const [index, kind] of kinds.entries()) {
+        const { rps, non2xx } = await load(servers[index]?.url ?? '', token, 3);
+        if (non2xx > 0) throw new Error(`${kind}: ${non2xx} requests did not answer 2xx; the token was refused`);
+        rates.set(kind, Math.max(rates.get(kind) ?? 0, rps));
+      }
+    }
+  } finally {
+    for (const server of servers) server.child.kill();
+    provider.server.close();
+  }
+
+  const unprotected = rates.get('unprotected') ?? 0;
+  const ours = rates.get('logto-kit') ?? 0;
+  const auth0 = rates.get('express-oauth2-jwt-bearer') ?? 0;
+  console.table(kinds.map((kind) => ({ server: kind, 'requests/s': Math.round(rates.get(kind) ?? 0) })));
+  report('requireAuth / unprotected', ours / unprotected, 0.85);
+  report('requireAuth / express-oauth2-jwt-bearer', ours / auth0, 5);
+}
+
+// ── (b) a new token on every request, in process ────────────────────────────────────────────────
+
+/** Calls of `run` per second over `ms` milliseconds; `run` handles a batch and returns how many it did. */
+async function rate(run: () => Promise<number> | number, ms: number): Promise<number> {
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < ms) count += await run();
+  return (count * 1000) / (performance.now() - start);
+}
+
+const poolSize = 2000;
+
+async function freshTokens(alg: Alg): Promise<Record<string, number>> {
+  const key = generateKey(alg);
+  const provider = await startJwksServer([key]);
+  const tokens = Array.from({ length: poolSize }, (_, i) => signToken(key, provider.issuer, `t${i}`));
+
+  // The ceiling: only the signature check, on bytes decoded in advance.
+  const raw = tokens.map((token) => {
+    const dot = token.lastIndexOf('.');
+    return { input: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
+  });
+  const verifyKey = alg.startsWith('ES') ? { key: key.publicKey, dsaEncoding: 'ieee-p1363' as const } : key.publicKey;
+
+  // Default settings, but a cache half the pool's size: cycling through the pool, every token is a
+  // miss and is inserted (and another evicted), as with a new token on every request.
+  const verifier = createAccessTokenVerifier(
+    { issuer: provider.issuer, jwksUri: provider.jwksUri },
+    { audience, cache: { maxEntries: poolSize / 2 } },
+  );
+  const requirements = { scopes: ['shopping:read'] };
+  await verifier.verify(tokens[0] ?? '', requirements); // loads the keys once
+
+  const keySet = createLocalJWKSet({ keys: [key.jwk] });
+  const joseOptions = { issuer: provider.issuer, audience, algorithms: [alg], typ: 'at+jwt' };
+
+  // Each case walks the pool with its own cursor, so one case never warms the cache for another.
+  const batch = 50;
+  const cursor = () => {
+    let i = 0;
+    return () => {
+      i = (i + 1) % poolSize;
+      return i;
+    };
+  };
+  const [nextRaw, nextOurs, nextJose] = [cursor(), cursor(), cursor()];
+  const cases: Record<string, () => Promise<number> | number> = {
+    'crypto.verify': () => {
+      for (let n = 0; n < batch; n += 1) {
+        const { input, signature } = raw[nextRaw()] ?? raw[0]!;
+        if (!verify(hashOf[alg], input, verifyKey, signature)) throw new Error('raw verify failed');
+      }
+      return batch;
+    },
+    '@logto-kit/api': async () => {
+      for (let n = 0; n < batch; n += 1) await verifier.verify(tokens[nextOurs()] ?? '', requirements);
+      return batch;
+    },
+    'jose jwtVerify': async () => {
+      for (let n = 0; n < batch; n += 1) await jwtVerify(tokens[nextJose()] ?? '', keySet, joseOptions);
+      return batch;
+    },
+  };
+
+  // Interleaved rounds, best of each: background noise lowers a round, never raises it.
+  const best: Record<string, number> = {};
+  for (let round = 0; round < 3; round += 1) {
+    for (const [name, run] of Object.entries(cases)) {
+      best[name] = Math.max(best[name] ?? 0, await rate(run, 1000));
+    }
+  }
+  provider.server.close();
+  return best;
+}
+
+async function freshTokenVerification(): Promise<void> {
+  console.log(`\n(b) A new token on every verification (pool of ${poolSize}), in process, best of 3 × 1 s`);
+  const rows: Record<string, string | number>[] = [];
+  const ratios: [Alg, number, number][] = [];
+  for (const alg of ['ES384', 'ES256', 'RS256'] as const) {
+    const result = await freshTokens(alg);
+    const ceiling = result['crypto.verify'] ?? 0;
+    const ours = result['@logto-kit/api'] ?? 0;
+    const jose = result['jose jwtVerify'] ?? 0;
+    rows.push({
+      alg,
+      'crypto.verify/s': Math.round(ceiling),
+      '@logto-kit/api/s': Math.round(ours),
+      'jose jwtVerify/s': Math.round(jose),
+    });
+    ratios.push([alg, ours / ceiling, ours / jose]);
+  }
+  console.table(rows);
+  for (const [alg, ofCeiling, ofJose] of ratios) {
+    report(`${alg}: @logto-kit/api / raw crypto.verify`, ofCeiling, 0.9);
+    console.log(`  ${alg}: @logto-kit/api / jose jwtVerify = ${ofJose.toFixed(2)}×`);
+  }
+}
+
+function report(name: string, ratio: number, target: number): void {
+  const verdict = ratio >= target ? 'meets' : 'BELOW';
+  console.log(`  ${name} = ${ratio.toFixed(2)}× (target ≥ ${target}×: ${verdict})`);
+}
+
+if (process.argv[2] === 'serve') {
+  const [, , , kind, issuer, jwksUri] = process.argv;
+  serve(kind as ServerKind, issuer ?? '', jwksUri ?? '');
+} else {
+  await reusedTokenOverHttp();
+  await freshTokenVerification();
+}

@@ -4,7 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import LogtoClient, { UserScope } from '@logto/node';
 import { seededUserId } from './accounts.ts';
 import { type DevServer, startDevServer } from './server.ts';
-import { CookieJar, decodeJwt, demoUser, followToApplication, shoppingApi, webApp } from './test-support/flow.ts';
+import { decodeJwt, demoUser, shoppingApi, webApp } from './test-support/flow.ts';
+import { signInThroughForms } from './testing.ts';
 
 function memoryStorage() {
   const values = new Map<string, string>();
@@ -41,9 +42,8 @@ describe('official Logto SDK (@logto/node) against the dev server', () => {
     );
 
     await client.signIn(webApp.redirectUri);
-    const jar = new CookieJar();
-    const callback = await followToApplication(server, jar, navigatedTo, demoUser);
-    await client.handleSignInCallback(callback.href);
+    const callbackUrl = await signInThroughForms(navigatedTo, demoUser);
+    await client.handleSignInCallback(callbackUrl);
 
     assert.equal(await client.isAuthenticated(), true);
     const claims = await client.getIdTokenClaims();

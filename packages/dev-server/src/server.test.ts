@@ -145,3 +145,15 @@ describe('dev server configuration', () => {
     }
   });
 });
+
+describe('dev server mounting', () => {
+  it('serves /oidc with only a query string (no trailing slash) without crashing', async () => {
+    const server = await startDevServer({ port: 0, memory: true });
+    try {
+      const response = await fetch(`${server.url}/oidc?probe=1`);
+      assert.equal(response.status, 404);
+    } finally {
+      await server.close();
+    }
+  });
+});

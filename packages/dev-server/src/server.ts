@@ -73,7 +73,8 @@ function mountProvider(prefix: string, provider: Provider): Koa.Middleware {
     if (ctx.path !== prefix && !ctx.path.startsWith(`${prefix}/`)) return next();
     const request = ctx.req as typeof ctx.req & { originalUrl?: string };
     request.originalUrl = ctx.req.url ?? '';
-    ctx.req.url = (ctx.req.url ?? '').slice(prefix.length) || '/';
+    const rest = (ctx.req.url ?? '').slice(prefix.length);
+    ctx.req.url = rest.startsWith('/') ? rest : `/${rest}`;
     ctx.respond = false;
     await handle(ctx.req, ctx.res);
   };

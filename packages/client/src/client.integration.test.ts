@@ -145,6 +145,12 @@ describe('LogtoClient against the dev server', () => {
     assert.equal(globex.scope, 'read:projects');
   });
 
+  it('gets a resource token within an organization: aud is the resource, organization_id is set', async () => {
+    const claims = await demo.getAccessTokenClaims(shopping, 'org-acme');
+    assert.equal(claims.aud, shopping);
+    assert.equal(claims.organization_id, 'org-acme');
+  });
+
   it('refuses an organization the user is not a member of with organization_access_denied', async () => {
     const alice = await signedIn('alice', 'alice-password');
     await assert.rejects(alice.getOrganizationToken('org-acme'), (error: unknown) => {

@@ -428,6 +428,11 @@ describe('ID token validation', () => {
     await rejectsWith(client.handleSignInCallback(callbackUrl), 'id_token_iat_in_future');
   });
 
+  it('refuses an oversized token before parsing it', () =>
+    callbackRejects(async (provider) => {
+      provider.idTokenOverride = await provider.signIdToken({ padding: 'x'.repeat(40_000) });
+    }, 'id_token_invalid_claims'));
+
   it('refuses a missing sub', () =>
     callbackRejects((provider) => {
       provider.idTokenClaims = { sub: undefined };
@@ -698,6 +703,16 @@ describe('organization tokens', () => {
     const request = provider.tokenRequests.at(-1);
     assert.equal(request?.get('organization_id'), 'org-acme');
     assert.equal(request?.has('resource'), false);
+  });
+
+  it('requests a resource token within an organization with both parameters', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    await client.getAccessToken('https://shopping.your-app.com/api', 'org-acme');
+    const request = provider.tokenRequests.at(-1);
+    assert.equal(request?.get('resource'), 'https://shopping.your-app.com/api');
+    assert.equal(request?.get('organization_id'), 'org-acme');
+    await client.getAccessToken('https://shopping.your-app.com/api');
+    assert.equal(provider.refreshCount, 2, 'cached apart from the token without organization');
   });
 
   it('turns a refused organization into organization_access_denied', async () => {

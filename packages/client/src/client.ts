@@ -329,14 +329,16 @@ export class LogtoClient {
 
   /**
    * An access token: for an API `resource`, a JWT whose `aud` is the resource; without one, the
-   * opaque token from the code exchange (good for userinfo only). Cached until shortly before it
-   * expires; otherwise obtained with the refresh token (one request at a time per refresh token).
+   * opaque token from the code exchange (good for userinfo only). With an `organizationId` too, the
+   * resource token carries that organization (`organization_id` claim). Cached until shortly before
+   * it expires; otherwise obtained with the refresh token (one request at a time per refresh token).
    *
    * @throws {LogtoError} `not_authenticated` when signed out or the refresh token was refused
-   *   (the session is cleared), `token_request_failed` otherwise.
+   *   (the session is cleared), `organization_access_denied`, `token_request_failed` otherwise.
    */
-  async getAccessToken(resource?: string): Promise<string> {
-    return this.#getAccessToken(resource, undefined);
+  async getAccessToken(resource?: string, organizationId?: string): Promise<string> {
+    if (organizationId !== undefined) this.#requireOrganizationsScope();
+    return this.#getAccessToken(resource, organizationId);
   }
 
   /**
@@ -344,8 +346,8 @@ export class LogtoClient {
    *
    * @throws {LogtoError} `invalid_config` without a resource (that token is opaque).
    */
-  async getAccessTokenClaims(resource?: string): Promise<AccessTokenClaims> {
-    return decodeAccessToken(await this.getAccessToken(resource));
+  async getAccessTokenClaims(resource?: string, organizationId?: string): Promise<AccessTokenClaims> {
+    return decodeAccessToken(await this.getAccessToken(resource, organizationId));
   }
 
   /**
@@ -356,12 +358,7 @@ export class LogtoClient {
    *   `invalid_config` when the organizations scope is not configured.
    */
   async getOrganizationToken(organizationId: string): Promise<string> {
-    if (!requestedScopes(this.config.scopes).includes(UserScope.Organizations)) {
-      throw new LogtoError(
-        'invalid_config',
-        'Organization tokens need the scope UserScope.Organizations ("urn:logto:scope:organizations") in the client configuration; add it and sign in again.',
-      );
-    }
+    this.#requireOrganizationsScope();
     return this.#getAccessToken(undefined, organizationId);
   }
 
@@ -375,6 +372,15 @@ export class LogtoClient {
     await this.#storage.delete(StorageKey.IdToken);
     await this.#storage.delete(StorageKey.RefreshToken);
     await this.#storage.delete(StorageKey.AccessTokens);
+  }
+
+  #requireOrganizationsScope(): void {
+    if (!requestedScopes(this.config.scopes).includes(UserScope.Organizations)) {
+      throw new LogtoError(
+        'invalid_config',
+        'Organization tokens need the scope UserScope.Organizations ("urn:logto:scope:organizations") in the client configuration; add it and sign in again.',
+      );
+    }
   }
 
   async #requestUserInfo(endpoint: string, accessToken: string): Promise<Response> {

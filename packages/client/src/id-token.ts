@@ -21,6 +21,8 @@ export interface IdTokenExpectations {
   clockToleranceSeconds: number;
 }
 
+const maxIdTokenLength = 32 * 1024;
+
 function fail(code: LogtoErrorCode, message: string, cause?: unknown): LogtoError {
   return new LogtoError(code, message, cause === undefined ? {} : { cause });
 }
@@ -34,6 +36,10 @@ function fail(code: LogtoErrorCode, message: string, cause?: unknown): LogtoErro
  *   `id_token_iat_in_future`, `id_token_nonce_mismatch` or `id_token_invalid_claims`.
  */
 export async function verifyIdToken(idToken: string, expected: IdTokenExpectations): Promise<IdTokenClaims> {
+  // Refuse early: a real ID token is a few kilobytes at most.
+  if (idToken.length > maxIdTokenLength) {
+    throw fail('id_token_invalid_claims', `The ID token is longer than ${maxIdTokenLength} characters.`);
+  }
   let alg: unknown;
   try {
     alg = decodeProtectedHeader(idToken).alg;

@@ -53,6 +53,12 @@ describe('LogtoClient configuration', () => {
     );
   });
 
+  it('keeps the app secret out of its public fields', async () => {
+    const { client, provider } = await setup();
+    assert.doesNotMatch(JSON.stringify(client), new RegExp(provider.appSecret));
+    assert.doesNotMatch((await import('node:util')).inspect(client, { depth: 5 }), new RegExp(provider.appSecret));
+  });
+
   it('refuses an endpoint that is not an absolute URL', () => {
     assert.throws(() => new LogtoClient({ endpoint: 'localhost:3001', appId: 'a', appSecret: 's' }), {
       code: 'invalid_config',

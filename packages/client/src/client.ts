@@ -59,8 +59,8 @@ function notAuthenticated(detail: string, cause?: unknown): LogtoError {
  * ```
  */
 export class LogtoClient {
-  /** The configuration this client was created with. */
-  readonly config: Readonly<LogtoConfig>;
+  /** The configuration this client was created with, without the secret (so logging the client leaks nothing). */
+  readonly config: Readonly<Omit<LogtoConfig, 'appSecret'>>;
   /** The issuer, `<endpoint>/oidc`. */
   readonly issuer: string;
   readonly #storage: Storage;
@@ -73,7 +73,8 @@ export class LogtoClient {
 
   constructor(config: LogtoConfig, options: LogtoClientOptions = {}) {
     validateConfig(config);
-    this.config = Object.freeze({ ...config });
+    const { appSecret: _secret, ...publicConfig } = config;
+    this.config = Object.freeze(publicConfig);
     this.issuer = issuerFromEndpoint(config.endpoint);
     this.#storage = options.storage ?? new MemoryStorage();
     this.#fetch = options.fetch;

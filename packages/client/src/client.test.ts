@@ -5,6 +5,7 @@ import { LogtoClient, type LogtoClientOptions } from './client.ts';
 import type { LogtoConfig } from './config.ts';
 import { LogtoError, type LogtoErrorCode } from './errors.ts';
 import { codeChallengeS256 } from './pkce.ts';
+import type { RefreshLock } from './refresh-lock.ts';
 import { UserScope } from './scopes.ts';
 import { MemoryStorage, StorageKey } from './storage.ts';
 import { createFakeProvider, type FakeProvider, startSignIn } from './test-support/fake-provider.ts';
@@ -701,6 +702,42 @@ describe('access tokens', () => {
   });
 });
 
+describe('pluggable refresh lock', () => {
+  it('serializes refreshes through a custom lock keyed by a hash, never the refresh token', async () => {
+    // A lock as a distributed backend would provide it: set-if-absent, polled.
+    const held = new Set<string>();
+    const keys: string[] = [];
+    const lock: RefreshLock = {
+      async acquire(key) {
+        keys.push(key);
+        while (held.has(key)) await new Promise((resolve) => setImmediate(resolve));
+        held.add(key);
+        return () => {
+          held.delete(key);
+        };
+      },
+    };
+    const { provider, storage } = await signedIn({}, { lock });
+    provider.time += 3600 * 1000;
+    // Two "processes": separate clients sharing the session storage and the lock backend.
+    const processes = [0, 1].map(
+      () =>
+        new LogtoClient(
+          { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+          { storage, fetch: provider.fetch, now: provider.now, lock },
+        ),
+    );
+    const before = provider.tokenRequests.length;
+    await Promise.all(
+      processes.flatMap((each) => Array.from({ length: 10 }, () => each.getAccessToken('https://api.example.com'))),
+    );
+    assert.equal(provider.tokenRequests.length - before, 1);
+    assert.ok(keys.length > 0);
+    for (const key of keys) assert.ok(!key.includes('rt-'), `the lock key ${key} hides the refresh token`);
+    assert.equal(held.size, 0, 'every hold was released');
+  });
+});
+
 describe('organization tokens', () => {
   it('requests organization_id without resource', async () => {
     const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
@@ -762,6 +799,35 @@ describe('LogtoClient.signOut', () => {
     assert.match(await client.signOut(), /session\/end/);
     assert.equal(provider.revocations.length, 1);
     assert.equal(await client.isAuthenticated(), false);
+  });
+});
+
+describe('misuse and outages', () => {
+  it('refuses the claims of the opaque token with a hint', async () => {
+    const { client } = await signedIn();
+    await assert.rejects(client.getAccessTokenClaims(), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'invalid_config');
+      assert.match(error.message, /resource/);
+      return true;
+    });
+  });
+
+  it('reports an unreachable identity server on sign-in as discovery_failed', async () => {
+    const client = new LogtoClient(
+      { endpoint: 'https://unreachable.example.com', appId: 'a', appSecret: 's' },
+      {
+        fetch: (async () => {
+          throw new TypeError('fetch failed');
+        }) as typeof fetch,
+      },
+    );
+    await rejectsWith(client.signIn('https://app.example.com/callback'), 'discovery_failed');
+  });
+
+  it('refuses a relative redirect URI', async () => {
+    const { client } = await setup();
+    await rejectsWith(client.signIn('/callback'), 'invalid_config');
   });
 });
 

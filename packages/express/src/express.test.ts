@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { LogtoError } from '@logto-kit/client';
 import { decodeJwt } from 'jose';
 import { authenticated, userOf } from './express.ts';
 import { MemoryStore } from './session-store.ts';
@@ -228,5 +229,50 @@ describe('@logto-kit/express route prefix', () => {
     assert.equal(page.location, '/auth/sign-in?returnTo=%2Fpage');
     const started = await browser.get(page.location!);
     assert.equal(new URL(started.location!).searchParams.get('redirect_uri'), `${harness.appUrl}/auth/callback`);
+  });
+});
+
+describe('@logto-kit/express behind a proxy, with a custom callback error handler', () => {
+  let harness: Harness;
+  before(async () => {
+    harness = await startHarness(
+      (app) => {
+        app.set('trust proxy', 'loopback');
+        mountRoutes(app);
+      },
+      {
+        onCallbackError: (error, _req, res) => {
+          res.status(418).json({ code: error instanceof LogtoError ? error.code : 'unknown', error: String(error) });
+        },
+      },
+    );
+  });
+  after(() => harness.close());
+
+  it('marks session cookies Secure when a trusted proxy says the request came over https', async () => {
+    const browser = new Browser(harness.appUrl);
+    const started = await browser.get('/sign-in', { 'x-forwarded-proto': 'https' });
+    const cookies = sessionCookies(started);
+    assert.ok(cookies.length > 0);
+    for (const cookie of cookies) assert.match(cookie, /; Secure/);
+    const plain = await new Browser(harness.appUrl).get('/sign-in');
+    for (const cookie of sessionCookies(plain)) assert.doesNotMatch(cookie, /; Secure/);
+  });
+
+  it('renders a refused sign-in (provider error) with the configured handler', async () => {
+    const browser = new Browser(harness.appUrl);
+    const started = await browser.get('/sign-in');
+    const state = new URL(started.location!).searchParams.get('state')!;
+    const callback = new URL(`${harness.appUrl}/callback`);
+    callback.searchParams.set('error', 'access_denied');
+    callback.searchParams.set('state', state);
+    callback.searchParams.set('iss', `${harness.endpoint}/oidc`);
+    const refused = await browser.get(callback.href);
+    assert.equal(refused.status, 418);
+    assert.equal(JSON.parse(refused.body).code, 'callback_provider_error');
+    assert.match(JSON.parse(refused.body).error, /access_denied/);
+    assert.equal((await browser.get('/api/me')).status, 401);
+    // The state was consumed: the same callback cannot be replayed.
+    assert.equal(JSON.parse((await browser.get(callback.href)).body).code, 'callback_state_mismatch');
   });
 });

@@ -29,8 +29,12 @@ export function jwtResourceServerInfo(
 }
 
 /** The resource server behind an organization token (`aud` = `urn:logto:organization:<id>`). */
-export function organizationResourceServerInfo(organizationId: string, scopes: readonly string[]): ResourceServerInfo {
-  return jwtResourceServerInfo(organizationAudience(organizationId), scopes);
+export function organizationResourceServerInfo(
+  organizationId: string,
+  scopes: readonly string[],
+  ttl = defaultAccessTokenTtl,
+): ResourceServerInfo {
+  return jwtResourceServerInfo(organizationAudience(organizationId), scopes, ttl);
 }
 
 /**
@@ -39,15 +43,17 @@ export function organizationResourceServerInfo(organizationId: string, scopes: r
  * `invalid_target`. A machine-to-machine application may only receive the scopes its roles grant.
  * Tokens are only issued for a resource the request names: a code exchange without `resource`
  * yields the opaque userinfo token, as in Logto.
+ *
+ * @param accessTokenTtl - lifetime of tokens for resources that set no `accessTokenTtl`.
  */
-export function resourceIndicatorsFeature(config: DevServerConfig) {
+export function resourceIndicatorsFeature(config: DevServerConfig, accessTokenTtl = defaultAccessTokenTtl) {
   return {
     enabled: true,
     defaultResource: () => undefined,
     useGrantedResource: () => false,
     getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string, client: Client): ResourceServerInfo {
       if (indicator === organizationsResource) {
-        return jwtResourceServerInfo(indicator, allOrganizationScopes(config));
+        return jwtResourceServerInfo(indicator, allOrganizationScopes(config), accessTokenTtl);
       }
       const resource = config.resources.find((candidate) => candidate.indicator === indicator);
       if (!resource) {
@@ -59,7 +65,7 @@ export function resourceIndicatorsFeature(config: DevServerConfig) {
         application?.type === 'machine_to_machine'
           ? applicationResourceScopes(config, application.id, indicator)
           : resource.scopes;
-      return jwtResourceServerInfo(indicator, scopes, resource.accessTokenTtl ?? defaultAccessTokenTtl);
+      return jwtResourceServerInfo(indicator, scopes, resource.accessTokenTtl ?? accessTokenTtl);
     },
   };
 }

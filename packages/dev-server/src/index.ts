@@ -11,4 +11,5 @@ export type {
   UserConfig,
 } from './config.ts';
 export { demoWorld } from './demo-world.ts';
+export type { Lifetimes } from './provider.ts';
 export { type DevServer, type DevServerOptions, rotateKeys, startDevServer } from './server.ts';

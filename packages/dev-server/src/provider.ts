@@ -16,15 +16,28 @@ import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-
 import { createAdapterClass } from './storage/adapter.ts';
 import type { DevStore, PrivateJwk } from './storage/store.ts';
 
-/** Lifetimes in seconds, as in Logto. */
-export const lifetimes = {
+/** Token and session lifetimes, in seconds. */
+export interface Lifetimes {
+  /** Access tokens, unless the resource sets `accessTokenTtl`. */
+  accessToken: number;
+  idToken: number;
+  authorizationCode: number;
+  /** Refresh tokens, and the grants behind them. */
+  refreshToken: number;
+  session: number;
+  /** How long a sign-in page stays usable. */
+  interaction: number;
+}
+
+/** Logto's lifetimes. */
+export const defaultLifetimes: Readonly<Lifetimes> = {
   accessToken: defaultAccessTokenTtl,
   idToken: 3600,
   authorizationCode: 60,
   refreshToken: 14 * 24 * 3600,
   session: 14 * 24 * 3600,
   interaction: 3600,
-} as const;
+};
 
 /** The Logto parameters the authorization endpoint accepts besides the standard ones; the sign-in pages read them. */
 export const logtoAuthorizationParameters = [
@@ -47,6 +60,8 @@ export interface ProviderOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable (default 3000 ms). */
   refreshTokenReuseWindowMs?: number;
+  /** Lifetimes to change from Logto's (`defaultLifetimes`). */
+  lifetimes?: Partial<Lifetimes>;
 }
 
 function clientMetadata(application: ApplicationConfig): Record<string, unknown> {
@@ -78,7 +93,8 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
 export function createProvider(options: ProviderOptions): Provider {
   const { config, users } = options;
   const now = options.now ?? Date.now;
-  const resourceIndicators = resourceIndicatorsFeature(config);
+  const lifetimes: Lifetimes = { ...defaultLifetimes, ...options.lifetimes };
+  const resourceIndicators = resourceIndicatorsFeature(config, lifetimes.accessToken);
 
   async function findAccount(_ctx: KoaContextWithOIDC, accountId: string) {
     const user = users.findById(accountId);
@@ -94,6 +110,7 @@ export function createProvider(options: ProviderOptions): Provider {
     users,
     findAccount,
     getResourceServerInfo: resourceIndicators.getResourceServerInfo,
+    accessTokenTtl: lifetimes.accessToken,
     now,
     ...(options.refreshTokenReuseWindowMs === undefined ? {} : { reuseWindowMs: options.refreshTokenReuseWindowMs }),
   });

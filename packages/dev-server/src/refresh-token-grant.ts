@@ -26,6 +26,8 @@ export interface RefreshTokenGrantOptions {
   findAccount(ctx: KoaContextWithOIDC, accountId: string): Promise<Account | undefined>;
   /** `features.resourceIndicators.getResourceServerInfo`, for the resource named by `resource`. */
   getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: Client): ResourceServerInfo;
+  /** Lifetime of organization tokens, in seconds (default 3600). */
+  accessTokenTtl?: number;
   /** The clock of the reuse window (milliseconds since the epoch). */
   now?: () => number;
   /** How long a consumed refresh token stays usable; Logto's 3 seconds by default. */
@@ -195,7 +197,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
         at.scope = granted.filter((scope) => at.resourceServer?.scopes.has(scope)).join(' ');
         organizationOf.set(at, organizationId);
       } else {
-        const info = organizationResourceServerInfo(organizationId, granted);
+        const info = organizationResourceServerInfo(organizationId, granted, options.accessTokenTtl);
         at.resourceServer = new provider.ResourceServer(info.audience ?? organizationId, info);
         at.scope = granted.join(' ');
       }

@@ -157,3 +157,37 @@ describe('dev server mounting', () => {
     }
   });
 });
+
+describe('dev server lifetimes', () => {
+  it("are Logto's by default and can be shortened", async () => {
+    const server = await startDevServer({ port: 0, memory: true, lifetimes: { accessToken: 120, idToken: 90 } });
+    try {
+      const { tokens } = await signInForTokens(server, undefined, {
+        scopes: ['shopping:read', 'urn:logto:scope:organizations'],
+        resources: ['https://shopping.your-app.com/api', 'urn:logto:resource:organizations'],
+      });
+      assert.equal(tokens.expires_in, 120);
+      const idToken = decodeJwt(tokens.id_token).payload;
+      assert.equal(Number(idToken.exp) - Number(idToken.iat), 90);
+
+      const refresh = async (params: Record<string, string>, refreshToken: unknown) => {
+        const response = await fetch(`${server.issuer}/token`, {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from('sample-web-app:sample-web-app-secret').toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: String(refreshToken), ...params }),
+        });
+        return (await response.json()) as Record<string, unknown>;
+      };
+      const resourceToken = await refresh({ resource: 'https://shopping.your-app.com/api' }, tokens.refresh_token);
+      assert.equal(resourceToken.expires_in, 120);
+      const organizationToken = await refresh({ organization_id: 'org-acme' }, resourceToken.refresh_token);
+      const payload = decodeJwt(organizationToken.access_token).payload;
+      assert.equal(Number(payload.exp) - Number(payload.iat), 120);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -9,7 +9,7 @@ import { validateConfig } from './config-validation.ts';
 import { demoWorld } from './demo-world.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
-import { createProvider } from './provider.ts';
+import { createProvider, type Lifetimes } from './provider.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import type { DevStore } from './storage/store.ts';
@@ -38,6 +38,11 @@ export interface DevServerOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable, in milliseconds. Default 3000, as in Logto. */
   refreshTokenReuseWindowMs?: number;
+  /**
+   * Lifetimes (seconds) to change from Logto's: `accessToken` 3600, `idToken` 3600,
+   * `authorizationCode` 60, `refreshToken` 14 days, `session` 14 days, `interaction` 3600.
+   */
+  lifetimes?: Partial<Lifetimes>;
   /** Print nothing (the CLI prints the URLs). Reserved: the server itself never prints. */
   quiet?: boolean;
 }
@@ -123,6 +128,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.refreshTokenReuseWindowMs === undefined
         ? {}
         : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
+      ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
     });
 
     const app = new Koa();

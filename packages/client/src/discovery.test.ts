@@ -73,6 +73,38 @@ describe('getDiscovery', () => {
     assert.equal(calls.length, 2);
   });
 
+  it('serves the last good document while the provider is unreachable, retrying every 30 s', async () => {
+    const issuer = uniqueIssuer();
+    let time = 1_000_000;
+    const now = () => time;
+    let up = true;
+    const { fetch, calls } = fakeFetch(() => (up ? json(documentFor(issuer)) : new Response('down', { status: 503 })));
+    const first = await getDiscovery(issuer, { fetch, now, ttlMs: 60_000 });
+    up = false;
+    time += 60_000;
+    assert.equal(await getDiscovery(issuer, { fetch, now, ttlMs: 60_000 }), first);
+    assert.equal(calls.length, 2);
+    time += 29_999;
+    await getDiscovery(issuer, { fetch, now, ttlMs: 60_000 });
+    assert.equal(calls.length, 2, 'no retry within 30 s');
+    time += 1;
+    up = true;
+    await getDiscovery(issuer, { fetch, now, ttlMs: 60_000 });
+    assert.equal(calls.length, 3);
+  });
+
+  it('does not serve a stale document once the provider names another issuer', async () => {
+    const issuer = uniqueIssuer();
+    let time = 1_000_000;
+    const now = () => time;
+    let document = documentFor(issuer);
+    const { fetch } = fakeFetch(() => json(document));
+    await getDiscovery(issuer, { fetch, now, ttlMs: 60_000 });
+    document = documentFor('https://other.example.com/oidc');
+    time += 60_000;
+    await assert.rejects(getDiscovery(issuer, { fetch, now, ttlMs: 60_000 }), { code: 'discovery_issuer_mismatch' });
+  });
+
   it('refuses a document that names another issuer', async () => {
     const issuer = uniqueIssuer();
     const { fetch } = fakeFetch(() => json(documentFor(`${issuer}/`)));

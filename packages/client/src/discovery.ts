@@ -32,6 +32,9 @@ export interface RemoteCacheOptions {
 /** The default time a discovery document or key set is reused. */
 export const defaultTtlMs = 10 * 60 * 1000;
 
+/** While the provider is unreachable, how long a stale document is served before the next attempt. */
+const staleRetryMs = 30_000;
+
 interface DiscoveryEntry {
   document?: OidcDiscovery;
   fetchedAt: number;
@@ -44,7 +47,8 @@ const entries = new Map<string, DiscoveryEntry>();
 /**
  * The provider's discovery document, from a process-wide cache per issuer URL: concurrent callers
  * share one request (single-flight), a document is reused for `ttlMs` (default 10 minutes), a
- * failure is never cached, and the document's `issuer` must equal `issuer` exactly.
+ * failure is never cached, and the document's `issuer` must equal `issuer` exactly. When a refetch
+ * fails for lack of the provider, the last good document is served (retried every 30 s).
  *
  * @throws {LogtoError} `discovery_failed` when it cannot be fetched or is malformed;
  *   `discovery_issuer_mismatch` when it names another issuer.
@@ -62,13 +66,20 @@ export function getDiscovery(issuer: string, options: RemoteCacheOptions = {}): 
   if (entry?.pending) return entry.pending;
   if (entry?.document && now() - entry.fetchedAt < ttlMs) return Promise.resolve(entry.document);
 
+  const stale = entry?.document;
   const pending = fetchDiscovery(issuer, options).then(
     (document) => {
       entries.set(issuer, { document, fetchedAt: now() });
       return document;
     },
     (error: unknown) => {
-      // A failure is never cached: drop the in-flight marker so the next caller retries.
+      if (stale && error instanceof LogtoError && error.code === 'discovery_failed') {
+        // Stale-if-error: keep serving the last good document, and retry after a short pause
+        // rather than on every call while the provider is down.
+        entries.set(issuer, { document: stale, fetchedAt: now() - ttlMs + staleRetryMs });
+        return stale;
+      }
+      // Otherwise a failure is never cached: the next caller retries.
       if (entries.get(issuer)?.pending === pending) entries.delete(issuer);
       throw error;
     },

@@ -46,8 +46,24 @@ async function signedInAs(req: Request): Promise<string | undefined> {
 }
 
 interface ApiAnswer {
+  /** The HTTP status; 0 when the API could not be reached. */
   status: number;
   body: unknown;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.cause instanceof Error ? error.cause.message : error.message;
+  return String(error);
+}
+
+function apiResult(request: string, answer: ApiAnswer): string {
+  const status =
+    answer.status === 0
+      ? '<span class="bad">no answer</span>'
+      : answer.status < 300
+        ? `<span class="ok">HTTP ${answer.status}</span>`
+        : `<span class="bad">HTTP ${answer.status}</span>`;
+  return `<p><code>${escapeHtml(request)}</code> → ${status}</p>${renderValue(answer.body)}`;
 }
 
 /** Creates the Express app. */
@@ -78,7 +94,12 @@ export function createWebApp(options: WebAppOptions): Express {
   });
 
   async function callApi(path: string, token: string): Promise<ApiAnswer> {
-    const response = await fetchImpl(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    let response: globalThis.Response;
+    try {
+      response = await fetchImpl(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    } catch (error) {
+      return { status: 0, body: `The API at ${apiUrl} is unreachable (${describe(error)}). Is it running?` };
+    }
     const text = await response.text();
     let body: unknown = text;
     try {
@@ -90,12 +111,7 @@ export function createWebApp(options: WebAppOptions): Express {
   }
 
   function apiSection(title: string, request: string, answer: ApiAnswer): string {
-    const status =
-      answer.status < 300 ? `<span class="ok">${answer.status}</span>` : `<span class="bad">${answer.status}</span>`;
-    return `<section><h2>${escapeHtml(title)}</h2>
-<p><code>${escapeHtml(request)}</code> → HTTP ${status}</p>
-${renderValue(answer.body)}
-</section>`;
+    return `<section><h2>${escapeHtml(title)}</h2>${apiResult(request, answer)}</section>`;
   }
 
   const app = express();
@@ -150,16 +166,10 @@ ${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}`;
           const path = `/api/organizations/${encodeURIComponent(organization.id)}/projects`;
           const answer = await callApi(path, token);
           content = `<h3>Organization token</h3>${claimsTable(claims)}
-<h3>Projects API</h3><p><code>GET ${escapeHtml(apiUrl + path)}</code> → HTTP ${
-            answer.status < 300
-              ? `<span class="ok">${answer.status}</span>`
-              : `<span class="bad">${answer.status}</span>`
-          }</p>${renderValue(answer.body)}`;
+<h3>Projects API</h3>${apiResult(`GET ${apiUrl}${path}`, answer)}`;
         } catch (error) {
           const code = error instanceof LogtoError ? error.code : 'request_failed';
-          content = `<p class="bad">Error code: <code>${escapeHtml(code)}</code></p><p>${escapeHtml(
-            error instanceof Error ? error.message : String(error),
-          )}</p>`;
+          content = `<p class="bad">Error code: <code>${escapeHtml(code)}</code></p><p>${escapeHtml(describe(error))}</p>`;
         }
         sections.push(
           `<section><h2>${escapeHtml(organization.name)} <span class="muted">(<code>${escapeHtml(organization.id)}</code>)</span></h2>${content}</section>`,

@@ -136,6 +136,14 @@ describe('authorization code flow', () => {
     assert.match(await response.text(), /redirect_uri/);
   });
 
+  it('refuses an unknown client_id with an error page, not a redirect', async () => {
+    const request = authorizationRequest(server, { clientId: 'unknown-app' });
+    const response = await browse(new CookieJar(), request.url);
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('location'), null);
+    assert.match(await response.text(), /invalid_client/);
+  });
+
   it('refuses a token request with a wrong client secret (401 invalid_client)', async () => {
     const signedIn = await signIn(server);
     const { status, body } = await tokenRequest(

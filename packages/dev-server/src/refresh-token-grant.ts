@@ -57,6 +57,12 @@ function invalidGrant(description: string): OIDCProviderError {
   return error;
 }
 
+/** The grant-type chain of a rotated refresh token: `authorization_code refresh_token`. */
+function rotatedGrantType(gty: string | undefined): string {
+  if (!gty) return 'refresh_token';
+  return gty.endsWith('refresh_token') ? gty : `${gty} refresh_token`;
+}
+
 function single(value: string | string[] | undefined, name: string): string | undefined {
   if (Array.isArray(value)) {
     throw new errors.InvalidTarget(`only one ${name} value may be requested for one access token`);
@@ -168,7 +174,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
       expiresWithSession: refreshToken.expiresWithSession,
       iiat: refreshToken.iiat,
       grantId,
-      gty: refreshToken.gty?.endsWith('refresh_token') ? refreshToken.gty : `${refreshToken.gty} refresh_token`,
+      gty: rotatedGrantType(refreshToken.gty),
       nonce: refreshToken.nonce,
       resource: refreshToken.resource,
       rotations: (refreshToken.rotations ?? 0) + 1,

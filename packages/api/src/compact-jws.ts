@@ -5,9 +5,14 @@
 /** The largest token accepted, in characters. Real Logto access tokens are well under 2 KB. */
 export const MAX_TOKEN_LENGTH = 8192;
 
-/** A compact JWS split into its parts. The payload is decoded but not parsed (that waits for the signature). */
+/**
+ * A compact JWS split into its parts. The header stays encoded (see {@link decodeHeader}: one
+ * provider's tokens share a few headers, so callers may decode each once); the payload is decoded but
+ * not parsed (that waits for the signature).
+ */
 export interface CompactJws {
-  readonly header: Readonly<Record<string, unknown>>;
+  /** `BASE64URL(header)`, not yet checked. */
+  readonly headerSegment: string;
   /** `BASE64URL(header) "." BASE64URL(payload)`: the bytes that were signed. */
   readonly signingInput: Buffer;
   readonly payload: Buffer;
@@ -20,9 +25,9 @@ export class MalformedJwsError extends Error {
 }
 
 /**
- * Splits and decodes a compact JWS. Refuses (with {@link MalformedJwsError}): tokens over
- * {@link MAX_TOKEN_LENGTH}, anything but three non-empty parts, base64url that is not canonical
- * (padding, foreign characters, non-zero trailing bits), and a header that is not a JSON object.
+ * Splits a compact JWS and decodes its payload and signature. Refuses (with {@link MalformedJwsError}):
+ * tokens over {@link MAX_TOKEN_LENGTH}, anything but three non-empty parts, and base64url that is not
+ * canonical (padding, foreign characters, non-zero trailing bits).
  */
 export function parseCompactJws(token: string): CompactJws {
   if (token.length > MAX_TOKEN_LENGTH) {
@@ -33,15 +38,19 @@ export function parseCompactJws(token: string): CompactJws {
   if (secondDot === -1 || token.indexOf('.', secondDot + 1) !== -1) {
     throw new MalformedJwsError('The access token is not a JWT (expected three dot-separated parts).');
   }
-  const header = decodeSegment(token.slice(0, firstDot), 'header');
   const payload = decodeSegment(token.slice(firstDot + 1, secondDot), 'payload');
   const signature = decodeSegment(token.slice(secondDot + 1), 'signature');
   return {
-    header: parseJsonObject(header, 'header'),
+    headerSegment: token.slice(0, firstDot),
     signingInput: Buffer.from(token.slice(0, secondDot), 'latin1'),
     payload,
     signature,
   };
+}
+
+/** Decodes and parses the header; it must be canonical base64url of a JSON object. */
+export function decodeHeader(headerSegment: string): Readonly<Record<string, unknown>> {
+  return parseJsonObject(decodeSegment(headerSegment, 'header'), 'header');
 }
 
 /** Parses the decoded payload; it must be a JSON object (RFC 7519 §7.2 step 10). */

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { getDiscovery, issuerFromEndpoint, type Jwk, JwksCache } from '@logto-kit/client';
 import { type AccessTokenClaims, type AuthResult, organizationAudiencePrefix } from './auth-result.ts';
-import { MalformedJwsError, parseCompactJws, parseJsonObject } from './compact-jws.ts';
+import { type CompactJws, decodeHeader, MalformedJwsError, parseCompactJws, parseJsonObject } from './compact-jws.ts';
 import { ApiAuthError } from './errors.ts';
 import { type AccessRequirements, checkRequirements } from './requirements.ts';
 import {
@@ -113,39 +113,51 @@ export function createAccessTokenVerifier(
         );
   const keys = keySource(source, issuer, options);
 
-  async function verifyToken(token: string, nowMs: number): Promise<AuthResult> {
-    let jws: ReturnType<typeof parseCompactJws>;
+  // One provider's tokens share a handful of headers (one per signing key), so each distinct header
+  // is decoded and checked once. Bounded: emptied when full, so varied headers cannot grow it.
+  const headers = new Map<string, CheckedHeader | ApiAuthError>();
+  function checkedHeader(segment: string): CheckedHeader {
+    let outcome = headers.get(segment);
+    if (outcome === undefined) {
+      try {
+        outcome = checkHeader(decodeHeader(segment), allowed);
+      } catch (error) {
+        if (error instanceof MalformedJwsError) outcome = invalidToken(error.message);
+        else if (error instanceof ApiAuthError) outcome = error;
+        else throw error;
+      }
+      if (headers.size >= maxRememberedHeaders) headers.clear();
+      headers.set(segment, outcome);
+    }
+    if (outcome instanceof ApiAuthError) throw outcome;
+    return outcome;
+  }
+
+  // Synchronous while the signing keys are at hand, which is almost always: an `await` per request
+  // would be a measurable share of a fast signature check (RS256, ES256).
+  function verifyToken(token: string, nowMs: number): AuthResult | Promise<AuthResult> {
+    let jws: CompactJws;
     try {
       jws = parseCompactJws(token);
     } catch (error) {
       if (error instanceof MalformedJwsError) throw invalidToken(error.message);
       throw error;
     }
-    const { header } = jws;
-    const { alg } = header;
-    if (!isAccessTokenAlgorithm(alg) || !allowed.has(alg)) {
-      throw invalidToken(
-        `The access token's signature algorithm is not accepted (allowed: ${[...allowed].join(', ')}).`,
-      );
-    }
-    // RFC 7515 §4.1.11: extensions we do not understand must be refused; RFC 7797 `b64` changes what is signed.
-    if (header.crit !== undefined || header.b64 !== undefined) {
-      throw invalidToken('The access token uses JWS extensions ("crit" or "b64") that are not supported.');
-    }
-    if (typeof header.typ !== 'string' || !isAccessTokenType(header.typ)) {
-      throw invalidToken(
-        'The token is not an access token (its "typ" header must be "at+jwt"). ID tokens are refused.',
-      );
-    }
-    if (header.kid !== undefined && typeof header.kid !== 'string') {
-      throw invalidToken('The access token\'s "kid" header is not a string.');
-    }
+    const { alg, kid } = checkedHeader(jws.headerSegment);
+    const candidates = keys.recentCandidates(kid, alg, nowMs);
+    if (candidates !== undefined) return verifySignedToken(jws, alg, candidates, nowMs);
+    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(jws, alg, found, nowMs));
+  }
 
-    const candidates = await keys.candidates(header.kid, alg);
+  function verifySignedToken(
+    jws: CompactJws,
+    alg: AccessTokenAlgorithm,
+    candidates: readonly KeyObject[],
+    nowMs: number,
+  ): AuthResult {
     if (!candidates.some((key) => verifySignature(alg, key, jws.signingInput, jws.signature))) {
       throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
     }
-
     let claims: Readonly<Record<string, unknown>>;
     try {
       claims = parseJsonObject(jws.payload, 'payload');
@@ -156,20 +168,61 @@ export function createAccessTokenVerifier(
     return checkClaims(claims, issuer, nowMs / 1000, toleranceSeconds);
   }
 
+  function accept(token: string, result: AuthResult, requirements: AccessRequirements): AuthResult {
+    cache?.set(token, result, result.claims.exp * 1000);
+    checkRequirements(result, requirements, options.audience);
+    return result;
+  }
+
+  function cachedOrVerified(token: string, requirements: AccessRequirements): Promise<AuthResult> {
+    const nowMs = now();
+    const cached = cache?.get(token, nowMs);
+    if (cached !== undefined) {
+      checkRequirements(cached, requirements, options.audience);
+      return Promise.resolve(cached);
+    }
+    const verified = verifyToken(token, nowMs);
+    if (verified instanceof Promise) return verified.then((result) => accept(token, result, requirements));
+    return Promise.resolve(accept(token, verified, requirements));
+  }
+
   return {
     issuer,
     audience: options.audience,
-    async verify(token, requirements = {}) {
-      const nowMs = now();
-      let result = cache?.get(token, nowMs);
-      if (result === undefined) {
-        result = await verifyToken(token, nowMs);
-        cache?.set(token, result, result.claims.exp * 1000);
+    verify(token, requirements = {}) {
+      try {
+        return cachedOrVerified(token, requirements);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      checkRequirements(result, requirements, options.audience);
-      return result;
     },
   };
+}
+
+interface CheckedHeader {
+  readonly alg: AccessTokenAlgorithm;
+  readonly kid: string | undefined;
+}
+
+const maxRememberedHeaders = 64;
+
+function checkHeader(header: Readonly<Record<string, unknown>>, allowed: ReadonlySet<string>): CheckedHeader {
+  const { alg, kid } = header;
+  if (!isAccessTokenAlgorithm(alg) || !allowed.has(alg)) {
+    throw invalidToken(`The access token's signature algorithm is not accepted (allowed: ${[...allowed].join(', ')}).`);
+  }
+  // RFC 7515 §4.1.11: extensions we do not understand must be refused; RFC 7797 `b64` changes what is signed.
+  if (header.crit !== undefined || header.b64 !== undefined) {
+    throw invalidToken('The access token uses JWS extensions ("crit" or "b64") that are not supported.');
+  }
+  if (typeof header.typ !== 'string' || !isAccessTokenType(header.typ)) {
+    throw invalidToken('The token is not an access token (its "typ" header must be "at+jwt"). ID tokens are refused.');
+  }
+  if (kid !== undefined && typeof kid !== 'string') {
+    throw invalidToken('The access token\'s "kid" header is not a string.');
+  }
+  // Embedded keys (`jwk`, `jku`, `x5u`, `x5c`) are never read: keys come only from the provider's JWKS.
+  return { alg, kid };
 }
 
 /** RFC 9068 §2.1: `at+jwt`, also as the full media type `application/at+jwt`, case-insensitively. */
@@ -246,9 +299,17 @@ function providerUnavailable(cause: unknown): ApiAuthError {
 }
 
 interface KeySource {
-  /** Public keys that may have signed a token with this `kid` and `alg`. */
-  candidates(kid: string | undefined, alg: AccessTokenAlgorithm): Promise<readonly KeyObject[]>;
+  /** Public keys that may have signed a token with this `kid` and `alg`, from the JWKS cache. */
+  candidates(kid: string | undefined, alg: AccessTokenAlgorithm, nowMs: number): Promise<readonly KeyObject[]>;
+  /**
+   * The same, synchronously, when the key set was taken from the JWKS cache less than a second ago
+   * and has a fitting key; otherwise `undefined` (ask {@link KeySource.candidates}).
+   */
+  recentCandidates(kid: string | undefined, alg: AccessTokenAlgorithm, nowMs: number): readonly KeyObject[] | undefined;
 }
+
+/** How long a key set taken from the JWKS cache is used without asking the cache again. */
+const keySetReuseMs = 1000;
 
 function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTokenVerifierOptions): KeySource {
   const ownCache = options.fetch !== undefined || options.now !== undefined;
@@ -275,19 +336,28 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
     }
   }
 
+  let recent: { readonly jwkSet: readonly Jwk[]; readonly at: number } | undefined;
+
   return {
-    async candidates(kid, alg) {
-      const cache = await resolveJwks();
+    recentCandidates(kid, alg, nowMs) {
+      if (recent === undefined || nowMs - recent.at >= keySetReuseMs || nowMs < recent.at) return undefined;
+      const found = select(recent.jwkSet, kid, alg);
+      return found.length > 0 ? found : undefined;
+    },
+    async candidates(kid, alg, nowMs) {
+      const cache = jwks ?? (await resolveJwks());
       let jwkSet = await currentKeys(cache);
-      const isUnknownKid = kid !== undefined && !jwkSet.some((jwk) => jwk.kid === kid);
-      if (isUnknownKid) {
+      recent = { jwkSet, at: nowMs };
+      let found = select(jwkSet, kid, alg);
+      if (found.length === 0 && kid !== undefined && !jwkSet.some((jwk) => jwk.kid === kid)) {
         // Key rotation: a new key may have been published since the set was fetched.
         if (!(await cache.refreshForUnknownKid())) {
           throw invalidToken('The access token is signed with a key the identity provider does not publish.');
         }
         jwkSet = await currentKeys(cache);
+        recent = { jwkSet, at: nowMs };
+        found = select(jwkSet, kid, alg);
       }
-      const found = select(jwkSet, kid, alg);
       if (found.length === 0) {
         throw invalidToken(
           kid !== undefined && jwkSet.some((jwk) => jwk.kid === kid)
@@ -300,7 +370,17 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
   };
 }
 
-function select(jwkSet: readonly Jwk[], kid: string | undefined, alg: AccessTokenAlgorithm): KeyObject[] {
+// The keys found for each (alg, kid) of a key set. A key set from the JWKS cache is immutable and
+// replaced on refetch, so the memo dies with it. Only successful look-ups are kept, so unknown kids
+// sent by anyone cannot grow it.
+const selections = new WeakMap<readonly Jwk[], Map<string, readonly KeyObject[]>>();
+
+function select(jwkSet: readonly Jwk[], kid: string | undefined, alg: AccessTokenAlgorithm): readonly KeyObject[] {
+  let memo = selections.get(jwkSet);
+  const memoKey = `${alg} ${kid ?? ''}`;
+  const known = memo?.get(memoKey);
+  if (known !== undefined) return known;
+
   const found: KeyObject[] = [];
   for (const jwk of jwkSet) {
     if (kid !== undefined && jwk.kid !== kid) continue;
@@ -308,6 +388,13 @@ function select(jwkSet: readonly Jwk[], kid: string | undefined, alg: AccessToke
     const key = publicKeyOf(jwk);
     if (key !== undefined) found.push(key);
     if (kid === undefined && found.length === maxKeysWithoutKid) break;
+  }
+  if (found.length > 0) {
+    if (memo === undefined) {
+      memo = new Map();
+      selections.set(jwkSet, memo);
+    }
+    memo.set(memoKey, found);
   }
   return found;
 }

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 
 const sourceDir = fileURLToPath(new URL('.', import.meta.url));
 
-/** The package's shipped sources: every .ts under src/ except tests and test support. */
+/** The package sources: every .ts under src/ except the tests themselves. */
 function shippedSources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'test-support' ? [] : shippedSources(path);
+    if (entry.isDirectory()) return shippedSources(path);
     return entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts') ? [path] : [];
   });
 }
@@ -27,6 +27,15 @@ describe('runtime neutrality', () => {
     assert.ok(files.length >= 10, 'the scan sees the package sources');
     const offenders = files.flatMap((file) =>
       nodeOnlyImports(readFileSync(file, 'utf8')).map((match) => `${relative(sourceDir, file)}: ${match}`),
+    );
+    assert.deepEqual(offenders, []);
+  });
+
+  it('no source uses the Node-only globals Buffer, process or __dirname', () => {
+    const offenders = shippedSources(sourceDir).flatMap((file) =>
+      (readFileSync(file, 'utf8').match(/\b(?:Buffer\.|process\.|__dirname|__filename)/g) ?? []).map(
+        (match) => `${relative(sourceDir, file)}: ${match}`,
+      ),
     );
     assert.deepEqual(offenders, []);
   });

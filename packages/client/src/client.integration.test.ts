@@ -15,6 +15,11 @@ const store = 'https://store.your-app.com/api';
 
 function testWorld(): DevServerConfig {
   const config = structuredClone(demoWorld);
+  const demo = config.users.find((user) => user.username === 'demo');
+  if (demo) {
+    demo.address = { formatted: '1 Demo Street, Springfield', country: 'US' };
+    demo.profile = { given_name: 'Demo', locale: 'en-US' };
+  }
   for (const app of config.applications) {
     if (app.id === 'sample-web-app') {
       app.redirectUris = [redirectUri];
@@ -110,7 +115,12 @@ describe('LogtoClient against the dev server', () => {
     assert.deepEqual(claims.roles, ['shopper']);
     assert.deepEqual([...(claims.organizations ?? [])].sort(), ['org-acme', 'org-globex']);
     assert.deepEqual([...(claims.organization_roles ?? [])].sort(), ['org-acme:admin', 'org-globex:member']);
+    assert.deepEqual(claims.address, { formatted: '1 Demo Street, Springfield', country: 'US' });
+    assert.equal(claims.given_name, 'Demo');
+    assert.equal(claims.locale, 'en-US');
+    assert.equal(claims.family_name, undefined, 'unset optional profile claims are omitted');
     assert.equal(claims.custom_data, undefined, 'custom_data is userinfo-only');
+    assert.equal(claims.identities, undefined, 'identities is userinfo-only');
     assert.equal(claims.organization_data, undefined, 'organization_data is userinfo-only');
   });
 
@@ -118,6 +128,8 @@ describe('LogtoClient against the dev server', () => {
     const userinfo = await demo.fetchUserInfo();
     assert.equal(userinfo.sub, (await demo.getIdTokenClaims()).sub);
     assert.deepEqual(userinfo.custom_data, { plan: 'pro' });
+    assert.deepEqual(userinfo.identities, {});
+    assert.deepEqual(userinfo.sso_identities, []);
     const organizations = [...(userinfo.organization_data ?? [])].sort((a, b) => a.id.localeCompare(b.id));
     assert.deepEqual(organizations, [
       { id: 'org-acme', name: 'Acme Inc.', description: null },

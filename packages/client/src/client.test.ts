@@ -314,6 +314,17 @@ describe('LogtoClient.handleSignInCallback', () => {
 });
 
 describe('ID token validation', () => {
+  it('reports jwks_unavailable when the keys cannot be fetched, and signs in once they can', async () => {
+    const { client, provider } = await setup();
+    provider.jwksDown = true;
+    const first = await startSignIn(client, provider);
+    await rejectsWith(client.handleSignInCallback(first.callbackUrl), 'jwks_unavailable');
+    provider.jwksDown = false;
+    const second = await startSignIn(client, provider);
+    await client.handleSignInCallback(second.callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
   it('refuses a forged signature', () =>
     callbackRejects(async (provider) => {
       const token = await provider.signIdToken();

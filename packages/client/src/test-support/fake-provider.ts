@@ -24,6 +24,8 @@ export async function createFakeProvider() {
     appSecret: 'secret-1',
     privateKey,
     keys: [publicJwk] as Record<string, unknown>[],
+    /** Answer JWKS requests with HTTP 503. */
+    jwksDown: false,
     time: 1_800_000_000_000,
     discoveryExtras: {} as Record<string, unknown>,
     /** Claims merged into every issued ID token (undefined values remove a claim). */
@@ -65,7 +67,7 @@ export async function createFakeProvider() {
             ...provider.discoveryExtras,
           });
         case '/oidc/jwks':
-          return json({ keys: provider.keys });
+          return provider.jwksDown ? new Response('down', { status: 503 }) : json({ keys: provider.keys });
         case '/oidc/token': {
           const params = new URLSearchParams(await request.text());
           provider.tokenRequests.push(params);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { decodeJwt } from 'jose';
-import { authenticated, userOf } from './express.ts';
+import { authenticated } from './authenticated.ts';
+import { userOf } from './express-request.ts';
 import { MemoryStore } from './session-store.ts';
 import { Browser, type Harness, startHarness } from './test-support/harness.ts';
 
@@ -274,5 +275,38 @@ describe('@logto-kit/express behind a proxy, with a custom callback error handle
     assert.equal((await browser.get('/api/me')).status, 401);
     // The state was consumed: the same callback cannot be replayed.
     assert.equal(JSON.parse((await browser.get(callback.href)).body).code, 'callback_state_mismatch');
+  });
+});
+
+describe('@logto-kit/express pending sign-in expiry', () => {
+  let harness: Harness;
+  let offset = 0;
+  before(async () => {
+    harness = await startHarness((app) => mountRoutes(app), { clientOptions: { now: () => Date.now() + offset } });
+  });
+  after(() => harness.close());
+
+  it('refuses a callback for a sign-in started more than 10 minutes earlier', async () => {
+    const browser = new Browser(harness.appUrl);
+    const started = await browser.get('/sign-in');
+    const { signInThroughForms } = await import('@logto-kit/dev-server/testing');
+    const callbackUrl = await signInThroughForms(started.location!, { username: 'demo', password: 'demo-password' });
+    offset = 10 * 60 * 1000 + 1;
+    try {
+      const late = await browser.get(callbackUrl);
+      assert.equal(late.status, 400);
+      assert.match(late.body, /callback_state_mismatch/);
+    } finally {
+      offset = 0;
+    }
+    assert.equal((await browser.get('/api/me')).status, 401);
+  });
+
+  it('ignores HEAD requests to the routes (a prefetch neither starts a sign-in nor consumes a callback)', async () => {
+    const browser = new Browser(harness.appUrl);
+    const { callbackUrl } = await browser.signIn('/sign-in');
+    const head = await fetch(`${harness.appUrl}/sign-in`, { method: 'HEAD', redirect: 'manual' });
+    assert.equal(head.status, 404);
+    assert.equal((await fetch(callbackUrl, { method: 'HEAD', redirect: 'manual' })).status, 404);
   });
 });

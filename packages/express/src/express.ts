@@ -1,44 +1,19 @@
 /**
  * The Express adapter: one middleware that loads the session, gives each request its own
- * `LogtoClient` (`req.logto`) and serves the sign-in, sign-up, callback and sign-out routes; and
- * `authenticated()` to protect routes. The behaviour itself lives in framework-free modules
+ * `LogtoClient` (`req.logto`) and serves the sign-in, sign-up, callback and sign-out routes
+ * (`authenticated.ts` protects routes). The behaviour itself lives in framework-free modules
  * (`session.ts`, `routes.ts`, `return-to.ts`).
  */
-import {
-  type IdTokenClaims,
-  LogtoClient,
-  type LogtoClientOptions,
-  type LogtoConfig,
-  LogtoError,
-  type Storage,
-  type UserInfoResponse,
-} from '@logto-kit/client';
+import { LogtoClient, type LogtoClientOptions, type LogtoConfig, type Storage } from '@logto-kit/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
+import { commitOnResponse } from './commit-on-response.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { callbackErrorPage, callbackErrorStatus } from './error-page.ts';
+import { type LogtoPaths, type RequestContext, setRequestContext } from './express-request.ts';
 import { LogtoRoutes } from './routes.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
-
-/** The signed-in user: ID token claims, or the userinfo response with `fetchUserInfo`. */
-export type LogtoUser = IdTokenClaims | UserInfoResponse;
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** This request's Logto client, its storage being the user's session. Set by the Logto middleware. */
-      logto?: LogtoClient;
-      /** This request's session. Set by the Logto middleware. */
-      logtoSession?: Session;
-      /** The signed-in user. Set by `authenticated()`. */
-      user?: LogtoUser;
-      /** An access token for the `resource` given to `authenticated()`. */
-      accessToken?: string;
-      /** An organization token for the `organizationId` given to `authenticated()`. */
-      organizationToken?: string;
-    }
-  }
-}
 
 /** Configuration of {@link createLogto}. */
 export interface LogtoExpressConfig extends LogtoConfig {
@@ -58,26 +33,6 @@ export interface LogtoExpressConfig extends LogtoConfig {
   clientOptions?: Omit<LogtoClientOptions, 'storage'>;
 }
 
-/** Options of {@link authenticated}, as the guide's decorator. */
-export interface AuthenticatedOptions {
-  /** Redirect a signed-out user to sign-in (and back here afterwards) instead of answering 401 JSON. */
-  shouldRedirect?: boolean;
-  /** Set `req.user` from the userinfo endpoint (includes `custom_data`) instead of the ID token. */
-  fetchUserInfo?: boolean;
-  /** Also obtain an access token for this API resource, as `req.accessToken`. */
-  resource?: string;
-  /** Also obtain an organization token for this organization, as `req.organizationToken`. */
-  organizationId?: string;
-}
-
-/** The URL paths of the routes. */
-export interface LogtoPaths {
-  signIn: string;
-  signUp: string;
-  callback: string;
-  signOut: string;
-}
-
 /** What {@link createLogto} returns: usable directly as middleware (`app.use(logto)`). */
 export interface Logto extends RequestHandler {
   /** The middleware (the same function as the object itself). */
@@ -91,12 +46,6 @@ export interface Logto extends RequestHandler {
   /** The session manager. */
   sessions: SessionManager;
 }
-
-interface RequestContext {
-  paths: LogtoPaths;
-}
-
-const contexts = new WeakMap<Request, RequestContext>();
 
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
@@ -155,9 +104,10 @@ export function createLogto(config: LogtoExpressConfig): Logto {
     });
 
   async function serveRoute(req: Request, res: Response, next: NextFunction, session: Session): Promise<boolean> {
-    const isRead = req.method === 'GET' || req.method === 'HEAD';
+    // GET only: a HEAD (link preview, prefetch) must not start a sign-in or consume a callback.
+    const isGet = req.method === 'GET';
     const path = req.path;
-    if (isRead && (path === paths.signIn || path === paths.signUp)) {
+    if (isGet && (path === paths.signIn || path === paths.signUp)) {
       const query = req.query as Record<string, unknown>;
       const url = await routes.signIn(session, {
         returnTo: query.returnTo,
@@ -166,7 +116,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
       noStoreRedirect(res, url);
       return true;
     }
-    if (isRead && path === paths.callback) {
+    if (isGet && path === paths.callback) {
       const search = new URL(req.originalUrl, 'http://callback.invalid').search;
       try {
         const returnTo = await routes.handleCallback(session, `${base}${paths.callback}${search}`);
@@ -177,7 +127,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
       }
       return true;
     }
-    if ((isRead || req.method === 'POST') && path === paths.signOut) {
+    if ((isGet || req.method === 'POST') && path === paths.signOut) {
       noStoreRedirect(res, await routes.signOut(session));
       return true;
     }
@@ -190,7 +140,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
       commitOnResponse(res, session);
       req.logtoSession = session;
       req.logto = createClient(sessionStorage(session));
-      contexts.set(req, context);
+      setRequestContext(req, context);
       if (!(await serveRoute(req, res, next, session))) next();
     } catch (error) {
       next(error);
@@ -206,95 +156,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   });
 }
 
-/**
- * The user `authenticated()` put on `req.user`, typed as {@link LogtoUser} even in projects where
- * another library's declaration of `req.user` wins (e.g. `@logto/node` declares it globally).
- */
-export function userOf(req: Request): LogtoUser | undefined {
-  return (req as unknown as { user?: LogtoUser }).user;
-}
-
 function noStoreRedirect(res: Response, location: string): void {
   res.set('Cache-Control', 'no-store');
   res.redirect(302, location);
-}
-
-/**
- * Persists the session when the response is sent: `Set-Cookie` headers are added just before the
- * headers go out, and store writes finish before the response ends.
- */
-function commitOnResponse(res: Response, session: Session): void {
-  let prepared: ReturnType<Session['prepare']> | undefined;
-  const prepare = () => {
-    if (!prepared) {
-      prepared = session.prepare();
-      if (prepared.headers.length > 0 && !res.headersSent) res.append('Set-Cookie', prepared.headers);
-    }
-    return prepared;
-  };
-  const writeHead = res.writeHead;
-  res.writeHead = function (this: Response, ...args: unknown[]) {
-    prepare();
-    return Reflect.apply(writeHead, this, args);
-  } as typeof res.writeHead;
-  const end = res.end;
-  res.end = function (this: Response, ...args: unknown[]) {
-    const { persist } = prepare();
-    if (!persist) return Reflect.apply(end, this, args);
-    persist().then(
-      () => Reflect.apply(end, this, args),
-      () => {
-        if (!this.headersSent) {
-          this.removeHeader('Set-Cookie');
-          this.status(500).type('text');
-          Reflect.apply(end, this, ['The session could not be saved. Please try again.']);
-        } else {
-          Reflect.apply(end, this, args);
-        }
-      },
-    );
-    return this;
-  } as typeof res.end;
-}
-
-/**
- * Protects a route, as the guide's `@authenticated` decorator: a signed-out user gets 401
- * `{"error":"Not authenticated"}`, or with `shouldRedirect` a redirect to sign-in that returns
- * here. A signed-in user's claims are on `req.user`. Needs the Logto middleware before it.
- */
-export function authenticated(options: AuthenticatedOptions = {}): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    const client = req.logto;
-    const context = contexts.get(req);
-    if (!client || !context) {
-      next(new Error('authenticated() needs the Logto middleware first: app.use(createLogto({ ... })).'));
-      return;
-    }
-    const deny = () => {
-      if (options.shouldRedirect) {
-        const isRead = req.method === 'GET' || req.method === 'HEAD';
-        const target = isRead
-          ? `${context.paths.signIn}?returnTo=${encodeURIComponent(req.originalUrl)}`
-          : context.paths.signIn;
-        res.redirect(302, target);
-      } else {
-        res.status(401).json({ error: 'Not authenticated' });
-      }
-    };
-    try {
-      if (!(await client.isAuthenticated())) {
-        deny();
-        return;
-      }
-      const user = options.fetchUserInfo ? await client.fetchUserInfo() : await client.getIdTokenClaims();
-      // Written without relying on the type of `req.user`: other libraries (e.g. @logto/node) declare it differently.
-      (req as unknown as { user: LogtoUser }).user = user;
-      if (options.resource) req.accessToken = await client.getAccessToken(options.resource);
-      if (options.organizationId) req.organizationToken = await client.getOrganizationToken(options.organizationId);
-      next();
-    } catch (error) {
-      if (error instanceof LogtoError && error.code === 'not_authenticated') deny();
-      else next(error);
-    }
-  };
 }

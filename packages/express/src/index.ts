@@ -1,16 +1,9 @@
+export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
 export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
 export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
 export { callbackErrorPage, callbackErrorStatus } from './error-page.ts';
-export {
-  type AuthenticatedOptions,
-  authenticated,
-  createLogto,
-  type Logto,
-  type LogtoExpressConfig,
-  type LogtoPaths,
-  type LogtoUser,
-  userOf,
-} from './express.ts';
+export { createLogto, type Logto, type LogtoExpressConfig } from './express.ts';
+export { type LogtoPaths, type LogtoUser, userOf } from './express-request.ts';
 export { safeReturnTo } from './return-to.ts';
 export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';
 export { type Logger, type Session, SessionManager, type SessionOptions, type SessionRequest } from './session.ts';

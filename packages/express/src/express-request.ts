@@ -1,0 +1,60 @@
+/**
+ * What the Logto middleware adds to Express requests: the typing of `req.logto`, `req.user`, …
+ * and the per-request context `authenticated()` reads.
+ */
+import type { IdTokenClaims, LogtoClient, UserInfoResponse } from '@logto-kit/client';
+import type { Request } from 'express';
+import type { Session } from './session.ts';
+
+/** The signed-in user: ID token claims, or the userinfo response with `fetchUserInfo`. */
+export type LogtoUser = IdTokenClaims | UserInfoResponse;
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's Logto client, its storage being the user's session. Set by the Logto middleware. */
+      logto?: LogtoClient;
+      /** This request's session. Set by the Logto middleware. */
+      logtoSession?: Session;
+      /** The signed-in user. Set by `authenticated()`. */
+      user?: LogtoUser;
+      /** An access token for the `resource` given to `authenticated()`. */
+      accessToken?: string;
+      /** An organization token for the `organizationId` given to `authenticated()`. */
+      organizationToken?: string;
+    }
+  }
+}
+
+/** The URL paths of the routes. */
+export interface LogtoPaths {
+  signIn: string;
+  signUp: string;
+  callback: string;
+  signOut: string;
+}
+
+/** @internal What the middleware tells later handlers of the same request. */
+export interface RequestContext {
+  paths: LogtoPaths;
+}
+
+const contexts = new WeakMap<Request, RequestContext>();
+
+/** @internal */
+export function setRequestContext(req: Request, context: RequestContext): void {
+  contexts.set(req, context);
+}
+
+/** @internal */
+export function requestContext(req: Request): RequestContext | undefined {
+  return contexts.get(req);
+}
+
+/**
+ * The user `authenticated()` put on `req.user`, typed as {@link LogtoUser} even in projects where
+ * another library's declaration of `req.user` wins (e.g. `@logto/node` declares it globally).
+ */
+export function userOf(req: Request): LogtoUser | undefined {
+  return (req as unknown as { user?: LogtoUser }).user;
+}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type Koa from 'koa';
 import Provider, { type Client, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import {
   customizeJwtAccessToken,
@@ -82,6 +83,19 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
     redirect_uris: application.redirectUris ?? [],
     post_logout_redirect_uris: application.postLogoutRedirectUris ?? [],
   };
+}
+
+/**
+ * Logto's JSON error bodies carry `code` (`oidc.<error>`) and `message` besides the OAuth
+ * `error` and `error_description`; SDKs written for Logto may read either.
+ */
+async function addLogtoErrorFields(ctx: Koa.Context, next: Koa.Next): Promise<void> {
+  await next();
+  const body: unknown = ctx.body;
+  if (ctx.status < 400 || typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const { error, error_description: description } = body as Record<string, unknown>;
+  if (typeof error !== 'string' || 'code' in body) return;
+  ctx.body = { ...body, code: `oidc.${error}`, message: typeof description === 'string' ? description : error };
 }
 
 /**
@@ -200,5 +214,6 @@ export function createProvider(options: ProviderOptions): Provider {
   });
 
   provider.registerGrantType('refresh_token', refreshTokenGrant.handler, refreshTokenGrantParameters);
+  provider.use(addLogtoErrorFields);
   return provider;
 }

@@ -72,6 +72,8 @@ describe('dev server', () => {
     const body = (await response.json()) as Record<string, unknown>;
     assert.equal(typeof body.error, 'string');
     assert.equal(typeof body.error_description, 'string');
+    assert.equal(body.code, `oidc.${String(body.error)}`, "Logto's code field");
+    assert.equal(body.message, body.error_description);
   });
 
   it('leaves paths outside /oidc and /interaction unanswered (404)', async () => {

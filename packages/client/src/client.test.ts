@@ -842,6 +842,54 @@ describe('misuse and outages', () => {
   });
 });
 
+describe('sign-out during an outage', () => {
+  it('clears the local session and returns the end-session URL when the provider is unreachable', async () => {
+    const provider = await createFakeProvider();
+    let down = false;
+    const storage = new MemoryStorage();
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      {
+        storage,
+        now: provider.now,
+        fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+          if (down) throw new TypeError('fetch failed');
+          return provider.fetch(input, init);
+        }) as typeof fetch,
+      },
+    );
+    const { callbackUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    down = true;
+    provider.time += 11 * 60 * 1000; // past the discovery TTL: the refetch fails, the stale document serves
+    const url = new URL(await client.signOut('https://app.example.com/'));
+    assert.equal(`${url.origin}${url.pathname}`, `${provider.issuer}/session/end`);
+    assert.equal(await client.isAuthenticated(), false);
+    assert.equal(await client.getRefreshToken(), null);
+  });
+
+  it('signs out locally even when discovery never succeeded, using Logto’s end-session path', async () => {
+    const storage = new MemoryStorage();
+    storage.set(StorageKey.IdToken, 'header.payload.signature');
+    storage.set(StorageKey.RefreshToken, 'rt');
+    const endpoint = `https://never-reached-${Math.random().toString(36).slice(2)}.example.com`;
+    const client = new LogtoClient(
+      { endpoint, appId: 'app', appSecret: 'secret' },
+      {
+        storage,
+        fetch: (async () => {
+          throw new TypeError('fetch failed');
+        }) as typeof fetch,
+      },
+    );
+    const url = new URL(await client.signOut('https://app.example.com/'));
+    assert.equal(`${url.origin}${url.pathname}`, `${endpoint}/oidc/session/end`);
+    assert.equal(url.searchParams.get('id_token_hint'), 'header.payload.signature');
+    assert.equal(await client.isAuthenticated(), false);
+    assert.equal(await client.getRefreshToken(), null);
+  });
+});
+
 describe('async storage', () => {
   it('works with a storage whose methods return promises', async () => {
     const inner = new MemoryStorage();

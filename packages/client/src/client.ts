@@ -235,11 +235,17 @@ export class LogtoClient {
    * @param postLogoutRedirectUri Where Logto sends the user afterwards; must be registered for the app.
    */
   async signOut(postLogoutRedirectUri?: string): Promise<string> {
-    const discovery = await this.#discovery();
     const idToken = await this.#storage.get(StorageKey.IdToken);
     const refreshToken = await this.#storage.get(StorageKey.RefreshToken);
+    // Local sign-out first: it must succeed even while the identity server is unreachable.
     await this.clearAllTokens();
-    if (refreshToken && discovery.revocation_endpoint) {
+    let discovery: OidcDiscovery | undefined;
+    try {
+      discovery = await this.#discovery();
+    } catch {
+      discovery = undefined;
+    }
+    if (refreshToken && discovery?.revocation_endpoint) {
       try {
         await revokeToken(
           discovery.revocation_endpoint,
@@ -249,14 +255,16 @@ export class LogtoClient {
           this.#endpointOptions(),
         );
       } catch {
-        // The local session is gone either way; the token dies with the provider's session.
+        // Best effort: the grant still ends with the provider's session on the end-session page.
       }
     }
-    if (!discovery.end_session_endpoint) {
+    // Without discovery, Logto's end-session path (`<issuer>/session/end`) is known.
+    const endSession = discovery ? discovery.end_session_endpoint : `${this.issuer}/session/end`;
+    if (!endSession) {
       if (postLogoutRedirectUri) return postLogoutRedirectUri;
       throw new LogtoError('discovery_failed', 'The identity server advertises no end_session_endpoint.');
     }
-    const url = new URL(discovery.end_session_endpoint);
+    const url = new URL(endSession);
     url.searchParams.set('client_id', this.config.appId);
     if (postLogoutRedirectUri) url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
     if (idToken) url.searchParams.set('id_token_hint', idToken);

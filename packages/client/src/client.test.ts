@@ -242,6 +242,26 @@ describe('LogtoClient.handleSignInCallback', () => {
     assert.equal(await client.isAuthenticated(), true);
   });
 
+  it('keeps concurrent sign-ins apart over an async storage', async () => {
+    const inner = new MemoryStorage();
+    const storage = {
+      get: async (key: string) => inner.get(key),
+      set: async (key: string, value: string) => inner.set(key, value),
+      delete: async (key: string) => inner.delete(key),
+    };
+    const { client, provider } = await setup({}, { storage });
+    const urls = await Promise.all(
+      Array.from({ length: 5 }, () => client.signIn('https://app.example.com/callback').then((url) => new URL(url))),
+    );
+    for (const url of urls) {
+      provider.nonce = url.searchParams.get('nonce') ?? undefined;
+      await client.handleSignInCallback(
+        `https://app.example.com/callback?code=c&state=${url.searchParams.get('state')}`,
+      );
+    }
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
   it('reports the provider error with its error and description', async () => {
     const { client, provider } = await setup();
     const { state } = await startSignIn(client, provider);

@@ -699,6 +699,12 @@ describe('access tokens', () => {
     await rejectsWith(client.getAccessToken(), 'not_authenticated');
   });
 
+  it('throws not_authenticated for an unreadable stored ID token', async () => {
+    const { client, storage } = await signedIn();
+    storage.set(StorageKey.IdToken, 'garbage');
+    await rejectsWith(client.getIdTokenClaims(), 'not_authenticated');
+  });
+
   it('throws not_authenticated when signed out', async () => {
     const { client } = await setup();
     await rejectsWith(client.getAccessToken(shopping), 'not_authenticated');

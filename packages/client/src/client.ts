@@ -289,7 +289,11 @@ export class LogtoClient {
   async getIdTokenClaims(): Promise<IdTokenClaims> {
     const idToken = await this.#storage.get(StorageKey.IdToken);
     if (!idToken) throw notAuthenticated('There is no ID token: the user is not signed in.');
-    return decodeJwt(idToken) as IdTokenClaims;
+    try {
+      return decodeJwt(idToken) as IdTokenClaims;
+    } catch (cause) {
+      throw notAuthenticated('The stored ID token is unreadable (the session storage was altered).', cause);
+    }
   }
 
   /** The refresh token, or null when there is none. */

@@ -25,9 +25,11 @@ export function commitOnResponse(res: Response, session: Session): void {
     if (!persist) return Reflect.apply(end, this, args);
     persist().then(
       () => Reflect.apply(end, this, args),
-      () => {
+      (error: unknown) => {
+        session.reportPersistFailure(error);
         if (!this.headersSent) {
-          this.removeHeader('Set-Cookie');
+          // Answer the failure instead of a response that depends on a session that does not exist.
+          for (const header of ['Set-Cookie', 'Location', 'Content-Length', 'ETag']) this.removeHeader(header);
           this.status(500).type('text');
           Reflect.apply(end, this, ['The session could not be saved. Please try again.']);
         } else {

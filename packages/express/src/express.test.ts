@@ -310,3 +310,32 @@ describe('@logto-kit/express pending sign-in expiry', () => {
     assert.equal((await fetch(callbackUrl, { method: 'HEAD', redirect: 'manual' })).status, 404);
   });
 });
+
+describe('@logto-kit/express with a failing session store', () => {
+  let harness: Harness;
+  const reported: unknown[] = [];
+  before(async () => {
+    const failing = new MemoryStore();
+    failing.set = async () => {
+      throw new Error('store unavailable');
+    };
+    harness = await startHarness((app) => mountRoutes(app), {
+      session: {
+        secrets: ['express-integration-test-secret-0123456789'],
+        store: failing,
+        logger: { debug: () => {}, error: (_message, error) => reported.push(error) },
+      },
+    });
+  });
+  after(() => harness.close());
+
+  it('answers 500 without a cookie or redirect when the session cannot be saved', async () => {
+    const response = await fetch(`${harness.appUrl}/sign-in`, { redirect: 'manual' });
+    assert.equal(response.status, 500);
+    assert.equal(response.headers.get('location'), null);
+    assert.deepEqual(response.headers.getSetCookie(), []);
+    assert.match(await response.text(), /session could not be saved/);
+    assert.equal(reported.length, 1);
+    assert.match(String(reported[0]), /store unavailable/);
+  });
+});

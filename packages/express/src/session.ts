@@ -11,7 +11,10 @@ import type { SessionData, SessionStore } from './session-store.ts';
 
 /** Receives diagnostics; `console` fits. */
 export interface Logger {
+  /** A refused cookie (tampered, foreign, expired): expected now and then, not an error. */
   debug(message: string): void;
+  /** A session that could not be saved (the store failed); the request was answered with 500. */
+  error?(message: string, error: unknown): void;
 }
 
 /** Session options. */
@@ -38,7 +41,10 @@ export interface SessionOptions {
   path?: string;
   /** Current time in milliseconds; injectable for tests. */
   now?: () => number;
-  /** Where a refused cookie is reported (at debug level). Silent by default. */
+  /**
+   * Where a refused cookie (debug) and a failed store write (error) are reported. By default
+   * refused cookies are not reported and store failures go to `console.error`.
+   */
   logger?: Logger;
 }
 
@@ -219,6 +225,13 @@ export class SessionManager {
     };
   }
 
+  /** @internal Reports a store write that failed while the response was being sent. */
+  reportPersistFailure(error: unknown): void {
+    const message = `logto-kit: the session could not be saved in its store; answered 500.`;
+    if (this.#options.logger?.error) this.#options.logger.error(message, error);
+    else console.error(message, error);
+  }
+
   #refuse(reason: UnsealFailure): void {
     this.#options.logger?.debug(
       `logto-kit: ignoring the ${this.cookieName} cookie (${reason}); the session starts empty.`,
@@ -331,6 +344,11 @@ export class Session {
   /** @internal See {@link SessionManager.prepare}. */
   prepare(): PreparedCommit {
     return this.#manager.prepare(this);
+  }
+
+  /** @internal */
+  reportPersistFailure(error: unknown): void {
+    this.#manager.reportPersistFailure(error);
   }
 
   /** @internal */

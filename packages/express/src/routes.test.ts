@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { type LogtoClient, LogtoError, type SignInOptions, type Storage } from '@logto-kit/client';
+import { LogtoRoutes } from './routes.ts';
+import { type Session, SessionManager } from './session.ts';
+
+const secret = 'routes-test-secret-0123456789abcdefgh';
+
+/** A stand-in for LogtoClient: records sign-in options and plays a scripted callback. */
+function fakeClients(callback: (storage: Storage, url: string) => Promise<{ postRedirectUri?: string }>) {
+  const signIns: SignInOptions[] = [];
+  const createClient = (storage: Storage) =>
+    ({
+      async signIn(options: SignInOptions) {
+        signIns.push(options);
+        await storage.set('logto.signIn.s1', JSON.stringify({ postRedirectUri: options.postRedirectUri }));
+        return 'https://idp.example/oidc/auth?state=s1';
+      },
+      handleSignInCallback: (url: string) => callback(storage, url),
+      async signOut(postLogoutRedirectUri?: string) {
+        await storage.delete('logto.idToken');
+        return `https://idp.example/oidc/session/end?post_logout_redirect_uri=${postLogoutRedirectUri}`;
+      },
+    }) as unknown as LogtoClient;
+  const routes = new LogtoRoutes({
+    createClient,
+    redirectUri: 'https://app.example/callback',
+    postSignOutRedirectUri: 'https://app.example/',
+  });
+  return { routes, signIns };
+}
+
+async function session(data: Record<string, string> = {}): Promise<Session> {
+  const loaded = await new SessionManager({ secrets: [secret] }).load({ cookies: new Map(), secure: true });
+  for (const [key, value] of Object.entries(data)) loaded.set(key, value);
+  return loaded;
+}
+
+describe('LogtoRoutes', () => {
+  it('passes a safe returnTo to the client and replaces an unsafe one by /', async () => {
+    const { routes, signIns } = fakeClients(async () => ({}));
+    await routes.signIn(await session(), { returnTo: '/orders?id=1' });
+    await routes.signIn(await session(), { returnTo: '//evil.com' });
+    await routes.signIn(await session(), { returnTo: ['/a', '/b'] });
+    await routes.signIn(await session(), { firstScreen: 'register' });
+    assert.deepEqual(
+      signIns.map((options) => options.postRedirectUri),
+      ['/orders?id=1', '/', '/', '/'],
+    );
+    assert.equal(signIns[3]?.firstScreen, 'register');
+    assert.equal(signIns[0]?.redirectUri, 'https://app.example/callback');
+  });
+
+  it('on success, starts a new session holding only what the callback stored', async () => {
+    const { routes } = fakeClients(async (storage) => {
+      await storage.get('logto.signIn.s1');
+      await storage.delete('logto.signIn.s1');
+      await storage.delete('logto.accessTokens');
+      await storage.set('logto.signInIndex', '[]');
+      await storage.set('logto.idToken', 'new-id-token');
+      return { postRedirectUri: '/orders' };
+    });
+    // A session planted before sign-in, e.g. with an attacker's cached access token.
+    const planted = await session({
+      'logto.signIn.s1': '{}',
+      'logto.accessTokens': '{"attacker":"token"}',
+      'app.cart': 'planted',
+    });
+    const target = await routes.handleCallback(planted, 'https://app.example/callback?code=c&state=s1');
+    assert.equal(target, '/orders');
+    assert.equal(planted.regenerated, true);
+    assert.deepEqual(planted.keys(), ['logto.idToken']);
+    assert.equal(planted.get('logto.idToken'), 'new-id-token');
+  });
+
+  it('re-checks the destination the client returns', async () => {
+    const { routes } = fakeClients(async () => ({ postRedirectUri: 'https://evil.com' }));
+    assert.equal(await routes.handleCallback(await session(), 'https://app.example/callback?state=s1'), '/');
+  });
+
+  it('on failure, keeps the session but applies what the client consumed, and rethrows', async () => {
+    const { routes } = fakeClients(async (storage) => {
+      await storage.delete('logto.signIn.s1');
+      throw new LogtoError('callback_provider_error', 'refused');
+    });
+    const existing = await session({ 'logto.signIn.s1': '{}', 'logto.idToken': 'still-signed-in' });
+    await assert.rejects(
+      routes.handleCallback(existing, 'https://app.example/callback?error=access_denied&state=s1'),
+      (error) => error instanceof LogtoError && error.code === 'callback_provider_error',
+    );
+    assert.equal(existing.regenerated, false);
+    assert.equal(existing.get('logto.signIn.s1'), undefined, 'the pending sign-in is consumed');
+    assert.equal(existing.get('logto.idToken'), 'still-signed-in');
+  });
+
+  it('signs out: empties the session and answers the end-session URL', async () => {
+    const { routes } = fakeClients(async () => ({}));
+    const signedIn = await session({ 'logto.idToken': 'x', other: 'y' });
+    const url = await routes.signOut(signedIn);
+    assert.match(
+      url,
+      /^https:\/\/idp\.example\/oidc\/session\/end\?post_logout_redirect_uri=https:\/\/app\.example\/$/,
+    );
+    assert.deepEqual(signedIn.keys(), []);
+  });
+});

@@ -22,9 +22,15 @@ describe('InProcessRefreshLock', () => {
   it('does not serialize different keys', async () => {
     const lock = new InProcessRefreshLock();
     const releaseA = await lock.acquire('a');
-    const releaseB = await lock.acquire('b');
+    let acquiredB = false;
+    const b = lock.acquire('b').then((release) => {
+      acquiredB = true;
+      return release;
+    });
+    for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+    assert.equal(acquiredB, true, 'b was granted while a is held');
     releaseA();
-    releaseB();
+    (await b)();
   });
 
   it('ignores a second release of the same hold', async () => {

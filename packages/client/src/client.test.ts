@@ -345,6 +345,26 @@ describe('ID token validation', () => {
     assert.equal(await client.isAuthenticated(), true);
   });
 
+  for (const alg of ['RS256', 'PS384', 'ES256', 'ES384', 'ES512', 'EdDSA']) {
+    it(`accepts an ID token signed with ${alg}`, async () => {
+      const provider = await createFakeProvider(alg);
+      const client = new LogtoClient(
+        { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+        { fetch: provider.fetch, now: provider.now },
+      );
+      const { callbackUrl } = await startSignIn(client, provider);
+      await client.handleSignInCallback(callbackUrl);
+      assert.equal((await client.getIdTokenClaims()).sub, 'user-1');
+    });
+  }
+
+  it('refuses a token whose header names another algorithm than its key', () =>
+    callbackRejects(async (provider) => {
+      const [, payload, signature] = (await provider.signIdToken()).split('.');
+      const header = base64url.encode(JSON.stringify({ alg: 'ES256', kid: 'key-1' }));
+      provider.idTokenOverride = `${header}.${payload}.${signature}`;
+    }, 'id_token_invalid_signature'));
+
   it('refuses a forged signature', () =>
     callbackRejects(async (provider) => {
       const token = await provider.signIdToken();

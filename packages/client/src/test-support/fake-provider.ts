@@ -7,15 +7,15 @@ let counter = 0;
 export type TokenHandler = (params: URLSearchParams, request: Request) => Response | Promise<Response>;
 
 /**
- * An in-memory OpenID provider behind a fake `fetch`: discovery, JWKS (one ES384 key), token,
+ * An in-memory OpenID provider behind a fake `fetch`: discovery, JWKS (one key, ES384 unless told), token,
  * userinfo and revocation endpoints. Tests change its behaviour through its fields.
  */
-export async function createFakeProvider() {
+export async function createFakeProvider(alg = 'ES384') {
   counter += 1;
   const endpoint = `https://tenant-${counter}-${Math.random().toString(36).slice(2)}.example.com`;
   const issuer = `${endpoint}/oidc`;
-  const { privateKey, publicKey } = await generateKeyPair('ES384', { extractable: true });
-  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg: 'ES384', use: 'sig' };
+  const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
+  const publicJwk = { ...(await exportJWK(publicKey)), kid: 'key-1', alg, use: 'sig' };
 
   const provider = {
     endpoint,
@@ -102,13 +102,13 @@ export async function createFakeProvider() {
         ...claims,
       };
       for (const [name, value] of Object.entries(payload)) if (value === undefined) delete payload[name];
-      return new SignJWT(payload).setProtectedHeader({ alg: 'ES384', kid: 'key-1', ...header }).sign(privateKey);
+      return new SignJWT(payload).setProtectedHeader({ alg, kid: 'key-1', ...header }).sign(privateKey);
     },
 
     async signAccessToken(claims: Record<string, unknown>): Promise<string> {
       const seconds = Math.floor(provider.time / 1000);
       return new SignJWT({ iss: issuer, sub: provider.sub, iat: seconds, exp: seconds + 3600, ...claims })
-        .setProtectedHeader({ alg: 'ES384', kid: 'key-1', typ: 'at+jwt' })
+        .setProtectedHeader({ alg, kid: 'key-1', typ: 'at+jwt' })
         .sign(privateKey);
     },
 

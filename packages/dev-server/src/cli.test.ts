@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,6 +158,26 @@ describe('logto-kit CLI', () => {
     }
     assert.equal(await exit, 0, 'a clean exit on SIGTERM');
     assert.match(stdout(), /stopped/);
+  });
+
+  const built = existsSync(join(packageDir, 'dist', 'cli.js'));
+  it('runs from the installed bin (bin/logto-kit.js → dist/cli.js)', {
+    skip: !built && 'dist/ not built: npm run build',
+  }, async () => {
+    const child = spawn(process.execPath, ['bin/logto-kit.js', '--help'], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stdout = collect(child.stdout);
+    assert.equal(await exitOf(child), 0);
+    assert.match(stdout(), /logto-kit dev \[options\]/);
+    const bad = spawn(process.execPath, ['bin/logto-kit.js', 'dev', '--port', 'x'], {
+      cwd: packageDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const stderr = collect(bad.stderr);
+    assert.equal(await exitOf(bad), 2);
+    assert.match(stderr(), /--port must be a number/);
   });
 
   it('adds a signing key with rotate-keys', async () => {

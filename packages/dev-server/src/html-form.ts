@@ -5,7 +5,9 @@
 
 /** A form found in a page. */
 export interface ParsedForm {
+  /** The form's `id` attribute. */
   id: string | undefined;
+  /** `get` or `post`, lower case. */
   method: string;
   /** The action, resolved against the page's URL. */
   action: string;

@@ -5,13 +5,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * routes depend on behaviour, not on one declaration of the class.
  */
 export interface InteractionProvider {
+  /** The pending interaction named by the browser's interaction cookie (throws `SessionNotFound`). */
   interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+  /** Stores the interaction's result and returns the URL that resumes the authorization request. */
   interactionResult(
     req: IncomingMessage,
     res: ServerResponse,
     result: InteractionResult,
     options?: { mergeWithLastSubmission?: boolean },
   ): Promise<string>;
+  /** The grant model, for granting consent. */
   Grant: GrantModel;
 }
 
@@ -40,6 +43,7 @@ export interface GrantModel {
   find(id: string): Promise<GrantInstance | undefined>;
 }
 
+/** One grant: what a user allowed one client. */
 export interface GrantInstance {
   addOIDCScope(scope: string): unknown;
   addOIDCClaims(claims: string[]): unknown;

@@ -3,7 +3,9 @@ import { renderLayout } from './layout.ts';
 
 /** The OAuth error oidc-provider passes to its `renderError` hook. */
 export interface ErrorOutput {
+  /** The OAuth error code (`invalid_request`, `invalid_client`, …). */
   error: string;
+  /** A sentence describing the error. */
   error_description?: string;
 }
 

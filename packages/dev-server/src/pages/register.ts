@@ -10,8 +10,9 @@ export interface RegisterPage {
   appName: string;
   /** The CSRF token bound to this interaction. */
   csrfToken: string;
-  /** Values to keep from the previous attempt (never the password). */
+  /** The username from the previous attempt (the password is never kept). */
   username?: string;
+  /** The email from the previous attempt. */
   email?: string;
   /** A message explaining why the previous attempt failed. */
   error?: string;

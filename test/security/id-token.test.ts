@@ -37,10 +37,13 @@ const onRefresh =
   ({ grant, claims }: IdTokenRequest): Record<string, unknown> =>
     grant === 'refresh_token' ? change({ ...claims }) : claims;
 
-/** An ID token signed by a key the provider does not publish, under the published key's `kid`. */
-async function forgedSignature(request: IdTokenRequest, provider: HostileProvider): Promise<string> {
+/**
+ * An ID token signed by a key the provider does not publish, under the published key's `kid`. The
+ * impostor key is made before the sign-in, so the token endpoint answers within the client's timeout.
+ */
+async function forgedSignature(provider: HostileProvider): Promise<Misbehaviour> {
   const impostor = await provider.createKey(provider.signingKey.alg);
-  return provider.sign(request.claims, { key: impostor, header: { kid: provider.signingKey.kid } });
+  return { idToken: ({ claims }, p) => p.sign(claims, { key: impostor, header: { kid: p.signingKey.kid } }) };
 }
 
 interface RefusalRow {
@@ -48,7 +51,8 @@ interface RefusalRow {
   readonly alg?: HostileAlgorithm;
   /** Where the refusal shows: the callback (default), the sign-in start, userinfo, or a token refresh. */
   readonly stage?: 'sign-in' | 'callback' | 'userinfo' | 'refresh';
-  readonly misbehave: Misbehaviour;
+  /** The misbehaviour, or how to prepare it for a provider. */
+  readonly misbehave: Misbehaviour | ((provider: HostileProvider) => Promise<Misbehaviour>);
   readonly code: string;
 }
 
@@ -56,19 +60,19 @@ const refusals: readonly RefusalRow[] = [
   {
     name: 'a bad ID-token signature (RS256)',
     alg: 'RS256',
-    misbehave: { idToken: forgedSignature },
+    misbehave: forgedSignature,
     code: 'id_token_invalid_signature',
   },
   {
     name: 'a bad ID-token signature (ES256)',
     alg: 'ES256',
-    misbehave: { idToken: forgedSignature },
+    misbehave: forgedSignature,
     code: 'id_token_invalid_signature',
   },
   {
     name: 'a bad ID-token signature (ES384)',
     alg: 'ES384',
-    misbehave: { idToken: forgedSignature },
+    misbehave: forgedSignature,
     code: 'id_token_invalid_signature',
   },
   {
@@ -204,8 +208,9 @@ describe('security: a hostile provider cannot sign a user in (full sign-in throu
       try {
         const browser = new Browser(app.url);
         const stage = row.stage ?? 'callback';
+        const misbehaviour = typeof row.misbehave === 'function' ? await row.misbehave(provider) : row.misbehave;
         if (stage === 'sign-in' || stage === 'callback') {
-          provider.misbehave = row.misbehave;
+          provider.misbehave = misbehaviour;
           const { start, callback } = await browser.signIn();
           const answer = stage === 'sign-in' ? start : callback;
           assert.ok(answer, 'the flow reached the failing step');
@@ -216,7 +221,7 @@ describe('security: a hostile provider cannot sign a user in (full sign-in throu
           return;
         }
         await signInHonestly(browser);
-        provider.misbehave = row.misbehave;
+        provider.misbehave = misbehaviour;
         const path = stage === 'userinfo' ? '/me/userinfo' : '/me/api-token';
         const answer = await browser.get(path);
         assert.equal(answer.status, 401);

@@ -43,7 +43,7 @@ export async function startWebApp(
     resources: [apiResource],
     session: { secrets: [sessionSecret] },
     ...config,
-    clientOptions: { timeoutMs: 300, ...config.clientOptions },
+    clientOptions: { timeoutMs: 2000, ...config.clientOptions },
   });
   app.use(logto);
   app.get('/me', authenticated(), (req, res) => {

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Session } from './session.ts';
+import { sendSessionUnavailable } from './session-unavailable.ts';
 
 /**
  * Persists the session when the response is sent: `Set-Cookie` headers are added just before the
@@ -26,12 +27,15 @@ export function commitOnResponse(res: Response, session: Session): void {
     persist().then(
       () => Reflect.apply(end, this, args),
       (error: unknown) => {
-        session.reportPersistFailure(error);
+        session.reportStoreFailure(error);
         if (!this.headersSent) {
           // Answer the failure instead of a response that depends on a session that does not exist.
-          for (const header of ['Set-Cookie', 'Location', 'Content-Length', 'ETag']) this.removeHeader(header);
-          this.status(500).type('text');
-          Reflect.apply(end, this, ['The session could not be saved. Please try again.']);
+          this.writeHead = writeHead;
+          this.end = end;
+          for (const header of ['Set-Cookie', 'Location', 'Content-Length', 'Content-Type', 'ETag']) {
+            this.removeHeader(header);
+          }
+          sendSessionUnavailable(this.req, this);
         } else {
           Reflect.apply(end, this, args);
         }

@@ -17,6 +17,38 @@ export function callbackErrorStatus(error: unknown): number {
   return 500;
 }
 
+function htmlDocument(title: string, body: string): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; color: #1f2328; }
+h1 { font-size: 1.4rem; }
+code { background: #f3f4f6; padding: 0.1rem 0.3rem; border-radius: 4px; }
+.detail { color: #57606a; }
+a { color: #5d34f2; }
+</style>
+</head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+${body}
+</body>
+</html>`;
+}
+
+/** The page answered (503) while the session store cannot be reached. */
+export function sessionUnavailablePage(): string {
+  return htmlDocument(
+    'Temporarily unavailable',
+    `<p>Your session cannot be read or saved right now. Please try again in a moment.</p>
+<p class="detail">Error code: <code>session_store_unavailable</code></p>
+<p><a href="">Try again</a></p>`,
+  );
+}
+
 /** A small, self-contained HTML page naming the error code, with a link home. */
 export function callbackErrorPage(error: unknown, homeHref = '/'): string {
   const code = error instanceof LogtoError ? error.code : 'internal_error';
@@ -28,26 +60,11 @@ export function callbackErrorPage(error: unknown, homeHref = '/'): string {
           error.errorDescription ? ` — ${escapeHtml(error.errorDescription)}` : ''
         }</p>`
       : '';
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Sign-in failed</title>
-<style>
-body { font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto; padding: 0 1rem; color: #1f2328; }
-h1 { font-size: 1.4rem; }
-code { background: #f3f4f6; padding: 0.1rem 0.3rem; border-radius: 4px; }
-.detail { color: #57606a; }
-a { color: #5d34f2; }
-</style>
-</head>
-<body>
-<h1>Sign-in failed</h1>
-<p>${escapeHtml(message)}</p>
+  return htmlDocument(
+    'Sign-in failed',
+    `<p>${escapeHtml(message)}</p>
 <p class="detail">Error code: <code>${escapeHtml(code)}</code></p>
 ${provider}
-<p><a href="${escapeHtml(homeHref)}">Back to the home page</a></p>
-</body>
-</html>`;
+<p><a href="${escapeHtml(homeHref)}">Back to the home page</a></p>`,
+  );
 }

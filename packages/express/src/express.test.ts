@@ -314,28 +314,53 @@ describe('@logto-kit/express pending sign-in expiry', () => {
 describe('@logto-kit/express with a failing session store', () => {
   let harness: Harness;
   const reported: unknown[] = [];
+  const store = new MemoryStore();
+  const healthy = { get: store.get.bind(store), set: store.set.bind(store) };
   before(async () => {
-    const failing = new MemoryStore();
-    failing.set = async () => {
-      throw new Error('store unavailable');
-    };
     harness = await startHarness((app) => mountRoutes(app), {
       session: {
         secrets: ['express-integration-test-secret-0123456789'],
-        store: failing,
+        store,
         logger: { debug: () => {}, error: (_message, error) => reported.push(error) },
       },
     });
   });
   after(() => harness.close());
 
-  it('answers 500 without a cookie or redirect when the session cannot be saved', async () => {
-    const response = await fetch(`${harness.appUrl}/sign-in`, { redirect: 'manual' });
-    assert.equal(response.status, 500);
-    assert.equal(response.headers.get('location'), null);
-    assert.deepEqual(response.headers.getSetCookie(), []);
-    assert.match(await response.text(), /session could not be saved/);
-    assert.equal(reported.length, 1);
-    assert.match(String(reported[0]), /store unavailable/);
+  it('answers 503 without a cookie or redirect when the session cannot be saved', async () => {
+    reported.length = 0;
+    store.set = async () => {
+      throw new Error('store unavailable');
+    };
+    try {
+      const response = await fetch(`${harness.appUrl}/sign-in`, { redirect: 'manual' });
+      assert.equal(response.status, 503);
+      assert.equal(response.headers.get('location'), null);
+      assert.deepEqual(response.headers.getSetCookie(), []);
+      assert.match(await response.text(), /session_store_unavailable/);
+      assert.equal(reported.length, 1);
+      assert.match(String(reported[0]), /store unavailable/);
+    } finally {
+      store.set = healthy.set;
+    }
+  });
+
+  it('answers 503 (JSON for API clients), not "signed out", when the session cannot be read', async () => {
+    const browser = new Browser(harness.appUrl);
+    await browser.signIn();
+    store.get = async () => {
+      throw new Error('store unavailable');
+    };
+    try {
+      const api = await browser.get('/api/me', { accept: 'application/json' });
+      assert.equal(api.status, 503);
+      assert.deepEqual(JSON.parse(api.body), { error: 'Session store unavailable' });
+      const page = await browser.get('/page', { accept: 'text/html' });
+      assert.equal(page.status, 503);
+      assert.match(page.body, /Temporarily unavailable/);
+    } finally {
+      store.get = healthy.get;
+    }
+    assert.equal((await browser.get('/api/me')).status, 200, 'signed in again once the store is back');
   });
 });

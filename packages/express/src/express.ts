@@ -4,7 +4,14 @@
  * (`authenticated.ts` protects routes). The behaviour itself lives in framework-free modules
  * (`session.ts`, `routes.ts`, `return-to.ts`).
  */
-import { LogtoClient, type LogtoClientOptions, type LogtoConfig, type Storage } from '@logto-kit/client';
+import {
+  InProcessRefreshLock,
+  LogtoClient,
+  type LogtoClientOptions,
+  type LogtoConfig,
+  type RefreshLock,
+  type Storage,
+} from '@logto-kit/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
 import { commitOnResponse } from './commit-on-response.ts';
@@ -14,6 +21,8 @@ import { type LogtoPaths, type RequestContext, setRequestContext } from './expre
 import { LogtoRoutes } from './routes.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
+import { sessionSyncedLock } from './stores/session-synced-lock.ts';
+import { sendSessionUnavailable } from './session-unavailable.ts';
 
 /** Configuration of {@link createLogto}. */
 export interface LogtoExpressConfig extends LogtoConfig {
@@ -91,7 +100,10 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   };
   const context: RequestContext = { paths };
   const sessions = new SessionManager(sessionOptions);
-  const createClient = (storage: Storage) => new LogtoClient(clientConfig, { ...clientOptions, storage });
+  const createClient = (storage: Storage, lock?: RefreshLock) =>
+    new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
+  // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
+  const sharedLock = clientOptions?.lock ?? new InProcessRefreshLock();
   const routes = new LogtoRoutes({
     createClient,
     redirectUri: `${base}${paths.callback}`,
@@ -135,11 +147,22 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   }
 
   const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
+    let session: Session;
     try {
-      const session = await sessions.load({ cookies: parseCookieHeader(req.headers.cookie), secure: req.secure });
+      session = await sessions.load({ cookies: parseCookieHeader(req.headers.cookie), secure: req.secure });
+    } catch (error) {
+      // Only the session store can fail here; an outage must not look like being signed out.
+      sessions.reportStoreFailure(error);
+      sendSessionUnavailable(req, res);
+      return;
+    }
+    try {
       commitOnResponse(res, session);
       req.logtoSession = session;
-      req.logto = createClient(sessionStorage(session));
+      req.logto = createClient(
+        sessionStorage(session),
+        sessions.usesStore ? sessionSyncedLock(sharedLock, session) : undefined,
+      );
       setRequestContext(req, context);
       if (!(await serveRoute(req, res, next, session))) next();
     } catch (error) {

@@ -15,3 +15,9 @@ export {
   type SessionStore,
   type StoredSession,
 } from './session-store.ts';
+export { PostgresStore, type PostgresStoreOptions } from './stores/postgres-store.ts';
+export type { PgPoolLike, PgQueryResult } from './stores/postgres-client.ts';
+export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.ts';
+export { RedisRefreshLock, type RedisRefreshLockOptions } from './stores/redis-refresh-lock.ts';
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.ts';
+export { isSessionStoreError, SessionStoreError, type SessionStoreErrorCode } from './stores/session-store-error.ts';

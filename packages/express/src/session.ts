@@ -13,7 +13,7 @@ import type { SessionData, SessionStore } from './session-store.ts';
 export interface Logger {
   /** A refused cookie (tampered, foreign, expired): expected now and then, not an error. */
   debug(message: string): void;
-  /** A session that could not be saved (the store failed); the request was answered with 500. */
+  /** The session store failed to read or save a session; the request was answered with 503. */
   error?(message: string, error: unknown): void;
 }
 
@@ -42,7 +42,7 @@ export interface SessionOptions {
   /** Current time in milliseconds; injectable for tests. */
   now?: () => number;
   /**
-   * Where a refused cookie (debug) and a failed store write (error) are reported. By default
+   * Where a refused cookie (debug) and a failing session store (error) are reported. By default
    * refused cookies are not reported and store failures go to `console.error`.
    */
   logger?: Logger;
@@ -88,6 +88,11 @@ export class SessionManager {
     this.#now = options.now ?? Date.now;
     this.cookieName = options.cookieName ?? 'logto_session';
     this.maxAge = options.maxAge ?? defaultMaxAge;
+  }
+
+  /** Whether session data lives in a server-side store (only an id in the cookie). */
+  get usesStore(): boolean {
+    return this.#store !== undefined;
   }
 
   /** Reads the request's session; a missing, tampered, foreign or expired cookie gives an empty one. */
@@ -174,6 +179,27 @@ export class SessionManager {
     return { headers: this.#write(session.snapshot(), session, now, attributes) };
   }
 
+  /**
+   * @internal Re-reads a store-backed session from the store, keeping this request's own changes
+   * on top: another instance may have written it (e.g. refreshed tokens) since it was loaded.
+   */
+  async reload(session: Session): Promise<void> {
+    if (!this.#store || session.storeId === undefined || session.regenerated) return;
+    const stored = await this.#store.get(session.storeId);
+    session.rebase(stored?.data ?? {}, stored?.version);
+  }
+
+  /**
+   * @internal Writes this request's changes to the store now (merged with other writers'), so
+   * other instances see them before the response ends, then re-reads the session.
+   */
+  async flush(session: Session): Promise<void> {
+    if (!this.#store || session.storeId === undefined || session.regenerated || !session.hasChanges()) return;
+    await this.#writeMerged(this.#store, session.storeId, session);
+    session.changesPersisted();
+    await this.reload(session);
+  }
+
   #remember(sealed: string, data: SessionData, expiresAt: number): void {
     if (this.#opened.size >= openedCacheSize) this.#opened.delete(this.#opened.keys().next().value!);
     this.#opened.set(sealed, { data, expiresAt });
@@ -225,9 +251,9 @@ export class SessionManager {
     };
   }
 
-  /** @internal Reports a store write that failed while the response was being sent. */
-  reportPersistFailure(error: unknown): void {
-    const message = `logto-kit: the session could not be saved in its store; answered 500.`;
+  /** @internal Reports a session store failure (reading or saving); the request is answered with 503. */
+  reportStoreFailure(error: unknown): void {
+    const message = 'logto-kit: the session store failed; answered 503.';
     if (this.#options.logger?.error) this.#options.logger.error(message, error);
     else console.error(message, error);
   }
@@ -347,8 +373,8 @@ export class Session {
   }
 
   /** @internal */
-  reportPersistFailure(error: unknown): void {
-    this.#manager.reportPersistFailure(error);
+  reportStoreFailure(error: unknown): void {
+    this.#manager.reportStoreFailure(error);
   }
 
   /** @internal */
@@ -364,6 +390,33 @@ export class Session {
   /** @internal */
   snapshot(): SessionData {
     return Object.fromEntries(this.#data);
+  }
+
+  /** @internal Replaces the data with `base` plus our own changes; see {@link SessionManager.reload}. */
+  rebase(base: SessionData, storeVersion: number | undefined): void {
+    this.#data = new Map(Object.entries(this.applyChanges(base)));
+    this.storeVersion = storeVersion;
+  }
+
+  /** @internal Whether this request changed any key. */
+  hasChanges(): boolean {
+    return this.#changes.size > 0;
+  }
+
+  /** @internal The changes reached the store (see {@link SessionManager.flush}). */
+  changesPersisted(): void {
+    this.#changes.clear();
+    this.dirty = false;
+  }
+
+  /** @internal Re-reads a store-backed session (no-op for cookie sessions). */
+  reloadFromStore(): Promise<void> {
+    return this.#manager.reload(this);
+  }
+
+  /** @internal Writes a store-backed session's changes now (no-op for cookie sessions). */
+  flushToStore(): Promise<void> {
+    return this.#manager.flush(this);
   }
 
   /** @internal Our own changes applied on top of `base` (another request's newer data). */

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from '@logto-kit/client';
+import { evalRedisScript, type RedisClientLike, sendRedisCommand } from './redis-client.ts';
+import { SessionStoreError, withBackend } from './session-store-error.ts';
+
+/** Options of {@link RedisRefreshLock}. */
+export interface RedisRefreshLockOptions {
+  /** Your connected `ioredis` or `redis` client. */
+  client: RedisClientLike;
+  /** Key prefix (default `logto-kit:lock:`); keys after it are the client's hashed lock keys. */
+  prefix?: string;
+  /**
+   * How long a hold lasts at most, in milliseconds (default 10 000): a holder that crashed
+   * blocks the others no longer than this. Keep it above the token endpoint's timeout.
+   */
+  ttlMs?: number;
+  /** The longest a caller waits for the lock, in milliseconds (default 15 000), before `refresh_lock_timeout`. */
+  maxWaitMs?: number;
+  /** Bound on each Redis command, in milliseconds (default 2000). */
+  timeoutMs?: number;
+  /** Waits between attempts (default: a timer); injectable for tests. */
+  delay?: (ms: number) => Promise<void>;
+}
+
+// Deletes the key only while it still holds our token, so a hold that expired and was taken by
+// another instance is never released by the old holder.
+const releaseScript = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+const firstBackoffMs = 5;
+const maxBackoffMs = 100;
+
+/**
+ * A `RefreshLock` shared by every instance through Redis (`SET key token NX PX ttl`, released by
+ * compare-and-delete), so only one instance at a time uses a refresh token. Within one process
+ * the callers queue in memory first, so a single caller per process polls Redis, with backoff,
+ * for a bounded time. Pass it as `clientOptions.lock`; with a server-side session store the
+ * holder's refreshed tokens are written to the store before the lock is released, and the next
+ * holder re-reads them instead of refreshing again.
+ *
+ * @example
+ * ```ts
+ * const redis = new Redis(process.env.REDIS_URL);
+ * createLogto({ ...config, session: { secrets, store: new RedisStore({ client: redis }) },
+ *   clientOptions: { lock: new RedisRefreshLock({ client: redis }) } });
+ * ```
+ */
+export class RedisRefreshLock implements RefreshLock {
+  readonly #client: RedisClientLike;
+  readonly #prefix: string;
+  readonly #ttlMs: number;
+  readonly #maxWaitMs: number;
+  readonly #timeoutMs: number;
+  readonly #delay: (ms: number) => Promise<void>;
+  readonly #local = new InProcessRefreshLock();
+
+  constructor(options: RedisRefreshLockOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'logto-kit:lock:';
+    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.#maxWaitMs = options.maxWaitMs ?? 15_000;
+    this.#timeoutMs = options.timeoutMs ?? 2000;
+    this.#delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+  }
+
+  async acquire(key: string): Promise<ReleaseLock> {
+    const releaseLocal = await this.#local.acquire(key);
+    try {
+      const releaseShared = await this.#acquireShared(`${this.#prefix}${key}`);
+      return async () => {
+        try {
+          await releaseShared();
+        } finally {
+          releaseLocal();
+        }
+      };
+    } catch (error) {
+      releaseLocal();
+      throw error;
+    }
+  }
+
+  async #acquireShared(redisKey: string): Promise<ReleaseLock> {
+    const token = randomBytes(16).toString('base64url');
+    const started = Date.now();
+    let backoff = firstBackoffMs;
+    for (;;) {
+      const reply = await this.#run(() =>
+        sendRedisCommand(this.#client, ['SET', redisKey, token, 'NX', 'PX', String(this.#ttlMs)]),
+      );
+      if (reply === 'OK') break;
+      if (Date.now() - started >= this.#maxWaitMs) {
+        throw new SessionStoreError(
+          'refresh_lock_timeout',
+          `Another instance has held the refresh lock for over ${this.#maxWaitMs} ms; try the request again.`,
+        );
+      }
+      await this.#delay(backoff);
+      backoff = Math.min(backoff * 2, maxBackoffMs);
+    }
+    let released = false;
+    return async () => {
+      if (released) return;
+      released = true;
+      await this.#run(() => evalRedisScript(this.#client, releaseScript, [redisKey], [token]));
+    };
+  }
+
+  #run<T>(operation: () => Promise<T>): Promise<T> {
+    return withBackend('Redis', this.#timeoutMs, operation);
+  }
+}

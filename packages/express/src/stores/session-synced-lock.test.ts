@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InProcessRefreshLock } from '@logto-kit/client';
+import { parseCookieHeader } from '../cookies.ts';
+import { SessionManager } from '../session.ts';
+import { MemoryStore } from '../session-store.ts';
+import { sessionSyncedLock } from './session-synced-lock.ts';
+
+const secrets = ['session-synced-lock-test-secret-0123456789'];
+
+async function signedInCookie(manager: SessionManager): Promise<Map<string, string>> {
+  const session = await manager.load({ cookies: new Map(), secure: false });
+  session.set('logto.refreshToken', 'r0');
+  const headers = await session.commit();
+  return parseCookieHeader(headers.map((header) => header.split(';')[0]).join('; '));
+}
+
+describe('sessionSyncedLock', () => {
+  it('hands the next holder what the previous holder wrote, before either response ends', async () => {
+    const store = new MemoryStore();
+    const manager = new SessionManager({ secrets, store });
+    const cookies = await signedInCookie(manager);
+    const first = await manager.load({ cookies, secure: false });
+    const second = await manager.load({ cookies, secure: false });
+    second.set('unrelated', 'kept');
+    const lock = new InProcessRefreshLock();
+
+    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
+    const secondHolds = sessionSyncedLock(lock, second).acquire('k');
+    first.set('logto.refreshToken', 'r1');
+    first.set('logto.accessTokens', '{"fresh":true}');
+    await releaseFirst();
+    const releaseSecond = await secondHolds;
+
+    assert.equal(second.get('logto.refreshToken'), 'r1', 'the second request reads the rotated token');
+    assert.equal(second.get('logto.accessTokens'), '{"fresh":true}');
+    assert.equal(second.get('unrelated'), 'kept', 'its own change survives the re-read');
+    await releaseSecond();
+    assert.deepEqual((await store.get(first.storeId!))?.data, {
+      'logto.refreshToken': 'r1',
+      'logto.accessTokens': '{"fresh":true}',
+      unrelated: 'kept',
+    });
+  });
+
+  it('without the re-read the second holder would still see the spent refresh token', async () => {
+    const store = new MemoryStore();
+    const manager = new SessionManager({ secrets, store });
+    const cookies = await signedInCookie(manager);
+    const first = await manager.load({ cookies, secure: false });
+    const second = await manager.load({ cookies, secure: false });
+    const lock = new InProcessRefreshLock();
+    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
+    first.set('logto.refreshToken', 'r1');
+    await releaseFirst();
+    const releasePlain = await lock.acquire('k');
+    assert.equal(second.get('logto.refreshToken'), 'r0');
+    releasePlain();
+  });
+
+  it('a stale final commit does not undo a newer refresh written by another request', async () => {
+    const store = new MemoryStore();
+    const manager = new SessionManager({ secrets, store });
+    const cookies = await signedInCookie(manager);
+    const first = await manager.load({ cookies, secure: false });
+    const second = await manager.load({ cookies, secure: false });
+    const lock = new InProcessRefreshLock();
+    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
+    first.set('logto.refreshToken', 'r1');
+    await releaseFirst();
+    const releaseSecond = await sessionSyncedLock(lock, second).acquire('k');
+    second.set('logto.refreshToken', 'r2');
+    await releaseSecond();
+    await first.commit();
+    await second.commit();
+    assert.equal((await store.get(first.storeId!))?.data['logto.refreshToken'], 'r2');
+  });
+});

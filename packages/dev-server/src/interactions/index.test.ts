@@ -141,6 +141,36 @@ describe('interaction routes', () => {
     );
   });
 
+  it('drives the flow with an injected fetch', async () => {
+    const requested: string[] = [];
+    const countingFetch: typeof fetch = (input, init) => {
+      requested.push(`${init?.method ?? 'GET'} ${new URL(String(input)).pathname}`);
+      return fetch(input, init);
+    };
+    await signInThroughForms(
+      fixture.authorizationUrl(),
+      { username: 'demo', password: 'demo-password' },
+      { fetch: countingFetch },
+    );
+    assert.equal(requested[0], 'GET /auth');
+    assert.ok(
+      requested.some((line) => /^POST \/interaction\/[^/]+\/login$/.test(line)),
+      requested.join('\n'),
+    );
+    assert.ok(!requested.some((line) => line.includes('/callback')), 'the redirect URI is never requested');
+  });
+
+  it('makes the helpers throw for an authorization request the server refuses', async () => {
+    await assert.rejects(
+      signInThroughForms(fixture.authorizationUrl({ client_id: 'unknown-app' }), {
+        username: 'demo',
+        password: 'demo-password',
+      }),
+      (error: unknown) =>
+        error instanceof FormFlowError && error.status === 400 && /client is invalid/.test(error.message),
+    );
+  });
+
   it('refuses a POST without a CSRF token, or with a token of another interaction (403)', async () => {
     const page = await openInteraction(fixture);
     const action = signInForm(page).action;

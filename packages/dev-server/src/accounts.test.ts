@@ -18,8 +18,8 @@ describe('user directory', () => {
     users = await UserDirectory.open(createMemoryStore(), demoWorld, () => 1_700_000_000_000);
   });
 
-  it('seeds the configured users with stable ids', () => {
-    const demo = users.findByIdentifier('demo');
+  it('seeds the configured users with stable ids', async () => {
+    const demo = await users.findByIdentifier('demo');
     assert.equal(demo?.id, seededUserId('demo'));
     assert.equal(demo?.name, 'Demo User');
     assert.deepEqual(demo?.roles, ['shopper']);
@@ -49,7 +49,8 @@ describe('user directory', () => {
     const { id } = await users.register({ username: 'newbie', email: 'New@Example.com', password: 'long-enough' });
     assert.equal(await users.verifyPassword('newbie', 'long-enough'), id);
     assert.equal(await users.verifyPassword('new@example.com', 'long-enough'), id);
-    assert.equal(users.findById(id)?.name, null);
+    assert.equal((await users.findById(id))?.name, null);
+    assert.equal((await users.findById(id))?.username, 'newbie');
   });
 
   it('refuses a taken username or email', async () => {
@@ -85,7 +86,7 @@ describe('user directory persistence', () => {
     const firstStore = openSqliteStore(file);
     const first = await UserDirectory.open(firstStore, demoWorld);
     const { id } = await first.register({ username: 'keeper', password: 'keeper-password' });
-    firstStore.close();
+    await firstStore.close();
 
     const secondStore = openSqliteStore(file);
     const second = await UserDirectory.open(secondStore, demoWorld);
@@ -95,6 +96,6 @@ describe('user directory persistence', () => {
       second.register({ username: 'keeper', password: 'another-one' }),
       rejectsWith('username_taken'),
     );
-    secondStore.close();
+    await secondStore.close();
   });
 });

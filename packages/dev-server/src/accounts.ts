@@ -76,23 +76,24 @@ function newUserId(): string {
 
 /**
  * The users the dev server knows: those from the configuration (seeded at start, passwords hashed
- * then) and those created through registration, which the store keeps.
+ * then, kept in memory) and those created through registration, which live in the store (so
+ * several instances sharing a store see the same users).
  */
 export class UserDirectory implements AccountDirectory {
   readonly #store: DevStore;
   readonly #now: () => number;
-  readonly #entries: Entry[];
+  readonly #seeded: Entry[];
   /** A hash to compare against when the identifier is unknown, so both cases take the same time. */
   readonly #decoyHash: string;
 
-  private constructor(store: DevStore, now: () => number, entries: Entry[], decoyHash: string) {
+  private constructor(store: DevStore, now: () => number, seeded: Entry[], decoyHash: string) {
     this.#store = store;
     this.#now = now;
-    this.#entries = entries;
+    this.#seeded = seeded;
     this.#decoyHash = decoyHash;
   }
 
-  /** Seeds the configured users and loads the registered ones from the store. */
+  /** Seeds the configured users; registered users are read from the store when needed. */
   static async open(store: DevStore, config: DevServerConfig, now: () => number = Date.now): Promise<UserDirectory> {
     const startedAt = now();
     const seeded = await Promise.all(
@@ -118,36 +119,30 @@ export class UserDirectory implements AccountDirectory {
         }),
       ),
     );
-    const registered = store.users
-      .list()
-      .filter((stored) => !seeded.some((entry) => entry.user.username === stored.username))
-      .map(fromStored);
-    return new UserDirectory(
-      store,
-      now,
-      [...seeded, ...registered],
-      await hashPassword(randomBytes(16).toString('hex')),
-    );
+    return new UserDirectory(store, now, seeded, await hashPassword(randomBytes(16).toString('hex')));
   }
 
   /** The user with this id (`sub`). */
-  findById(id: string): User | undefined {
-    return this.#entries.find((entry) => entry.user.id === id)?.user;
+  async findById(id: string): Promise<User | undefined> {
+    const seeded = this.#seeded.find((entry) => entry.user.id === id);
+    if (seeded) return seeded.user;
+    const stored = await this.#store.users.findById(id);
+    return stored && fromStored(stored).user;
   }
 
   /** The user with this username, or this email (case-insensitive). */
-  findByIdentifier(identifier: string): User | undefined {
-    return this.#find(identifier)?.user;
+  async findByIdentifier(identifier: string): Promise<User | undefined> {
+    return (await this.#find(identifier))?.user;
   }
 
   async verifyPassword(identifier: string, password: string): Promise<string | undefined> {
-    const entry = this.#find(identifier);
+    const entry = await this.#find(identifier);
     const matches = await verifyPassword(password, entry?.passwordHash ?? this.#decoyHash);
     return entry && matches ? entry.user.id : undefined;
   }
 
   async exists(identifier: string): Promise<boolean> {
-    return this.#find(identifier) !== undefined;
+    return (await this.#find(identifier)) !== undefined;
   }
 
   async register(input: { username: string; email?: string; password: string }): Promise<{ id: string }> {
@@ -165,8 +160,8 @@ export class UserDirectory implements AccountDirectory {
     if (input.password.length < minimumPasswordLength) {
       throw new AccountError('weak_password', `Use a password of at least ${minimumPasswordLength} characters.`);
     }
-    if (this.#find(username)) throw usernameTaken();
-    if (email !== null && this.#find(email)) throw emailTaken();
+    if (await this.#find(username)) throw usernameTaken();
+    if (email !== null && (await this.#find(email))) throw emailTaken();
 
     const createdAt = this.#now();
     const stored: StoredUser = {
@@ -177,26 +172,29 @@ export class UserDirectory implements AccountDirectory {
       createdAt,
       updatedAt: createdAt,
     };
-    // Checked again after the hashing delay: another registration may have taken the name meanwhile.
-    if (this.#find(username)) throw usernameTaken();
-    if (email !== null && this.#find(email)) throw emailTaken();
     try {
-      this.#store.users.insert(stored);
+      // The store's uniqueness constraints settle concurrent registrations of one name.
+      await this.#store.users.insert(stored);
     } catch (error) {
       if (error instanceof DuplicateUserError) throw error.field === 'username' ? usernameTaken() : emailTaken();
       throw error;
     }
-    this.#entries.push(fromStored(stored));
     return { id: stored.id };
   }
 
-  #find(identifier: string): Entry | undefined {
+  async #find(identifier: string): Promise<Entry | undefined> {
     const trimmed = identifier.trim();
     if (trimmed.includes('@')) {
       const email = trimmed.toLowerCase();
-      return this.#entries.find((entry) => entry.user.email?.toLowerCase() === email);
+      const seeded = this.#seeded.find((entry) => entry.user.email?.toLowerCase() === email);
+      if (seeded) return seeded;
+      const stored = await this.#store.users.findByEmail(email);
+      return stored && fromStored(stored);
     }
-    return this.#entries.find((entry) => entry.user.username === trimmed);
+    const seeded = this.#seeded.find((entry) => entry.user.username === trimmed);
+    if (seeded) return seeded;
+    const stored = await this.#store.users.findByUsername(trimmed);
+    return stored && fromStored(stored);
   }
 }
 

@@ -15,7 +15,7 @@ export function createAutoConsent(config: DevServerConfig, users: UserDirectory)
     const { oidc } = ctx;
     const accountId = oidc.account?.accountId;
     const client = oidc.client;
-    const user = accountId ? users.findById(accountId) : undefined;
+    const user = accountId ? await users.findById(accountId) : undefined;
     if (!accountId || !client || !user) return undefined;
 
     const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId);

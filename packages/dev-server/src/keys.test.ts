@@ -34,19 +34,19 @@ describe('signing keys', () => {
     assert.equal(jwkThumbprint({ ...jwk, d: undefined, alg: 'other', kid: 'x' }), jwk.kid);
   });
 
-  it('generates the first key once and keeps it', () => {
+  it('generates the first key once and keeps it', async () => {
     const store = createMemoryStore();
-    const [first] = loadSigningKeys(store);
-    const again = loadSigningKeys(store);
+    const [first] = await loadSigningKeys(store);
+    const again = await loadSigningKeys(store);
     assert.equal(again.length, 1);
     assert.equal(again[0]?.kid, first?.kid);
   });
 
-  it('puts an added key first (it signs) and keeps the older ones', () => {
+  it('puts an added key first (it signs) and keeps the older ones', async () => {
     const store = createMemoryStore();
-    const [old] = loadSigningKeys(store, () => 1000);
-    const added = addSigningKey(store, () => 1000);
-    const keys = loadSigningKeys(store);
+    const [old] = await loadSigningKeys(store, () => 1000);
+    const added = await addSigningKey(store, () => 1000);
+    const keys = await loadSigningKeys(store);
     assert.deepEqual(
       keys.map((key) => key.kid),
       [added.jwk.kid, old?.kid],

@@ -39,12 +39,8 @@ export function generateSigningKey(): PrivateJwk {
  * The store's signing keys, newest first (oidc-provider signs with the first usable key and
  * publishes them all). A first key is generated and stored when there is none.
  */
-export function loadSigningKeys(store: DevStore, now: () => number = Date.now): PrivateJwk[] {
-  let keys = store.keys.list();
-  if (keys.length === 0) {
-    store.keys.add({ jwk: generateSigningKey(), createdAt: now() });
-    keys = store.keys.list();
-  }
+export async function loadSigningKeys(store: DevStore, now: () => number = Date.now): Promise<PrivateJwk[]> {
+  const keys = await store.keys.listOrCreate(() => ({ jwk: generateSigningKey(), createdAt: now() }));
   return keys.map((key) => key.jwk);
 }
 
@@ -52,11 +48,11 @@ export function loadSigningKeys(store: DevStore, now: () => number = Date.now): 
  * Adds a new signing key to the store. It becomes the signing key at the next start; the older
  * keys stay published so tokens they signed still verify.
  */
-export function addSigningKey(store: DevStore, now: () => number = Date.now): StoredKey {
+export async function addSigningKey(store: DevStore, now: () => number = Date.now): Promise<StoredKey> {
   const key: StoredKey = { jwk: generateSigningKey(), createdAt: now() };
-  const newest = store.keys.list()[0];
+  const [newest] = await store.keys.list();
   // Keep "newest first" strict even when the clock has not moved since the last key.
   if (newest && key.createdAt <= newest.createdAt) key.createdAt = newest.createdAt + 1;
-  store.keys.add(key);
+  await store.keys.add(key);
   return key;
 }

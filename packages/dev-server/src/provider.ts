@@ -63,6 +63,8 @@ export interface ProviderOptions {
   refreshTokenReuseWindowMs?: number;
   /** Lifetimes to change from Logto's (`defaultLifetimes`). */
   lifetimes?: Partial<Lifetimes>;
+  /** Keys that sign the provider's cookies, newest first; random per process by default. */
+  cookieKeys?: string[];
 }
 
 function clientMetadata(application: ApplicationConfig): Record<string, unknown> {
@@ -111,7 +113,7 @@ export function createProvider(options: ProviderOptions): Provider {
   const resourceIndicators = resourceIndicatorsFeature(config, lifetimes.accessToken);
 
   async function findAccount(_ctx: KoaContextWithOIDC, accountId: string) {
-    const user = users.findById(accountId);
+    const user = await users.findById(accountId);
     if (!user) return undefined;
     return {
       accountId: user.id,
@@ -143,7 +145,7 @@ export function createProvider(options: ProviderOptions): Provider {
       ctx.oidc.route === 'userinfo' &&
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     jwks: { keys: options.signingKeys },
-    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
     findAccount,
     loadExistingGrant: createAutoConsent(config, users),
     interactions: {

@@ -122,7 +122,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
     }
     const scopes = params.scope ? oidc.requestParamScopes : refreshToken.scopes;
 
-    const user = refreshToken.accountId ? users.findById(refreshToken.accountId) : undefined;
+    const user = refreshToken.accountId ? await users.findById(refreshToken.accountId) : undefined;
     const account = user ? await options.findAccount(ctx, user.id) : undefined;
     if (!user || !account) throw invalidGrant('refresh token invalid (referenced account not found)');
 

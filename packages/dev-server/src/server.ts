@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -6,11 +7,13 @@ import type Provider from 'oidc-provider';
 import { UserDirectory } from './accounts.ts';
 import type { DevServerConfig } from './config.ts';
 import { validateConfig } from './config-validation.ts';
+import { createCsrfTokens } from './csrf.ts';
 import { demoWorld } from './demo-world.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
 import { createProvider, type Lifetimes } from './provider.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
+import type { PostgresStoreOptions } from './storage/postgres-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import type { DevStore } from './storage/store.ts';
 
@@ -29,6 +32,11 @@ export interface DevServerOptions {
   dataDir?: string;
   /** Keep everything in memory instead of the SQLite file. */
   memory?: boolean;
+  /**
+   * Keep everything in PostgreSQL instead (requires the `pg` package): several instances sharing
+   * one database serve the same sessions, tokens, keys and registered users.
+   */
+  postgres?: PostgresStoreOptions;
   /** The public origin when it differs from `http://localhost:<port>` (behind a proxy). The issuer is this + `/oidc`. */
   issuerBaseUrl?: string;
   /**
@@ -95,11 +103,22 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-function openStore(options: DevServerOptions, now: () => number): DevStore {
+/** Where the server keeps its state: PostgreSQL, memory, or (by default) the SQLite file. */
+async function openStore(
+  options: Pick<DevServerOptions, 'postgres' | 'memory' | 'dataDir'>,
+  now: () => number,
+): Promise<DevStore> {
+  if (options.postgres) {
+    // Loaded on demand: `pg` is only needed by those who ask for PostgreSQL.
+    const { openPostgresStore } = await import('./storage/postgres-store.ts');
+    return openPostgresStore(options.postgres, now);
+  }
   return options.memory
     ? createMemoryStore(now)
     : openSqliteStore(databaseFile(options.dataDir ?? defaultDataDir), now);
 }
+
+const newSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Starts the Logto-compatible identity server: oidc-provider at `/oidc` (issuer
@@ -110,11 +129,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   // Fails here, naming the bad field's path, rather than misbehaving later.
   const config = options.config ? validateConfig(options.config) : demoWorld;
   const now = options.now ?? Date.now;
-  const store = openStore(options, now);
+  const store = await openStore(options, now);
   const server = createServer();
   try {
     const users = await UserDirectory.open(store, config, now);
-    const signingKeys = loadSigningKeys(store, now);
+    const signingKeys = await loadSigningKeys(store, now);
+    // Kept in the store, so sessions and open sign-in forms survive restarts and work on every instance.
+    const cookieKey = await store.secrets.getOrCreate('cookie-key', newSecret);
+    const csrfSecret = await store.secrets.getOrCreate('csrf-secret', newSecret);
     const port = await listen(server, options.port ?? 3001, options.host ?? 'localhost');
     const url = (options.issuerBaseUrl ?? `http://localhost:${port}`).replace(/\/+$/, '');
     const issuer = `${url}/oidc`;
@@ -129,11 +151,20 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ? {}
         : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
       ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
+      cookieKeys: [cookieKey],
     });
 
     const app = new Koa();
     app.use(mountProvider('/oidc', provider));
-    app.use(createInteractionRoutes({ provider, accounts: users, config, now }));
+    app.use(
+      createInteractionRoutes({
+        provider,
+        accounts: users,
+        config,
+        now,
+        csrf: createCsrfTokens(Buffer.from(csrfSecret, 'base64url')),
+      }),
+    );
     server.on('request', app.callback());
 
     let closing: Promise<void> | undefined;
@@ -152,7 +183,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     };
   } catch (error) {
     server.close();
-    store.close();
+    await store.close();
     throw error;
   }
 }
@@ -162,12 +193,14 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  * start it signs; the previous keys stay published so existing tokens keep verifying.
  * @returns the new key's `kid`.
  */
-export async function rotateKeys(options: { dataDir?: string; now?: () => number } = {}): Promise<{ kid: string }> {
+export async function rotateKeys(
+  options: { dataDir?: string; postgres?: PostgresStoreOptions; now?: () => number } = {},
+): Promise<{ kid: string }> {
   const now = options.now ?? Date.now;
-  const store = openSqliteStore(databaseFile(options.dataDir ?? defaultDataDir), now);
+  const store = await openStore(options, now);
   try {
-    return { kid: addSigningKey(store, now).jwk.kid };
+    return { kid: (await addSigningKey(store, now)).jwk.kid };
   } finally {
-    store.close();
+    await store.close();
   }
 }

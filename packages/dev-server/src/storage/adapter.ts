@@ -15,38 +15,34 @@ export function createAdapterClass(records: OidcRecords, now: () => number = Dat
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      records.upsert(this.model, id, {
+      await records.upsert(this.model, id, {
         payload,
         expiresAt: expiresIn ? now() + expiresIn * 1000 : undefined,
       });
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return records.find(this.model, id)?.payload;
+      return (await records.find(this.model, id))?.payload;
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      return records.findByUid(this.model, uid)?.record.payload;
+      return (await records.findByUid(this.model, uid))?.record.payload;
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      return records.findByUserCode(this.model, userCode)?.record.payload;
+      return (await records.findByUserCode(this.model, userCode))?.record.payload;
     }
 
     async consume(id: string): Promise<void> {
-      const record = records.find(this.model, id);
-      // The first consumption is the one that counts: reuses inside the grace window keep it.
-      if (record && !record.payload.consumed) {
-        records.upsert(this.model, id, { ...record, payload: { ...record.payload, consumed: now() } });
-      }
+      await records.consume(this.model, id, now());
     }
 
     async destroy(id: string): Promise<void> {
-      records.destroy(this.model, id);
+      await records.destroy(this.model, id);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      records.revokeByGrantId(this.model, grantId);
+      await records.revokeByGrantId(this.model, grantId);
     }
   };
 }

@@ -15,6 +15,7 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
   const records = new Map<string, OidcRecord>();
   const keys: StoredKey[] = [];
   const users: StoredUser[] = [];
+  const secrets = new Map<string, string>();
   const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
 
   const live = (key: string): OidcRecord | undefined => {
@@ -31,21 +32,29 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
     for (const key of records.keys()) {
       if (!key.startsWith(prefix)) continue;
       const record = live(key);
-      if (record && record.payload[field] === value) return { id: key.slice(prefix.length), record };
+      if (record && record.payload[field] === value) {
+        return structuredClone({ id: key.slice(prefix.length), record });
+      }
     }
     return undefined;
   };
 
+  const listKeys = () => keys.map((key) => structuredClone(key));
+
   const oidc: OidcRecords = {
-    upsert: (model, id, record) => void records.set(keyOf(model, id), structuredClone(record)),
-    find: (model, id) => {
+    upsert: async (model, id, record) => void records.set(keyOf(model, id), structuredClone(record)),
+    find: async (model, id) => {
       const record = live(keyOf(model, id));
       return record && structuredClone(record);
     },
-    findByUid: (model, uid) => structuredClone(findBy(model, 'uid', uid)),
-    findByUserCode: (model, userCode) => structuredClone(findBy(model, 'userCode', userCode)),
-    destroy: (model, id) => void records.delete(keyOf(model, id)),
-    revokeByGrantId(model, grantId) {
+    findByUid: async (model, uid) => findBy(model, 'uid', uid),
+    findByUserCode: async (model, userCode) => findBy(model, 'userCode', userCode),
+    async consume(model, id, at) {
+      const record = live(keyOf(model, id));
+      if (record && !record.payload.consumed) record.payload.consumed = at;
+    },
+    destroy: async (model, id) => void records.delete(keyOf(model, id)),
+    async revokeByGrantId(model, grantId) {
       const prefix = `${model}\u0000`;
       for (const [key, record] of records) {
         if (key.startsWith(prefix) && record.payload.grantId === grantId) records.delete(key);
@@ -56,12 +65,18 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
   return {
     oidc,
     keys: {
-      list: () => keys.map((key) => structuredClone(key)),
-      add: (key) => void keys.unshift(structuredClone(key)),
+      list: async () => listKeys(),
+      async listOrCreate(create) {
+        if (keys.length === 0) keys.unshift(structuredClone(create()));
+        return listKeys();
+      },
+      add: async (key) => void keys.unshift(structuredClone(key)),
     },
     users: {
-      list: () => users.map((user) => ({ ...user })),
-      insert(user) {
+      findById: async (id) => copy(users.find((user) => user.id === id)),
+      findByUsername: async (username) => copy(users.find((user) => user.username === username)),
+      findByEmail: async (email) => copy(users.find((user) => user.email === email)),
+      async insert(user) {
         if (users.some((existing) => existing.username === user.username)) throw new DuplicateUserError('username');
         if (user.email !== null && users.some((existing) => existing.email === user.email)) {
           throw new DuplicateUserError('email');
@@ -69,6 +84,20 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
         users.push({ ...user });
       },
     },
-    close: () => {},
+    secrets: {
+      async getOrCreate(name, create) {
+        let secret = secrets.get(name);
+        if (secret === undefined) {
+          secret = create();
+          secrets.set(name, secret);
+        }
+        return secret;
+      },
+    },
+    close: async () => {},
   };
+}
+
+function copy(user: StoredUser | undefined): StoredUser | undefined {
+  return user && { ...user };
 }

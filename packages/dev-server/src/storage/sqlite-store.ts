@@ -29,6 +29,10 @@ CREATE TABLE IF NOT EXISTS users (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS secrets (
+  name TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
 `;
 
 interface RecordRow {
@@ -37,10 +41,34 @@ interface RecordRow {
   expires_at: number | null;
 }
 
+interface UserRow {
+  id: string;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  created_at: number;
+  updated_at: number;
+}
+
+function toUser(row: UserRow | undefined): StoredUser | undefined {
+  return (
+    row && {
+      id: row.id,
+      username: row.username,
+      email: row.email,
+      passwordHash: row.password_hash,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+    }
+  );
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
 /**
  * Keeps everything in an SQLite file (Node's built-in `node:sqlite`), created with its directory
  * when missing. Expired records are ignored when read (against the injected clock) and purged at
- * open.
+ * open. One process at a time: for several instances use the PostgreSQL store.
  */
 export function openSqliteStore(file: string, now: () => number = Date.now): DevStore {
   mkdirSync(dirname(file), { recursive: true });
@@ -53,39 +81,46 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Dev
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     expiresAt: row.expires_at ?? undefined,
   });
-  const notExpired = '(expires_at IS NULL OR expires_at > ?)';
+  const live = '(expires_at IS NULL OR expires_at > ?)';
+  const columns = 'id, payload, expires_at';
 
   const upsert = db.prepare(
     `INSERT INTO oidc_records (model, id, payload, grant_id, uid, user_code, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
        uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`,
   );
-  const find = db.prepare(
-    `SELECT id, payload, expires_at FROM oidc_records WHERE model = ? AND id = ? AND ${notExpired}`,
-  );
-  const findByUid = db.prepare(
-    `SELECT id, payload, expires_at FROM oidc_records WHERE model = ? AND uid = ? AND ${notExpired}`,
-  );
+  const find = db.prepare(`SELECT ${columns} FROM oidc_records WHERE model = ? AND id = ? AND ${live}`);
+  const findByUid = db.prepare(`SELECT ${columns} FROM oidc_records WHERE model = ? AND uid = ? AND ${live}`);
   const findByUserCode = db.prepare(
-    `SELECT id, payload, expires_at FROM oidc_records WHERE model = ? AND user_code = ? AND ${notExpired}`,
+    `SELECT ${columns} FROM oidc_records WHERE model = ? AND user_code = ? AND ${live}`,
+  );
+  const consume = db.prepare(
+    `UPDATE oidc_records SET payload = json_set(payload, '$.consumed', ?)
+     WHERE model = ? AND id = ? AND json_extract(payload, '$.consumed') IS NULL`,
   );
   const destroy = db.prepare('DELETE FROM oidc_records WHERE model = ? AND id = ?');
   const revokeByGrantId = db.prepare('DELETE FROM oidc_records WHERE model = ? AND grant_id = ?');
   const listKeys = db.prepare('SELECT jwk, created_at FROM signing_keys ORDER BY created_at DESC, rowid DESC');
   const addKey = db.prepare('INSERT INTO signing_keys (kid, jwk, created_at) VALUES (?, ?, ?)');
-  const listUsers = db.prepare(
-    'SELECT id, username, email, password_hash, created_at, updated_at FROM users ORDER BY created_at',
-  );
-  const insertUser = db.prepare(
-    'INSERT INTO users (id, username, email, password_hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const userExists = db.prepare('SELECT 1 FROM users WHERE username = ? OR (email IS NOT NULL AND email = ?)');
+  const userColumns = 'id, username, email, password_hash, created_at, updated_at';
+  const userById = db.prepare(`SELECT ${userColumns} FROM users WHERE id = ?`);
+  const userByUsername = db.prepare(`SELECT ${userColumns} FROM users WHERE username = ?`);
+  const userByEmail = db.prepare(`SELECT ${userColumns} FROM users WHERE email = ?`);
+  const insertUser = db.prepare(`INSERT INTO users (${userColumns}) VALUES (?, ?, ?, ?, ?, ?)`);
+  const insertSecret = db.prepare('INSERT INTO secrets (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING');
+  const getSecret = db.prepare('SELECT value FROM secrets WHERE name = ?');
 
-  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const keys = (): StoredKey[] =>
+    (listKeys.all() as { jwk: string; created_at: number }[]).map((row) => ({
+      jwk: JSON.parse(row.jwk) as StoredKey['jwk'],
+      createdAt: row.created_at,
+    }));
+  const add = (key: StoredKey) => void addKey.run(key.jwk.kid, JSON.stringify(key.jwk), key.createdAt);
+  const withId = (row: RecordRow | undefined) => row && { id: row.id, record: toRecord(row) };
 
   return {
     oidc: {
-      upsert(model, id, record) {
+      async upsert(model, id, record) {
         const { payload } = record;
         upsert.run(
           model,
@@ -97,59 +132,49 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Dev
           record.expiresAt ?? null,
         );
       },
-      find(model, id) {
+      async find(model, id) {
         const row = find.get(model, id, now()) as RecordRow | undefined;
         return row && toRecord(row);
       },
-      findByUid(model, uid) {
-        const row = findByUid.get(model, uid, now()) as RecordRow | undefined;
-        return row && { id: row.id, record: toRecord(row) };
-      },
-      findByUserCode(model, userCode) {
-        const row = findByUserCode.get(model, userCode, now()) as RecordRow | undefined;
-        return row && { id: row.id, record: toRecord(row) };
-      },
-      destroy: (model, id) => void destroy.run(model, id),
-      revokeByGrantId: (model, grantId) => void revokeByGrantId.run(model, grantId),
+      findByUid: async (model, uid) => withId(findByUid.get(model, uid, now()) as RecordRow | undefined),
+      findByUserCode: async (model, userCode) =>
+        withId(findByUserCode.get(model, userCode, now()) as RecordRow | undefined),
+      consume: async (model, id, at) => void consume.run(at, model, id),
+      destroy: async (model, id) => void destroy.run(model, id),
+      revokeByGrantId: async (model, grantId) => void revokeByGrantId.run(model, grantId),
     },
     keys: {
-      list: () =>
-        (listKeys.all() as { jwk: string; created_at: number }[]).map(
-          (row): StoredKey => ({ jwk: JSON.parse(row.jwk) as StoredKey['jwk'], createdAt: row.created_at }),
-        ),
-      add: (key) => void addKey.run(key.jwk.kid, JSON.stringify(key.jwk), key.createdAt),
+      list: async () => keys(),
+      async listOrCreate(create) {
+        db.exec('BEGIN IMMEDIATE');
+        try {
+          if (keys().length === 0) add(create());
+          db.exec('COMMIT');
+        } catch (error) {
+          db.exec('ROLLBACK');
+          throw error;
+        }
+        return keys();
+      },
+      add: async (key) => add(key),
     },
     users: {
-      list: () =>
-        (
-          listUsers.all() as {
-            id: string;
-            username: string;
-            email: string | null;
-            password_hash: string;
-            created_at: number;
-            updated_at: number;
-          }[]
-        ).map(
-          (row): StoredUser => ({
-            id: row.id,
-            username: row.username,
-            email: row.email,
-            passwordHash: row.password_hash,
-            createdAt: row.created_at,
-            updatedAt: row.updated_at,
-          }),
-        ),
-      insert(user) {
-        // Checked first for a precise error; the UNIQUE constraints still guard concurrent inserts.
-        const taken = userExists.get(user.username, user.email) as object | undefined;
-        if (taken) {
-          const byName = db.prepare('SELECT 1 FROM users WHERE username = ?').get(user.username);
-          throw new DuplicateUserError(byName ? 'username' : 'email');
-        }
+      findById: async (id) => toUser(userById.get(id) as UserRow | undefined),
+      findByUsername: async (username) => toUser(userByUsername.get(username) as UserRow | undefined),
+      findByEmail: async (email) => toUser(userByEmail.get(email) as UserRow | undefined),
+      async insert(user) {
+        // Checked first for a precise error; the UNIQUE constraints still guard the insert.
+        if (userByUsername.get(user.username)) throw new DuplicateUserError('username');
+        if (user.email !== null && userByEmail.get(user.email)) throw new DuplicateUserError('email');
         insertUser.run(user.id, user.username, user.email, user.passwordHash, user.createdAt, user.updatedAt);
       },
     },
-    close: () => db.close(),
+    secrets: {
+      async getOrCreate(name, create) {
+        insertSecret.run(name, create());
+        return (getSecret.get(name) as { value: string }).value;
+      },
+    },
+    close: async () => db.close(),
   };
 }

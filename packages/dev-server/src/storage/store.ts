@@ -1,7 +1,9 @@
 /**
  * What the dev server keeps: oidc-provider's records (sessions, grants, codes, tokens, …), its
- * signing keys and the users created through the registration page. Two implementations:
- * memory (`memory-store.ts`) and an embedded SQLite file (`sqlite-store.ts`).
+ * signing keys, its secrets (cookie and CSRF keys) and the users created through the registration
+ * page. Three implementations: memory (`memory-store.ts`), an embedded SQLite file
+ * (`sqlite-store.ts`) and PostgreSQL (`postgres-store.ts`, for several instances sharing one
+ * database).
  */
 
 /** One oidc-provider record, as its adapter stores it. */
@@ -13,13 +15,18 @@ export interface OidcRecord {
 
 /** oidc-provider's records, per model name (`Session`, `Grant`, `RefreshToken`, …). */
 export interface OidcRecords {
-  upsert(model: string, id: string, record: OidcRecord): void;
-  find(model: string, id: string): OidcRecord | undefined;
-  findByUid(model: string, uid: string): { id: string; record: OidcRecord } | undefined;
-  findByUserCode(model: string, userCode: string): { id: string; record: OidcRecord } | undefined;
-  destroy(model: string, id: string): void;
+  upsert(model: string, id: string, record: OidcRecord): Promise<void>;
+  find(model: string, id: string): Promise<OidcRecord | undefined>;
+  findByUid(model: string, uid: string): Promise<{ id: string; record: OidcRecord } | undefined>;
+  findByUserCode(model: string, userCode: string): Promise<{ id: string; record: OidcRecord } | undefined>;
+  /**
+   * Marks a record consumed at `at` (milliseconds), unless it already is: the first consumption
+   * is the one that counts. Atomic, so concurrent consumers agree on that time.
+   */
+  consume(model: string, id: string, at: number): Promise<void>;
+  destroy(model: string, id: string): Promise<void>;
   /** Deletes every record of `model` issued under the grant. */
-  revokeByGrantId(model: string, grantId: string): void;
+  revokeByGrantId(model: string, grantId: string): Promise<void>;
 }
 
 /** A signing key: a private JWK with `kid`, `alg` and `use`, and when it was added. */
@@ -69,13 +76,25 @@ export interface DevStore {
   readonly oidc: OidcRecords;
   readonly keys: {
     /** All keys, newest first. */
-    list(): StoredKey[];
-    add(key: StoredKey): void;
+    list(): Promise<StoredKey[]>;
+    /**
+     * All keys, newest first; when there are none, `create()`'s key is stored first. Atomic, so
+     * instances starting together on one database end up with the same single first key.
+     */
+    listOrCreate(create: () => StoredKey): Promise<StoredKey[]>;
+    add(key: StoredKey): Promise<void>;
   };
   readonly users: {
-    list(): StoredUser[];
+    findById(id: string): Promise<StoredUser | undefined>;
+    findByUsername(username: string): Promise<StoredUser | undefined>;
+    /** `email` lower-cased. */
+    findByEmail(email: string): Promise<StoredUser | undefined>;
     /** Throws `DuplicateUserError` when the username or email is taken. */
-    insert(user: StoredUser): void;
+    insert(user: StoredUser): Promise<void>;
   };
-  close(): void;
+  readonly secrets: {
+    /** The secret stored under `name`, stored from `create()` on first use (atomically). */
+    getOrCreate(name: string, create: () => string): Promise<string>;
+  };
+  close(): Promise<void>;
 }

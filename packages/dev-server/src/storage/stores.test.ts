@@ -6,114 +6,151 @@ import { after, describe, it } from 'node:test';
 import { generateSigningKey } from '../keys.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createMemoryStore } from './memory-store.ts';
+import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { type DevStore, DuplicateUserError } from './store.ts';
+import { freshSchema, postgresAvailable } from './test-postgres.ts';
 
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+const cleanups: (() => Promise<void> | void)[] = [];
+after(async () => {
+  for (const cleanup of cleanups) await cleanup();
 });
 
 function tempFile(): string {
   const dir = mkdtempSync(join(tmpdir(), 'logto-kit-store-'));
-  dirs.push(dir);
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return join(dir, 'nested', 'dev-server.sqlite');
 }
 
-const implementations: [string, (now: () => number) => DevStore][] = [
-  ['memory', (now) => createMemoryStore(now)],
-  ['sqlite', (now) => openSqliteStore(tempFile(), now)],
+const withPostgres = await postgresAvailable();
+
+const implementations: [string, (now: () => number) => Promise<DevStore>, { skip?: string }][] = [
+  ['memory', async (now) => createMemoryStore(now), {}],
+  ['sqlite', async (now) => openSqliteStore(tempFile(), now), {}],
+  [
+    'postgres',
+    async (now) => {
+      const schema = freshSchema();
+      cleanups.push(schema.drop);
+      return openPostgresStore(schema.options, now);
+    },
+    withPostgres ? {} : { skip: 'no PostgreSQL at the test address' },
+  ],
 ];
 
-for (const [name, open] of implementations) {
-  describe(`${name} store`, () => {
-    it('stores, finds and destroys oidc records', () => {
-      const store = open(() => 0);
-      store.oidc.upsert('Session', 's1', { payload: { uid: 'u1', accountId: 'a' }, expiresAt: undefined });
-      assert.deepEqual(store.oidc.find('Session', 's1')?.payload, { uid: 'u1', accountId: 'a' });
-      assert.equal(store.oidc.find('Grant', 's1'), undefined, 'records are per model');
-      assert.equal(store.oidc.findByUid('Session', 'u1')?.id, 's1');
-      store.oidc.destroy('Session', 's1');
-      assert.equal(store.oidc.find('Session', 's1'), undefined);
-      store.close();
+const user = { id: 'u1', username: 'bob', email: 'bob@example.com', passwordHash: 'h', createdAt: 1, updatedAt: 1 };
+
+for (const [name, open, options] of implementations) {
+  describe(`${name} store`, options, () => {
+    it('stores, finds and destroys oidc records', async () => {
+      const store = await open(() => 0);
+      await store.oidc.upsert('Session', 's1', { payload: { uid: 'u1', accountId: 'a' }, expiresAt: undefined });
+      assert.deepEqual((await store.oidc.find('Session', 's1'))?.payload, { uid: 'u1', accountId: 'a' });
+      assert.equal(await store.oidc.find('Grant', 's1'), undefined, 'records are per model');
+      assert.equal((await store.oidc.findByUid('Session', 'u1'))?.id, 's1');
+      await store.oidc.upsert('Session', 's1', { payload: { uid: 'u2' }, expiresAt: undefined });
+      assert.deepEqual((await store.oidc.find('Session', 's1'))?.payload, { uid: 'u2' }, 'upsert replaces');
+      await store.oidc.destroy('Session', 's1');
+      assert.equal(await store.oidc.find('Session', 's1'), undefined);
+      await store.close();
     });
 
-    it('forgets records once they expire, by the injected clock', () => {
+    it('forgets records once they expire, by the injected clock', async () => {
       let clock = 1000;
-      const store = open(() => clock);
-      store.oidc.upsert('AccessToken', 't', { payload: { jti: 't' }, expiresAt: 2000 });
-      assert.ok(store.oidc.find('AccessToken', 't'));
+      const store = await open(() => clock);
+      await store.oidc.upsert('AccessToken', 't', { payload: { jti: 't' }, expiresAt: 2000 });
+      assert.ok(await store.oidc.find('AccessToken', 't'));
       clock = 2000;
-      assert.equal(store.oidc.find('AccessToken', 't'), undefined);
-      store.close();
+      assert.equal(await store.oidc.find('AccessToken', 't'), undefined);
+      await store.close();
     });
 
-    it('revokes every record of a grant, and only those', () => {
-      const store = open(() => 0);
-      store.oidc.upsert('RefreshToken', 'a', { payload: { grantId: 'g1' }, expiresAt: undefined });
-      store.oidc.upsert('RefreshToken', 'b', { payload: { grantId: 'g1' }, expiresAt: undefined });
-      store.oidc.upsert('RefreshToken', 'c', { payload: { grantId: 'g2' }, expiresAt: undefined });
-      store.oidc.revokeByGrantId('RefreshToken', 'g1');
-      assert.equal(store.oidc.find('RefreshToken', 'a'), undefined);
-      assert.equal(store.oidc.find('RefreshToken', 'b'), undefined);
-      assert.ok(store.oidc.find('RefreshToken', 'c'));
-      store.close();
+    it('revokes every record of a grant, and only those', async () => {
+      const store = await open(() => 0);
+      await store.oidc.upsert('RefreshToken', 'a', { payload: { grantId: 'g1' }, expiresAt: undefined });
+      await store.oidc.upsert('RefreshToken', 'b', { payload: { grantId: 'g1' }, expiresAt: undefined });
+      await store.oidc.upsert('RefreshToken', 'c', { payload: { grantId: 'g2' }, expiresAt: undefined });
+      await store.oidc.revokeByGrantId('RefreshToken', 'g1');
+      assert.equal(await store.oidc.find('RefreshToken', 'a'), undefined);
+      assert.equal(await store.oidc.find('RefreshToken', 'b'), undefined);
+      assert.ok(await store.oidc.find('RefreshToken', 'c'));
+      await store.close();
     });
 
-    it('does not let callers mutate stored records', () => {
-      const store = open(() => 0);
+    it('records the first consumption only', async () => {
+      const store = await open(() => 0);
+      await store.oidc.upsert('RefreshToken', 'rt', { payload: { jti: 'rt' }, expiresAt: undefined });
+      await Promise.all([
+        store.oidc.consume('RefreshToken', 'rt', 5000),
+        store.oidc.consume('RefreshToken', 'rt', 5000),
+      ]);
+      await store.oidc.consume('RefreshToken', 'rt', 9000);
+      assert.equal((await store.oidc.find('RefreshToken', 'rt'))?.payload.consumed, 5000);
+      await store.close();
+    });
+
+    it('does not let callers mutate stored records', async () => {
+      const store = await open(() => 0);
       const payload = { jti: 'x', nested: { value: 1 } };
-      store.oidc.upsert('Grant', 'x', { payload, expiresAt: undefined });
+      await store.oidc.upsert('Grant', 'x', { payload, expiresAt: undefined });
       payload.nested.value = 2;
-      const found = store.oidc.find('Grant', 'x');
+      const found = await store.oidc.find('Grant', 'x');
       assert.deepEqual(found?.payload, { jti: 'x', nested: { value: 1 } });
-      store.close();
+      await store.close();
     });
 
-    it('lists keys newest first', () => {
-      const store = open(() => 0);
-      const older = generateSigningKey();
+    it('lists keys newest first, and creates the first one only once', async () => {
+      const store = await open(() => 0);
+      const first = generateSigningKey();
+      const listed = await Promise.all([
+        store.keys.listOrCreate(() => ({ jwk: first, createdAt: 1 })),
+        store.keys.listOrCreate(() => ({ jwk: generateSigningKey(), createdAt: 1 })),
+      ]);
+      assert.equal(listed[0].length, 1);
+      assert.deepEqual(listed[0], listed[1], 'concurrent starts agree on one first key');
       const newer = generateSigningKey();
-      store.keys.add({ jwk: older, createdAt: 1 });
-      store.keys.add({ jwk: newer, createdAt: 2 });
-      assert.deepEqual(
-        store.keys.list().map((key) => key.jwk.kid),
-        [newer.kid, older.kid],
-      );
-      store.close();
+      await store.keys.add({ jwk: newer, createdAt: 2 });
+      const keys = await store.keys.list();
+      assert.equal(keys.length, 2);
+      assert.equal(keys[0]?.jwk.kid, newer.kid);
+      assert.deepEqual(await store.keys.listOrCreate(() => ({ jwk: generateSigningKey(), createdAt: 3 })), keys);
+      await store.close();
     });
 
-    it('refuses a second user with the same username or email', () => {
-      const store = open(() => 0);
-      const user = {
-        id: 'u1',
-        username: 'bob',
-        email: 'bob@example.com',
-        passwordHash: 'h',
-        createdAt: 1,
-        updatedAt: 1,
-      };
-      store.users.insert(user);
-      assert.throws(
-        () => store.users.insert({ ...user, id: 'u2', email: 'other@example.com' }),
+    it('finds users by id, username and email, and refuses a second one with the same username or email', async () => {
+      const store = await open(() => 0);
+      await store.users.insert(user);
+      assert.equal((await store.users.findById('u1'))?.username, 'bob');
+      assert.equal((await store.users.findByUsername('bob'))?.id, 'u1');
+      assert.equal((await store.users.findByEmail('bob@example.com'))?.passwordHash, 'h');
+      assert.equal(await store.users.findByUsername('nobody'), undefined);
+      await assert.rejects(
+        store.users.insert({ ...user, id: 'u2', email: 'other@example.com' }),
         (error) => error instanceof DuplicateUserError && error.field === 'username',
       );
-      assert.throws(
-        () => store.users.insert({ ...user, id: 'u3', username: 'bobby' }),
+      await assert.rejects(
+        store.users.insert({ ...user, id: 'u3', username: 'bobby' }),
         (error) => error instanceof DuplicateUserError && error.field === 'email',
       );
-      store.users.insert({ ...user, id: 'u4', username: 'carol', email: null });
-      store.users.insert({ ...user, id: 'u5', username: 'dave', email: null });
-      assert.deepEqual(
-        store.users.list().map((stored) => stored.username),
-        ['bob', 'carol', 'dave'],
-      );
-      store.close();
+      await store.users.insert({ ...user, id: 'u4', username: 'carol', email: null });
+      await store.users.insert({ ...user, id: 'u5', username: 'dave', email: null });
+      assert.equal((await store.users.findById('u5'))?.email, null);
+      await store.close();
     });
 
-    it('backs an oidc-provider adapter that marks consumption in milliseconds, once', async () => {
+    it('creates a secret once and returns the same one afterwards', async () => {
+      const store = await open(() => 0);
+      const first = await store.secrets.getOrCreate('cookie-key', () => 'one');
+      const second = await store.secrets.getOrCreate('cookie-key', () => 'two');
+      assert.equal(first, 'one');
+      assert.equal(second, 'one');
+      assert.equal(await store.secrets.getOrCreate('other', () => 'three'), 'three');
+      await store.close();
+    });
+
+    it('backs an oidc-provider adapter that marks consumption in milliseconds', async () => {
       let clock = 5_000;
-      const store = open(() => clock);
+      const store = await open(() => clock);
       const Adapter = createAdapterClass(store.oidc, () => clock);
       const adapter = new Adapter('RefreshToken');
       await adapter.upsert('rt', { jti: 'rt', grantId: 'g' }, 60);
@@ -123,26 +160,29 @@ for (const [name, open] of implementations) {
       assert.equal((await adapter.find('rt'))?.consumed, 5_000);
       clock = 5_000 + 60_000;
       assert.equal(await adapter.find('rt'), undefined, 'expires after expiresIn seconds');
-      store.close();
+      await store.close();
     });
   });
 }
 
 describe('sqlite store persistence', () => {
-  it('keeps records, keys and users across reopening the file', () => {
+  it('keeps records, keys, users and secrets across reopening the file', async () => {
     const file = tempFile();
     const first = openSqliteStore(file);
     const key = generateSigningKey();
-    first.keys.add({ jwk: key, createdAt: 1 });
-    first.users.insert({ id: 'u1', username: 'bob', email: null, passwordHash: 'h', createdAt: 1, updatedAt: 1 });
-    first.oidc.upsert('Grant', 'g', { payload: { accountId: 'u1' }, expiresAt: undefined });
-    first.close();
+    await first.keys.add({ jwk: key, createdAt: 1 });
+    await first.users.insert({ ...user, email: null });
+    await first.oidc.upsert('Grant', 'g', { payload: { accountId: 'u1' }, expiresAt: undefined });
+    await first.secrets.getOrCreate('cookie-key', () => 'kept');
+    await first.close();
 
     const second = openSqliteStore(file);
-    assert.equal(second.keys.list()[0]?.jwk.kid, key.kid);
-    assert.equal(second.keys.list()[0]?.jwk.d, key.d);
-    assert.equal(second.users.list()[0]?.username, 'bob');
-    assert.deepEqual(second.oidc.find('Grant', 'g')?.payload, { accountId: 'u1' });
-    second.close();
+    const [stored] = await second.keys.list();
+    assert.equal(stored?.jwk.kid, key.kid);
+    assert.equal(stored?.jwk.d, key.d);
+    assert.equal((await second.users.findById('u1'))?.username, 'bob');
+    assert.deepEqual((await second.oidc.find('Grant', 'g'))?.payload, { accountId: 'u1' });
+    assert.equal(await second.secrets.getOrCreate('cookie-key', () => 'new'), 'kept');
+    await second.close();
   });
 });

@@ -1,0 +1,38 @@
+// A throwaway PostgreSQL schema per test run, on the local test database, when one is reachable.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { PostgresStoreOptions } from './postgres-store.ts';
+
+/** The local test database (trust authentication); `LOGTO_KIT_POSTGRES_URL` overrides it. */
+export const postgresUrl = process.env.LOGTO_KIT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Whether the test database answers; PostgreSQL tests are skipped when it does not. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Options for a fresh, uniquely named schema, and a function that drops it. */
+export function freshSchema(): { options: PostgresStoreOptions; drop(): Promise<void> } {
+  const schema = `logto_kit_test_${randomBytes(6).toString('hex')}`;
+  return {
+    options: { connectionString: postgresUrl, schema },
+    async drop() {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}

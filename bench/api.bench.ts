@@ -167,12 +167,26 @@ async function reusedTokenOverHttp(): Promise<void> {
 
 // ── (b) a new token on every request, in process ────────────────────────────────────────────────
 
-/** Calls of `run` per second over `ms` milliseconds; `run` handles a batch and returns how many it did. */
-async function rate(run: () => Promise<number> | number, ms: number): Promise<number> {
+/**
+ * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, so
+ * that all of them run under the same conditions; each case's rate comes from its median batch, so
+ * that batches slowed down by other processes on the machine do not count.
+ */
+async function interleavedRates(
+  cases: Record<string, () => Promise<number> | number>,
+  ms: number,
+): Promise<Record<string, number>> {
+  const batches = Object.fromEntries(Object.keys(cases).map((name) => [name, [] as number[]]));
   const start = performance.now();
-  let count = 0;
-  while (performance.now() - start < ms) count += await run();
-  return (count * 1000) / (performance.now() - start);
+  while (performance.now() - start < ms) {
+    for (const [name, run] of Object.entries(cases)) {
+      const batchStart = performance.now();
+      const count = await run();
+      batches[name]?.push((performance.now() - batchStart) / count);
+    }
+  }
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  return Object.fromEntries(Object.entries(batches).map(([name, perOp]) => [name, 1000 / median(perOp)]));
 }
 
 const poolSize = 2000;
@@ -202,7 +216,7 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
   const joseOptions = { issuer: provider.issuer, audience, algorithms: [alg], typ: 'at+jwt' };
 
   // Each case walks the pool with its own cursor, so one case never warms the cache for another.
-  const batch = 50;
+  const batch = 20;
   const cursor = () => {
     let i = 0;
     return () => {
@@ -229,19 +243,15 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
     },
   };
 
-  // Interleaved rounds, best of each: background noise lowers a round, never raises it.
-  const best: Record<string, number> = {};
-  for (let round = 0; round < 3; round += 1) {
-    for (const [name, run] of Object.entries(cases)) {
-      best[name] = Math.max(best[name] ?? 0, await rate(run, 1000));
-    }
-  }
+  const rates = await interleavedRates(cases, 4000);
   provider.server.close();
-  return best;
+  return rates;
 }
 
 async function freshTokenVerification(): Promise<void> {
-  console.log(`\n(b) A new token on every verification (pool of ${poolSize}), in process, best of 3 × 1 s`);
+  console.log(
+    `\n(b) A new token on every verification (pool of ${poolSize}), in process, cases interleaved batch by batch for 4 s, median batch`,
+  );
   const rows: Record<string, string | number>[] = [];
   const ratios: [Alg, number, number][] = [];
   for (const alg of ['ES384', 'ES256', 'RS256'] as const) {

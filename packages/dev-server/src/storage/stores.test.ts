@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { generateSigningKey } from '../keys.ts';
+import { freshSchema, postgresAvailable } from '../test-support/postgres.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 import { type DevStore, DuplicateUserError } from './store.ts';
-import { freshSchema, postgresAvailable } from './test-postgres.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {

@@ -1,7 +1,7 @@
 // A throwaway PostgreSQL schema per test run, on the local test database, when one is reachable.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { PostgresStoreOptions } from './postgres-store.ts';
+import type { PostgresStoreOptions } from '../storage/postgres-store.ts';
 
 /** The local test database (trust authentication); `LOGTO_KIT_POSTGRES_URL` overrides it. */
 export const postgresUrl = process.env.LOGTO_KIT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -1,0 +1,80 @@
+/**
+ * One web-app instance for the scale-out tests, run in its own process (its own LogtoClient
+ * module state, discovery and JWKS caches, in-process lock). Configured by a JSON argument; sends
+ * `{ type: 'listening', port }` over IPC once it serves, and accepts `{ type: 'clock', offsetMs }`
+ * to move the client's clock (so cached access tokens expire without waiting).
+ */
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { authenticated, createLogto, RedisRefreshLock, RedisStore, type SessionStore } from '@logto-kit/express';
+import express from 'express';
+import { Redis } from 'ioredis';
+
+export interface InstanceOptions {
+  endpoint: string;
+  baseUrl: string;
+  /** Redis port (a proxy in the tests); cookie sessions when absent. */
+  redisPort?: number;
+  /** Key prefix of this test run. */
+  redisPrefix?: string;
+  secret: string;
+}
+
+export const shoppingApi = 'https://shopping.your-app.com/api';
+
+const options = JSON.parse(process.argv[2] ?? '{}') as InstanceOptions;
+let clockOffsetMs = 0;
+process.on('message', (message: { type?: string; offsetMs?: number }) => {
+  if (message.type === 'clock' && typeof message.offsetMs === 'number') clockOffsetMs = message.offsetMs;
+});
+
+let redis: Redis | undefined;
+let store: SessionStore | undefined;
+let lock: RedisRefreshLock | undefined;
+if (options.redisPort !== undefined) {
+  // Fail fast while Redis is unreachable (answered 503) instead of queueing commands; reconnect quickly.
+  redis = new Redis({
+    host: '127.0.0.1',
+    port: options.redisPort,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => 25,
+    lazyConnect: true,
+  });
+  redis.on('error', () => {});
+  await redis.connect();
+  store = new RedisStore({ client: redis, prefix: `${options.redisPrefix}sess:`, timeoutMs: 1000 });
+  lock = new RedisRefreshLock({ client: redis, prefix: `${options.redisPrefix}lock:`, timeoutMs: 1000 });
+}
+
+const logto = createLogto({
+  endpoint: options.endpoint,
+  appId: 'sample-web-app',
+  appSecret: 'sample-web-app-secret',
+  baseUrl: options.baseUrl,
+  scopes: ['shopping:read'],
+  resources: [shoppingApi],
+  session: { secrets: [options.secret], ...(store ? { store } : {}), logger: { debug() {}, error() {} } },
+  clientOptions: { now: () => Date.now() + clockOffsetMs, ...(lock ? { lock } : {}) },
+});
+
+const app = express();
+app.use(logto);
+app.get('/whoami', authenticated(), (req, res) => {
+  res.json({ sub: (req as unknown as { user: { sub: string } }).user.sub, pid: process.pid });
+});
+app.get('/token', authenticated({ resource: shoppingApi }), (req, res) => {
+  const token = createHash('sha256')
+    .update(req.accessToken ?? '')
+    .digest('base64url');
+  res.json({ sub: (req as unknown as { user: { sub: string } }).user.sub, token, pid: process.pid });
+});
+
+const server = app.listen(0, '127.0.0.1', () => {
+  process.send?.({ type: 'listening', port: (server.address() as AddressInfo).port });
+});
+process.on('disconnect', () => {
+  server.closeAllConnections();
+  server.close();
+  redis?.disconnect();
+});

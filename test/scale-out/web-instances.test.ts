@@ -1,0 +1,193 @@
+/**
+ * Several web-app instances (separate processes) behind one public URL, sharing sessions in the
+ * machine's real Redis through a TCP proxy the test can cut: a sign-in at one instance is seen
+ * by the other, a burst of requests with an expired access token refreshes exactly once at the
+ * provider, and a Redis outage answers 503 without signing anyone out.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { Redis } from 'ioredis';
+import { AppCookies, type AppInstance, get, percentile, startInstance, TcpProxy } from './support.ts';
+
+// The instances' shared public URL: redirect URIs are compared as strings and never fetched, so
+// the test plays the load balancer and sends each request to the instance it chooses.
+const publicUrl = 'http://app.scale-out.test';
+const secret = 'scale-out-test-session-secret-0123456789abcdef';
+const redisPrefix = `logto-kit-test:${randomBytes(6).toString('hex')}:`;
+const accessTokenSeconds = 120;
+
+let devServer: DevServer;
+let proxy: TcpProxy;
+let redisA: AppInstance;
+let redisB: AppInstance;
+let cookieOnly: AppInstance;
+const refreshRequests = { succeeded: 0, failed: 0 };
+
+function isRefresh(ctx: unknown): boolean {
+  const params = (ctx as { oidc?: { params?: { grant_type?: unknown } } }).oidc?.params;
+  return params?.grant_type === 'refresh_token';
+}
+
+before(async () => {
+  devServer = await startDevServer({
+    port: 0,
+    memory: true,
+    lifetimes: { accessToken: accessTokenSeconds },
+    config: {
+      ...demoWorld,
+      applications: demoWorld.applications.map((application) =>
+        application.id === 'sample-web-app'
+          ? { ...application, redirectUris: [`${publicUrl}/callback`], postLogoutRedirectUris: [`${publicUrl}/`] }
+          : application,
+      ),
+    },
+  });
+  // Every refresh that reaches the token endpoint, whatever its outcome.
+  devServer.provider.on('grant.success', (ctx: unknown) => {
+    if (isRefresh(ctx)) refreshRequests.succeeded += 1;
+  });
+  devServer.provider.on('grant.error', (ctx: unknown) => {
+    if (isRefresh(ctx)) refreshRequests.failed += 1;
+  });
+  proxy = await TcpProxy.start(6379);
+  const common = { endpoint: devServer.url, baseUrl: publicUrl, secret };
+  [redisA, redisB, cookieOnly] = await Promise.all([
+    startInstance({ ...common, redisPort: proxy.port, redisPrefix }),
+    startInstance({ ...common, redisPort: proxy.port, redisPrefix }),
+    startInstance(common),
+  ]);
+});
+
+after(async () => {
+  await Promise.all([redisA?.stop(), redisB?.stop(), cookieOnly?.stop()]);
+  await proxy?.close();
+  await devServer?.close();
+  const redis = new Redis({ host: '127.0.0.1', port: 6379 });
+  const keys = await redis.keys(`${redisPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+});
+
+/** Starts a sign-in at `start`, signs in on the dev server's pages and delivers the callback to `finish`. */
+async function signIn(start: AppInstance, finish: AppInstance): Promise<AppCookies> {
+  const cookies = new AppCookies();
+  const started = await get(`${start.url}/sign-in`, cookies);
+  assert.equal(started.status, 302);
+  const callbackUrl = await signInThroughForms(
+    started.location!,
+    { username: 'demo', password: 'demo-password' },
+    { cookieJar: new CookieJar() },
+  );
+  const callback = new URL(callbackUrl);
+  assert.equal(callback.origin, publicUrl);
+  const finished = await get(`${finish.url}${callback.pathname}${callback.search}`, cookies);
+  assert.equal(finished.status, 302, finished.body);
+  return cookies;
+}
+
+async function whoami(instance: AppInstance, cookies: AppCookies): Promise<{ status: number; body: string }> {
+  return get(`${instance.url}/whoami`, cookies, { accept: 'application/json' });
+}
+
+describe('web-app instances sharing a Redis session store', () => {
+  it('a sign-in started at one instance completes at the other and is seen by both', async () => {
+    const cookies = await signIn(redisA, redisB);
+    for (const instance of [redisA, redisB]) {
+      const answer = await whoami(instance, cookies);
+      assert.equal(answer.status, 200, answer.body);
+      assert.ok(JSON.parse(answer.body).sub);
+    }
+    const pids = new Set(
+      await Promise.all(
+        [redisA, redisB].map(async (instance) => JSON.parse((await whoami(instance, cookies)).body).pid),
+      ),
+    );
+    assert.equal(pids.size, 2, 'two processes answered');
+    assert.equal((await whoami(redisA, new AppCookies())).status, 401, 'no cookie, no session');
+  });
+
+  it('200 concurrent requests over both instances with an expired access token refresh exactly once', async () => {
+    const cookies = await signIn(redisA, redisA);
+    const warm = await get(`${redisB.url}/token`, cookies, { accept: 'application/json' });
+    assert.equal(warm.status, 200, warm.body);
+    const before = { ...refreshRequests };
+
+    // Ten minutes later by the clients' clocks: the cached 120 s access token has expired.
+    for (const instance of [redisA, redisB]) instance.setClockOffset(10 * 60 * 1000);
+    await Promise.all([redisA, redisB].map((instance) => whoami(instance, cookies)));
+    const answers = await Promise.all(
+      Array.from({ length: 200 }, (_, n) =>
+        get(`${(n % 2 ? redisA : redisB).url}/token`, cookies, { accept: 'application/json' }),
+      ),
+    );
+    const refreshes = refreshRequests.succeeded - before.succeeded + (refreshRequests.failed - before.failed);
+    const statuses = new Map<number, number>();
+    for (const answer of answers) statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+    const tokens = new Set(answers.map((answer) => (answer.status === 200 ? JSON.parse(answer.body).token : '')));
+    console.log(
+      `scale-out: 200 concurrent requests over 2 instances with an expired access token → ${refreshes} refresh request(s) at the token endpoint; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    );
+    assert.deepEqual([...statuses], [[200, 200]], 'every request succeeded: no sign-out, no error');
+    assert.equal(refreshes, 1, 'exactly one refresh reached the provider');
+    assert.equal(tokens.size, 1, 'everyone got the one refreshed token');
+    assert.notEqual([...tokens][0], JSON.parse(warm.body).token, 'it is a new token');
+    // Still signed in afterwards, at both instances.
+    for (const instance of [redisA, redisB]) assert.equal((await whoami(instance, cookies)).status, 200);
+    for (const instance of [redisA, redisB]) instance.setClockOffset(0);
+  });
+
+  it('answers 503 while Redis is unreachable and serves the same session again once it is back', async () => {
+    const cookies = await signIn(redisB, redisA);
+    assert.equal((await whoami(redisA, cookies)).status, 200);
+    proxy.cut();
+    try {
+      const api = await whoami(redisA, cookies);
+      assert.equal(api.status, 503, api.body);
+      assert.match(api.contentType, /json/);
+      const page = await get(`${redisB.url}/whoami`, cookies, { accept: 'text/html' });
+      assert.equal(page.status, 503);
+      assert.match(page.contentType, /html/);
+      assert.match(page.body, /unavailable/i);
+      const signInPage = await get(`${redisB.url}/sign-in`, cookies, { accept: 'text/html' });
+      assert.equal(signInPage.status, 503, 'no sign-in can start without the store either');
+    } finally {
+      proxy.restore();
+    }
+    // The clients reconnect by themselves; bounded wait for it.
+    for (const instance of [redisA, redisB]) {
+      let answer = await whoami(instance, cookies);
+      for (let attempt = 0; attempt < 200 && answer.status === 503; attempt += 1)
+        answer = await whoami(instance, cookies);
+      assert.equal(answer.status, 200, 'recovered, still signed in');
+    }
+  });
+
+  it('measures request latency: Redis store vs cookie sessions', async () => {
+    const redisCookies = await signIn(redisA, redisA);
+    const cookieCookies = await signIn(cookieOnly, cookieOnly);
+    const rounds = 300;
+    const measure = async (instance: AppInstance, cookies: AppCookies): Promise<number[]> => {
+      const times: number[] = [];
+      for (let n = 0; n < rounds; n += 1) {
+        const started = performance.now();
+        const answer = await whoami(instance, cookies);
+        times.push(performance.now() - started);
+        assert.equal(answer.status, 200);
+      }
+      return times;
+    };
+    await measure(redisA, redisCookies); // warm-up
+    await measure(cookieOnly, cookieCookies);
+    const redisTimes = await measure(redisA, redisCookies);
+    const cookieTimes = await measure(cookieOnly, cookieCookies);
+    const format = (times: number[]) =>
+      `p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms`;
+    console.log(`scale-out: authenticated request latency over ${rounds} sequential requests each`);
+    console.log(`scale-out:   Redis session store  ${format(redisTimes)}`);
+    console.log(`scale-out:   cookie session       ${format(cookieTimes)}`);
+    assert.ok(percentile(redisTimes, 50) > 0 && percentile(cookieTimes, 50) > 0);
+  });
+});

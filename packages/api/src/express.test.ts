@@ -27,6 +27,14 @@ app.get(
   },
 );
 
+app.get(
+  '/projects',
+  requireAuth({ verifier, organizationId: (req) => req.query.organization, scopes: ['read:projects'] }),
+  (req, res) => {
+    res.json({ organizationId: req.auth?.organizationId });
+  },
+);
+
 let base = '';
 const server = app.listen(0);
 before(async () => {
@@ -87,6 +95,15 @@ describe('requireAuth (Express, over HTTP)', () => {
     const other = await get('/organizations/org-globex/projects', `Bearer ${acme}`);
     assert.equal(other.status, 401);
     assert.equal((await other.json()).code, 'invalid_token');
+  });
+
+  it('refuses a request for which the route names no organization', async () => {
+    const acme = accessToken(key, claims({ aud: 'urn:logto:organization:org-acme', scope: 'read:projects' }));
+    const named = await get('/projects?organization=org-acme', `Bearer ${acme}`);
+    assert.equal(named.status, 200);
+    const unnamed = await get('/projects', `Bearer ${acme}`);
+    assert.equal(unnamed.status, 401);
+    assert.equal((await unnamed.json()).code, 'invalid_token');
   });
 
   it('refuses at declaration a route that would check no audience', () => {

@@ -1,3 +1,8 @@
+/**
+ * `@logto-kit/dev-server`: a local, Logto-compatible OpenID Connect identity server.
+ *
+ * @module
+ */
 export { type AccountDirectory, AccountError, type AccountErrorCode } from './accounts.ts';
 export type {
   AddressConfig,
@@ -10,6 +15,8 @@ export type {
   RoleConfig,
   UserConfig,
 } from './config.ts';
+export { ConfigError, loadConfigFile, validateConfig } from './config-validation.ts';
 export { demoWorld } from './demo-world.ts';
 export type { Lifetimes } from './provider.ts';
 export { type DevServer, type DevServerOptions, rotateKeys, startDevServer } from './server.ts';
+export type { PostgresStoreOptions } from './storage/postgres-store.ts';

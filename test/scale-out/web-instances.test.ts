@@ -88,7 +88,7 @@ async function signIn(start: AppInstance, finish: AppInstance): Promise<AppCooki
   return cookies;
 }
 
-async function whoami(instance: AppInstance, cookies: AppCookies): Promise<{ status: number; body: string }> {
+async function whoami(instance: AppInstance, cookies: AppCookies): ReturnType<typeof get> {
   return get(`${instance.url}/whoami`, cookies, { accept: 'application/json' });
 }
 

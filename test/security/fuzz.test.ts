@@ -1,0 +1,299 @@
+// Property-based fuzzing (fast-check) of every parser that reads attacker-controlled input:
+// the Authorization header, the sign-in callback URL, the session cookie, access tokens, and
+// return-to targets. At least 10 000 generated inputs per target. Providers are in-process fakes
+// behind an injected `fetch`, so the runs stay fast.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiAuthError, createAccessTokenVerifier, extractBearerToken } from '@logto-kit/api';
+import { LogtoClient, LogtoError, MemoryStorage } from '@logto-kit/client';
+import { CookieSealer, parseCookieHeader, SessionManager, safeReturnTo } from '@logto-kit/express';
+import fc from 'fast-check';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+const numRuns = 10_000;
+const b64 = (text: string) => Buffer.from(text).toString('base64url');
+
+/** Characters that matter to URL, header, cookie and JWT parsers, to bias generated strings. */
+const interesting = fc.constantFrom(
+  '/',
+  '\\',
+  '%',
+  '%2F',
+  '%2f',
+  '%5C',
+  '%25',
+  '%09',
+  '%0a',
+  '%00',
+  '\t',
+  '\n',
+  '\r',
+  ' ',
+  '\u0000',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '@',
+  ':',
+  '.',
+  '..',
+  '?',
+  '#',
+  '=',
+  ';',
+  ',',
+  '"',
+  "'",
+  'evil.example',
+  'http',
+  'https://',
+  'javascript:',
+  'data:',
+  'Bearer',
+  'bearer',
+  'Basic',
+  'eyJ',
+  'a',
+  'Z',
+  '0',
+  '-',
+  '_',
+  '+',
+  '~',
+);
+const biasedString = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.array(fc.oneof(interesting, fc.string({ maxLength: 3 })), { maxLength: 14 }).map((pieces) => pieces.join('')),
+);
+
+describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
+  it('Authorization header parser: only a well-formed Bearer header yields a token; anything else is one of the three ApiAuthError codes', () => {
+    const header = fc.oneof(
+      biasedString,
+      fc
+        .tuple(fc.constantFrom('Bearer', 'bearer', 'BEARER', 'Basic', 'Token', ''), biasedString, biasedString)
+        .map(([scheme, gap, token]) => `${scheme}${gap}${token}`),
+      fc.constant(undefined),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(header, (value) => {
+        let token: string;
+        try {
+          token = extractBearerToken(value);
+        } catch (error) {
+          assert.ok(error instanceof ApiAuthError, `only ApiAuthError, got ${String(error)}`);
+          assert.ok(
+            [
+              'auth.authorization_header_missing',
+              'auth.authorization_token_invalid_format',
+              'auth.authorization_token_type_not_supported',
+            ].includes(error.code),
+          );
+          assert.equal(error.status, 401);
+          return;
+        }
+        assert.ok(token.length > 0);
+        assert.doesNotMatch(token, /\s/);
+        assert.match(String(value).trim(), /^bearer\s+\S+$/i);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('return-to validator: nothing accepted resolves off-origin, for any base URL', () => {
+    const bases = ['https://app.example', 'http://127.0.0.1:3000/some/deep/page', 'https://app.example:8443/a?b#c'];
+    const target = fc.oneof(
+      biasedString,
+      biasedString.map((value) => `/${value}`),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      biasedString.map((value) => encodeURIComponent(value)),
+    );
+    fc.assert(
+      fc.property(target, (value) => {
+        const accepted = safeReturnTo(value);
+        if (accepted === undefined) return;
+        assert.ok(accepted.startsWith('/'), accepted);
+        for (const base of bases) {
+          assert.equal(
+            new URL(accepted, base).origin,
+            new URL(base).origin,
+            `${JSON.stringify(accepted)} from ${base}`,
+          );
+        }
+        // A second pass (e.g. the callback re-checking the stored target) accepts it unchanged.
+        assert.equal(safeReturnTo(accepted), accepted);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('cookie decoder: arbitrary Cookie headers and mutated sealed cookies never throw and never open a session', async () => {
+    const secret = 'fuzzing-session-secret-0123456789abcdef';
+    const manager = new SessionManager({ secrets: [secret] });
+    const sealer = new CookieSealer({ secrets: [secret] });
+    const valid = sealer.seal('logto_session', { idToken: 'x'.repeat(50) }, Date.now() + 3_600_000);
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 0, maxLength: 3 }), fc.nat({ max: 3 }))
+      .map(([index, insert, remove]) => `${valid.slice(0, index)}${insert}${valid.slice(index + remove)}`)
+      .filter((value) => value !== valid);
+    const header = fc.oneof(
+      biasedString,
+      biasedString.map((value) => `logto_session=${value}`),
+      mutated.map((value) => `logto_session=${value}`),
+      fc
+        .tuple(mutated, biasedString)
+        .map(([first, second]) => `logto_session=${first}; logto_session.1=${second}; other=1`),
+    );
+    await fc.assert(
+      fc.asyncProperty(header, async (value) => {
+        const session = await manager.load({ cookies: parseCookieHeader(value), secure: false });
+        if (session.keys().length === 0) return;
+        // The only way in is a spelling of the very same sealed bytes (base64url trailing bits).
+        const cookie = parseCookieHeader(value).get('logto_session') ?? '';
+        const opened = sealer.unseal('logto_session', cookie);
+        assert.ok(opened.ok);
+        assert.deepEqual(opened.value, { idToken: 'x'.repeat(50) });
+      }),
+      { numRuns },
+    );
+  });
+
+  it('access-token verifier: arbitrary strings and mutated valid tokens are never accepted, and fail only with ApiAuthError', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    const issuer = 'https://fuzz.example/oidc';
+    const audience = 'https://api.fuzz.example';
+    const jwksFetch = (async () =>
+      Response.json({ keys: [{ ...jwk, kid, alg: 'ES256', use: 'sig' }] })) as unknown as typeof fetch;
+    const verifier = createAccessTokenVerifier(
+      { issuer, jwksUri: 'https://fuzz.example/oidc/jwks' },
+      { audience, fetch: jwksFetch, cache: false },
+    );
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await new SignJWT({
+      iss: issuer,
+      sub: 'user-1',
+      aud: audience,
+      iat: now,
+      exp: now + 3600,
+      scope: 'a',
+    })
+      .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid })
+      .sign(privateKey);
+    await verifier.verify(valid); // the unmutated token is accepted: the mutations below are what is refused
+
+    const alphabet = fc.constantFrom(
+      ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ '.split(''),
+    );
+    const mutatedToken = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.array(alphabet, { maxLength: 3 }), fc.nat({ max: 2 }))
+      .map(([index, insert, remove]) => `${valid.slice(0, index)}${insert.join('')}${valid.slice(index + remove)}`)
+      .filter((token) => token !== valid);
+    const [header, payload, signature] = valid.split('.') as [string, string, string];
+    const structured = fc
+      .tuple(fc.jsonValue(), fc.jsonValue(), fc.boolean())
+      .map(
+        ([h, p, keepSignature]) =>
+          `${b64(JSON.stringify(h) ?? '')}.${b64(JSON.stringify(p) ?? '')}.${keepSignature ? signature : ''}`,
+      );
+    const swapped = fc
+      .constantFrom(
+        `${header}.${payload}`,
+        `${header}..${signature}`,
+        `.${payload}.${signature}`,
+        `${header}.${payload}.${signature}.${signature}`,
+        `${b64('{"alg":"none","typ":"at+jwt"}')}.${payload}.`,
+        `${header}.${payload}.${signature.slice(0, -2)}`,
+      )
+      .chain((token) => fc.constant(token));
+    const token = fc.oneof(biasedString, mutatedToken, mutatedToken, structured, swapped);
+    await fc.assert(
+      fc.asyncProperty(token, async (candidate) => {
+        try {
+          await verifier.verify(candidate);
+        } catch (error) {
+          assert.ok(error instanceof ApiAuthError, `only ApiAuthError, got ${String(error)}`);
+          assert.equal(error.code, 'invalid_token');
+          return;
+        }
+        assert.fail(`accepted a token that was not issued: ${candidate}`);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('sign-in callback: arbitrary callback URLs and token-endpoint answers only ever throw LogtoError', async () => {
+    const endpoint = 'https://callback-fuzz.example';
+    const issuer = `${endpoint}/oidc`;
+    const redirectUri = 'https://app.example/callback';
+    let tokenAnswer: { status: number; body: string } = { status: 400, body: '{"error":"invalid_grant"}' };
+    const fetchImpl = (async (input: RequestInfo | URL) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('/.well-known/openid-configuration')) {
+        return Response.json({
+          issuer,
+          authorization_endpoint: `${issuer}/auth`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+        });
+      }
+      if (url.endsWith('/jwks')) return Response.json({ keys: [] });
+      return new Response(tokenAnswer.body, { status: tokenAnswer.status });
+    }) as typeof fetch;
+    const config = { endpoint, appId: 'fuzz-app', appSecret: 'fuzz-secret' };
+
+    const query = fc
+      .array(
+        fc.tuple(fc.constantFrom('code', 'state', 'iss', 'error', 'error_description', 'x', 'STATE'), biasedString),
+        { maxLength: 5 },
+      )
+      .map((pairs) => pairs.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join('&'));
+    const callback = fc.record({
+      prefix: fc.constantFrom(
+        redirectUri,
+        'https://app.example/other',
+        'https://evil.example/callback',
+        '',
+        'callback',
+      ),
+      query,
+      raw: fc.oneof(fc.constant(undefined), biasedString, fc.webUrl({ withQueryParameters: true })),
+      useRealState: fc.boolean(),
+      answerStatus: fc.constantFrom(200, 200, 400, 500),
+      answerBody: fc.oneof(
+        fc.jsonValue().map((value) => JSON.stringify(value) ?? ''),
+        biasedString,
+        fc
+          .record({
+            access_token: fc.oneof(fc.string(), fc.integer()),
+            token_type: fc.constantFrom('Bearer', 'bearer', 'MAC', ''),
+            id_token: fc.oneof(biasedString, fc.constant(`${b64('{"alg":"ES256"}')}.${b64('{}')}.sig`)),
+            expires_in: fc.oneof(fc.integer(), fc.string()),
+          })
+          .map((body) => JSON.stringify(body)),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(callback, async (run) => {
+        tokenAnswer = { status: run.answerStatus, body: run.answerBody };
+        const client = new LogtoClient(config, { storage: new MemoryStorage(), fetch: fetchImpl });
+        const authorization = new URL(await client.signIn(redirectUri));
+        const state = authorization.searchParams.get('state') ?? '';
+        const url =
+          run.raw ??
+          `${run.prefix}?${run.useRealState ? `state=${encodeURIComponent(state)}&code=c&` : ''}${run.query}`;
+        try {
+          await client.handleSignInCallback(url);
+        } catch (error) {
+          assert.ok(error instanceof LogtoError, `only LogtoError, got ${String(error)}`);
+          return;
+        }
+        assert.fail(`a callback signed the user in without a verifiable ID token: ${url}`);
+      }),
+      { numRuns },
+    );
+  });
+});

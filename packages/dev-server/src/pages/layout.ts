@@ -31,6 +31,7 @@ const styles = `
   button.secondary { background: transparent; color: var(--accent); padding: 0; font-weight: 400; }
   .error { border: 1px solid var(--danger); color: var(--danger); border-radius: 8px; padding: 10px 12px; margin: 0 0 16px; }
   .switch { color: var(--muted); margin: 0 0 8px; }
+  form.cancel { justify-items: start; }
   a { color: var(--accent); }
 `;
 

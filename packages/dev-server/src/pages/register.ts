@@ -26,7 +26,7 @@ export function renderRegister(page: RegisterPage): string {
 <label>Username
 <input name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus value="${escapeHtml(page.username ?? '')}">
 </label>
-<label>Email <span class="optional">(optional)</span>
+<label><span>Email <span class="optional">(optional)</span></span>
 <input name="email" type="email" autocomplete="email" value="${escapeHtml(page.email ?? '')}">
 </label>
 <label>Password

@@ -218,7 +218,7 @@ describe('interaction routes', () => {
     assert.match(findAlert(await response.text()) ?? '', /expired/);
   });
 
-  it('refuses a form that is not urlencoded (415) and a wrong method (405)', async () => {
+  it('refuses a form that is not urlencoded (415), too large (413), or a wrong method (405)', async () => {
     const page = await openInteraction(fixture);
     const action = signInForm(page).action;
     const json = await fetch(action, {
@@ -229,6 +229,12 @@ describe('interaction routes', () => {
     assert.equal(json.status, 415);
     const get = await fetch(action, { headers: { cookie: page.jar.header(action) } });
     assert.equal(get.status, 405);
+    const oversized = await post(page, action, {
+      csrf: csrfOf(page),
+      identifier: 'demo',
+      password: 'x'.repeat(20_000),
+    });
+    assert.equal(oversized.status, 413);
   });
 
   it('passes other paths to the next middleware', async () => {

@@ -67,13 +67,30 @@ export function parseJsonObject(bytes: Buffer, part: 'header' | 'payload'): Read
   return value as Record<string, unknown>;
 }
 
-// Node's decoder skips characters it does not know and ignores padding and trailing bits, so a
-// segment is accepted only when re-encoding the decoded bytes gives back exactly the same text:
-// one canonical spelling per token, as RFC 7515 §2 (base64url without padding) intends.
+// RFC 7515 §2: base64url without padding, and one canonical spelling per token. Node's decoder is
+// lenient (it skips unknown characters, stops at `=`, accepts `+` and `/`, ignores trailing bits), so
+// a segment is accepted only when it decodes to exactly as many bytes as its length implies (nothing
+// skipped), uses only the base64url alphabet, and leaves no bits set past the last byte.
 function decodeSegment(segment: string, part: 'header' | 'payload' | 'signature'): Buffer {
   const bytes = Buffer.from(segment, 'base64url');
-  if (segment.length === 0 || bytes.toString('base64url') !== segment) {
+  const remainder = segment.length % 4;
+  if (
+    segment.length === 0 ||
+    remainder === 1 ||
+    bytes.length !== (segment.length * 3) >> 2 ||
+    segment.includes('+') ||
+    segment.includes('/') ||
+    (remainder !== 0 && (alphabetIndex(segment.charCodeAt(segment.length - 1)) & (remainder === 2 ? 0x0f : 0x03)) !== 0)
+  ) {
     throw new MalformedJwsError(`The access token's ${part} is not canonical base64url.`);
   }
   return bytes;
+}
+
+/** The 6-bit value of a base64url character (the caller has checked that it is one). */
+function alphabetIndex(code: number): number {
+  if (code >= 97) return code - 71; // a-z → 26..51
+  if (code >= 65) return code === 95 ? 63 : code - 65; // A-Z → 0..25, _ → 63
+  if (code >= 48) return code + 4; // 0-9 → 52..61
+  return 62; // -
 }

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { decodeHeader, MAX_TOKEN_LENGTH, MalformedJwsError, parseCompactJws } from './compact-jws.ts';
+
+const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
+const header = encode(Buffer.from('{"alg":"ES384"}'));
+
+function accepts(segment: string): boolean {
+  try {
+    parseCompactJws(`${header}.${segment}.${header}`);
+    return true;
+  } catch (error) {
+    assert.ok(error instanceof MalformedJwsError);
+    return false;
+  }
+}
+
+describe('parseCompactJws', () => {
+  it('accepts canonical base64url of any bytes and decodes it exactly', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        const jws = parseCompactJws(`${header}.${encode(bytes)}.${encode(bytes)}`);
+        assert.deepEqual(new Uint8Array(jws.payload), bytes);
+        assert.deepEqual(new Uint8Array(jws.signature), bytes);
+      }),
+    );
+  });
+
+  it('accepts a segment exactly when it is the canonical encoding of what it decodes to', () => {
+    const characters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/=*. é\n'.split('');
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...characters), { minLength: 1, maxLength: 12 }), (chars) => {
+        const segment = chars.join('');
+        const canonical = Buffer.from(segment, 'base64url').toString('base64url') === segment;
+        assert.equal(accepts(segment), canonical, JSON.stringify(segment));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('refuses padding, the base64 alphabet, and non-zero trailing bits', () => {
+    assert.equal(accepts('YQ'), true);
+    assert.equal(accepts('YQ=='), false);
+    assert.equal(accepts('YR'), false); // same byte as "YQ", with a trailing bit set
+    assert.equal(accepts('-_8'), true);
+    assert.equal(accepts('+/8'), false);
+  });
+
+  it('refuses a token over the size limit before looking at it', () => {
+    assert.throws(() => parseCompactJws('a'.repeat(MAX_TOKEN_LENGTH + 1)), /longer than/);
+  });
+
+  it('refuses anything but three non-empty parts', () => {
+    for (const token of ['abc', 'a.b', 'a.b.c.d', '.b.c', 'a..c', 'a.b.']) {
+      assert.throws(() => parseCompactJws(token), MalformedJwsError, token);
+    }
+  });
+
+  it('decodes a header only when it is a canonical JSON object', () => {
+    assert.deepEqual(decodeHeader(header), { alg: 'ES384' });
+    assert.throws(() => decodeHeader(encode(Buffer.from('[1]'))), /not a JSON object/);
+    assert.throws(() => decodeHeader(encode(Buffer.from('{"alg"'))), /not valid JSON/);
+    assert.throws(() => decodeHeader(`${header}=`), /not canonical/);
+  });
+});

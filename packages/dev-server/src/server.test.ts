@@ -193,3 +193,34 @@ describe('dev server lifetimes', () => {
     }
   });
 });
+
+describe('dev server behind a proxy', () => {
+  it("uses issuerBaseUrl as the issuer and the proxy's forwarded host for endpoints", async () => {
+    const server = await startDevServer({ port: 0, memory: true, issuerBaseUrl: 'https://id.example.com/' });
+    try {
+      assert.equal(server.url, 'https://id.example.com');
+      assert.equal(server.issuer, 'https://id.example.com/oidc');
+      const response = await fetch(`http://localhost:${server.port}/oidc/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-host': 'id.example.com', 'x-forwarded-proto': 'https' },
+      });
+      const discovery = (await response.json()) as Record<string, unknown>;
+      assert.equal(discovery.issuer, 'https://id.example.com/oidc');
+      assert.equal(discovery.token_endpoint, 'https://id.example.com/oidc/token');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not trust forwarded headers without issuerBaseUrl', async () => {
+    const server = await startDevServer({ port: 0, memory: true });
+    try {
+      const response = await fetch(`${server.issuer}/.well-known/openid-configuration`, {
+        headers: { 'x-forwarded-host': 'evil.example', 'x-forwarded-proto': 'https' },
+      });
+      const discovery = (await response.json()) as Record<string, unknown>;
+      assert.equal(discovery.token_endpoint, `${server.issuer}/token`);
+    } finally {
+      await server.close();
+    }
+  });
+});

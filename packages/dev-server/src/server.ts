@@ -12,6 +12,7 @@ import { demoWorld } from './demo-world.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
 import { createProvider, type Lifetimes } from './provider.ts';
+import { postgresOptionsFromUrl } from './storage/database-url.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
 import type { PostgresStoreOptions } from './storage/postgres-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
@@ -37,7 +38,15 @@ export interface DevServerOptions {
    * one database serve the same sessions, tokens, keys and registered users.
    */
   postgres?: PostgresStoreOptions;
-  /** The public origin when it differs from `http://localhost:<port>` (behind a proxy). The issuer is this + `/oidc`. */
+  /**
+   * A PostgreSQL URL, `postgres://user:password@host:port/database[?schema=name]`: the same as
+   * `postgres` with that connection string (and schema). `logto-kit dev --database <url>`.
+   */
+  database?: string;
+  /**
+   * The public origin when it differs from `http://localhost:<port>` (behind a proxy). The issuer
+   * is this + `/oidc`, and the proxy's `X-Forwarded-*` headers are trusted.
+   */
   issuerBaseUrl?: string;
   /**
    * The clock (milliseconds since the epoch) of the store's record expiry and of the refresh-token
@@ -61,6 +70,8 @@ export interface DevServer {
   url: string;
   /** `url + '/oidc'`. */
   issuer: string;
+  /** The port the server listens on (useful with `port: 0` and `issuerBaseUrl`). */
+  port: number;
   config: DevServerConfig;
   /** The oidc-provider instance, mounted at `/oidc`. */
   provider: Provider;
@@ -105,13 +116,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Where the server keeps its state: PostgreSQL, memory, or (by default) the SQLite file. */
 async function openStore(
-  options: Pick<DevServerOptions, 'postgres' | 'memory' | 'dataDir'>,
+  options: Pick<DevServerOptions, 'postgres' | 'database' | 'memory' | 'dataDir'>,
   now: () => number,
 ): Promise<DevStore> {
-  if (options.postgres) {
+  const postgres =
+    options.postgres ?? (options.database === undefined ? undefined : postgresOptionsFromUrl(options.database));
+  if (postgres) {
     // Loaded on demand: `pg` is only needed by those who ask for PostgreSQL.
     const { openPostgresStore } = await import('./storage/postgres-store.ts');
-    return openPostgresStore(options.postgres, now);
+    return openPostgresStore(postgres, now);
   }
   return options.memory
     ? createMemoryStore(now)
@@ -155,6 +168,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     });
 
     const app = new Koa();
+    if (options.issuerBaseUrl) {
+      // Behind a proxy: endpoint URLs and client addresses come from its X-Forwarded-* headers.
+      provider.proxy = true;
+      app.proxy = true;
+    }
     app.use(mountProvider('/oidc', provider));
     app.use(
       createInteractionRoutes({
@@ -171,6 +189,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     return {
       url,
       issuer,
+      port,
       config,
       provider,
       close() {
@@ -194,7 +213,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  * @returns the new key's `kid`.
  */
 export async function rotateKeys(
-  options: { dataDir?: string; postgres?: PostgresStoreOptions; now?: () => number } = {},
+  options: { dataDir?: string; postgres?: PostgresStoreOptions; database?: string; now?: () => number } = {},
 ): Promise<{ kid: string }> {
   const now = options.now ?? Date.now;
   const store = await openStore(options, now);

@@ -121,7 +121,8 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     if (!identifier || !password) {
       return showSignIn(ctx, details, 400, identifier, 'Enter your username or email and your password.');
     }
-    const identifierKey = identifier.toLowerCase();
+    // Bounded, so a flood of huge identifiers cannot grow the limiter's memory.
+    const identifierKey = identifier.toLowerCase().slice(0, 256);
     const ipKey = ctx.ip || 'unknown';
     if (byIdentifier.isBlocked(identifierKey) || byIp.isBlocked(ipKey)) {
       const waitMs = Math.max(byIdentifier.retryAfterMs(identifierKey), byIp.retryAfterMs(ipKey));
@@ -150,14 +151,15 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     const username = (form.get('username') ?? '').trim();
     const email = (form.get('email') ?? '').trim();
     const password = form.get('password') ?? '';
+    let accountId: string;
     try {
-      const account = await accounts.register({ username, password, ...(email ? { email } : {}) });
-      await finish(ctx, { login: { accountId: account.id } });
+      accountId = (await accounts.register({ username, password, ...(email ? { email } : {}) })).id;
     } catch (error) {
       const message = accountErrorMessage(error);
       if (message === undefined) throw error;
       return showRegister(ctx, details, 400, { username, email, error: message });
     }
+    await finish(ctx, { login: { accountId } });
   };
 
   const handle = async (ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {

@@ -21,8 +21,8 @@ import { type LogtoPaths, type RequestContext, setRequestContext } from './expre
 import { LogtoRoutes } from './routes.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
-import { sessionSyncedLock } from './stores/session-synced-lock.ts';
 import { sendSessionUnavailable } from './session-unavailable.ts';
+import { sessionSyncedLock } from './stores/session-synced-lock.ts';
 
 /** Configuration of {@link createLogto}. */
 export interface LogtoExpressConfig extends LogtoConfig {

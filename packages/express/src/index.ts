@@ -15,8 +15,8 @@ export {
   type SessionStore,
   type StoredSession,
 } from './session-store.ts';
-export { PostgresStore, type PostgresStoreOptions } from './stores/postgres-store.ts';
 export type { PgPoolLike, PgQueryResult } from './stores/postgres-client.ts';
+export { PostgresStore, type PostgresStoreOptions } from './stores/postgres-store.ts';
 export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.ts';
 export { RedisRefreshLock, type RedisRefreshLockOptions } from './stores/redis-refresh-lock.ts';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.ts';

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { seededUserId } from './accounts.ts';
@@ -200,6 +202,31 @@ describe('authorization code flow', () => {
     response = await browse(jar, register.url);
     response = await browse(jar, new URL(response.headers.get('location') ?? '', server.url).href);
     assert.match(await response.text(), /action="[^"]*\/register"/);
+  });
+
+  it('keeps every Logto authorization parameter in the interaction details', async () => {
+    const extra = {
+      first_screen: 'identifier:sign_in',
+      interaction_mode: 'signIn',
+      identifier: 'demo',
+      direct_sign_in: 'social:google',
+      organization_id: 'org-acme',
+      login_hint: 'demo@example.com',
+      ui_locales: 'de',
+    };
+    const jar = new CookieJar();
+    const response = await browse(jar, authorizationRequest(server, { extra }).url);
+    const interaction = new URL(response.headers.get('location') ?? '', server.url);
+    assert.match(interaction.pathname, /^\/interaction\/[\w-]+$/);
+
+    // What the sign-in pages get from oidc-provider for this browser's interaction.
+    const request = new IncomingMessage(new Socket());
+    request.method = 'GET';
+    request.url = interaction.pathname;
+    request.headers = { host: new URL(server.url).host, cookie: jar.header() };
+    const details = await server.provider.interactionDetails(request, new ServerResponse(request));
+    for (const [name, value] of Object.entries(extra)) assert.equal(details.params[name], value, name);
+    assert.equal(details.prompt.name, 'login');
   });
 
   it('reuses the sign-in session for the next authorization request (no second sign-in)', async () => {

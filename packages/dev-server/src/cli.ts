@@ -2,8 +2,8 @@
  * The `logto-kit` command line:
  *
  * ```
- * logto-kit dev [--port 3001] [--host localhost] [--config FILE] [--data DIR | --memory]
- * logto-kit dev rotate-keys [--data DIR]
+ * logto-kit dev [--port 3001] [--host localhost] [--config FILE] [--data DIR | --memory | --database URL]
+ * logto-kit dev rotate-keys [--data DIR | --database URL]
  * logto-kit --help
  * ```
  *
@@ -16,6 +16,7 @@ import type { DevServerConfig } from './config.ts';
 import { ConfigError, loadConfigFile } from './config-validation.ts';
 import { demoWorld } from './demo-world.ts';
 import { databaseFile, defaultDataDir, rotateKeys, startDevServer } from './server.ts';
+import { postgresOptionsFromUrl, redactDatabaseUrl } from './storage/database-url.ts';
 
 /** Where the CLI writes, and the signals that stop the server (injected by tests). */
 export interface CliIo {
@@ -27,7 +28,7 @@ export interface CliIo {
 
 const usage = `Usage:
   logto-kit dev [options]              Start the local Logto-compatible identity server
-  logto-kit dev rotate-keys [--data DIR]
+  logto-kit dev rotate-keys [--data DIR | --database URL]
                                        Add a new signing key (used from the next start)
   logto-kit --help                     Show this help
 
@@ -38,9 +39,21 @@ Options of "dev":
                      organizations, users (default: the demo world)
   --data <dir>       Where the SQLite database and signing keys live (default ${defaultDataDir})
   --memory           Keep everything in memory (nothing survives a restart)
+  --database <url>   Keep everything in PostgreSQL, postgres://user:password@host:port/db[?schema=name];
+                     several instances on one database serve one identity server
 `;
 
 class UsageError extends Error {}
+
+/** `--database`, checked early so a typo is a usage error rather than a connection failure. */
+function databaseOption(value: string): string {
+  try {
+    postgresOptionsFromUrl(value);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  return value;
+}
 
 function defaultIo(): CliIo {
   return {
@@ -94,11 +107,17 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
       config: { type: 'string' },
       data: { type: 'string' },
       memory: { type: 'boolean' },
+      database: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (values.memory && values.data !== undefined) throw new UsageError('--data and --memory cannot be used together');
+  if (
+    [values.memory, values.data, values.database].filter((value) => value !== undefined && value !== false).length > 1
+  ) {
+    throw new UsageError('use only one of --data, --memory and --database');
+  }
+  const database = values.database === undefined ? undefined : databaseOption(values.database);
   const port = parsePort(values.port);
   const config = values.config === undefined ? demoWorld : await loadConfigFile(values.config);
   const dataDir = values.data ?? defaultDataDir;
@@ -111,7 +130,7 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
       port,
       config,
       ...(values.host === undefined ? {} : { host: values.host }),
-      ...(values.memory ? { memory: true } : { dataDir }),
+      ...(database ? { database } : values.memory ? { memory: true } : { dataDir }),
     });
   } catch (error) {
     signals?.dispose();
@@ -127,7 +146,7 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
       'logto-kit dev server is running',
       `  issuer      ${server.issuer}`,
       `  discovery   ${server.issuer}/.well-known/openid-configuration`,
-      `  storage     ${values.memory ? 'memory (nothing is kept)' : `SQLite ${databaseFile(dataDir)}`}`,
+      `  storage     ${database ? `PostgreSQL ${redactDatabaseUrl(database)}` : values.memory ? 'memory (nothing is kept)' : `SQLite ${databaseFile(dataDir)}`}`,
       `  config      ${values.config ?? 'the demo world (default)'}`,
       '',
     ].join('\n'),
@@ -143,7 +162,21 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
 }
 
 async function runRotateKeys(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args, options: { data: { type: 'string' } }, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args,
+    options: { data: { type: 'string' }, database: { type: 'string' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.data !== undefined && values.database !== undefined) {
+    throw new UsageError('use only one of --data and --database');
+  }
+  if (values.database !== undefined) {
+    const database = databaseOption(values.database);
+    const { kid } = await rotateKeys({ database });
+    io.stdout(`Added signing key ${kid} to PostgreSQL ${redactDatabaseUrl(database)}; it signs from the next start.\n`);
+    return 0;
+  }
   const dataDir = values.data ?? defaultDataDir;
   const { kid } = await rotateKeys({ dataDir });
   io.stdout(`Added signing key ${kid} to ${databaseFile(dataDir)}; it signs from the next start.\n`);

@@ -5,6 +5,7 @@ import {
   type OidcRecords,
   type StoredKey,
   type StoredUser,
+  sweepEveryWrites,
 } from './store.ts';
 
 /**
@@ -17,6 +18,7 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
   const users: StoredUser[] = [];
   const secrets = new Map<string, string>();
   const keyOf = (model: string, id: string) => `${model}\u0000${id}`;
+  let writes = 0;
 
   const live = (key: string): OidcRecord | undefined => {
     const record = records.get(key);
@@ -42,7 +44,11 @@ export function createMemoryStore(now: () => number = Date.now): DevStore {
   const listKeys = () => keys.map((key) => structuredClone(key));
 
   const oidc: OidcRecords = {
-    upsert: async (model, id, record) => void records.set(keyOf(model, id), structuredClone(record)),
+    async upsert(model, id, record) {
+      records.set(keyOf(model, id), structuredClone(record));
+      writes += 1;
+      if (writes % sweepEveryWrites === 0) for (const key of records.keys()) live(key);
+    },
     find: async (model, id) => {
       const record = live(keyOf(model, id));
       return record && structuredClone(record);

@@ -1,5 +1,12 @@
 import pg from 'pg';
-import { type DevStore, DuplicateUserError, type OidcRecord, type StoredKey, type StoredUser } from './store.ts';
+import {
+  type DevStore,
+  DuplicateUserError,
+  type OidcRecord,
+  type StoredKey,
+  type StoredUser,
+  sweepEveryWrites,
+} from './store.ts';
 
 /** Where the PostgreSQL store lives. */
 export interface PostgresStoreOptions {
@@ -105,6 +112,7 @@ export async function openPostgresStore(
     throw error;
   }
 
+  let writes = 0;
   const live = '(expires_at IS NULL OR expires_at > $3)';
   const recordColumns = 'id, payload, expires_at';
   const userColumns = 'id, username, email, password_hash, created_at, updated_at';
@@ -159,6 +167,12 @@ export async function openPostgresStore(
             record.expiresAt ?? null,
           ],
         );
+        writes += 1;
+        if (writes % sweepEveryWrites === 0) {
+          await pool.query(`DELETE FROM ${t('oidc_records')} WHERE expires_at IS NOT NULL AND expires_at <= $1`, [
+            now(),
+          ]);
+        }
       },
       async find(model, id) {
         return (await findOne('id', model, id))?.record;

@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { type DevStore, DuplicateUserError, type OidcRecord, type StoredKey, type StoredUser } from './store.ts';
+import {
+  type DevStore,
+  DuplicateUserError,
+  type OidcRecord,
+  type StoredKey,
+  type StoredUser,
+  sweepEveryWrites,
+} from './store.ts';
 
 const schema = `
 CREATE TABLE IF NOT EXISTS oidc_records (
@@ -75,7 +82,9 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Dev
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
   db.exec(schema);
-  db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?').run(now());
+  const sweep = db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  sweep.run(now());
+  let writes = 0;
 
   const toRecord = (row: RecordRow): OidcRecord => ({
     payload: JSON.parse(row.payload) as Record<string, unknown>,
@@ -131,6 +140,8 @@ export function openSqliteStore(file: string, now: () => number = Date.now): Dev
           text(payload.userCode),
           record.expiresAt ?? null,
         );
+        writes += 1;
+        if (writes % sweepEveryWrites === 0) sweep.run(now());
       },
       async find(model, id) {
         const row = find.get(model, id, now()) as RecordRow | undefined;

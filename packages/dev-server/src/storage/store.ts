@@ -6,6 +6,9 @@
  * database).
  */
 
+/** Expired records are swept after this many writes, so a long-running server does not grow without bound. */
+export const sweepEveryWrites = 500;
+
 /** One oidc-provider record, as its adapter stores it. */
 export interface OidcRecord {
   payload: Record<string, unknown>;

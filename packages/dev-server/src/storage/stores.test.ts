@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { generateSigningKey } from '../keys.ts';
 import { freshSchema, postgresAvailable } from '../test-support/postgres.ts';
@@ -9,7 +10,7 @@ import { createAdapterClass } from './adapter.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { openPostgresStore } from './postgres-store.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import { type DevStore, DuplicateUserError } from './store.ts';
+import { type DevStore, DuplicateUserError, sweepEveryWrites } from './store.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
@@ -184,5 +185,29 @@ describe('sqlite store persistence', () => {
     assert.deepEqual((await second.oidc.find('Grant', 'g'))?.payload, { accountId: 'u1' });
     assert.equal(await second.secrets.getOrCreate('cookie-key', () => 'new'), 'kept');
     await second.close();
+  });
+});
+
+describe('sqlite store sweeping', () => {
+  it('deletes expired records from the file as writes go on', async () => {
+    const file = tempFile();
+    let clock = 0;
+    const store = openSqliteStore(file, () => clock);
+    await store.oidc.upsert('AccessToken', 'old', { payload: {}, expiresAt: 1000 });
+    clock = 2000;
+    const rows = () => {
+      const db = new DatabaseSync(file, { readOnly: true });
+      try {
+        return (db.prepare("SELECT count(*) AS n FROM oidc_records WHERE id = 'old'").get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    assert.equal(rows(), 1, 'still in the file before the sweep');
+    for (let index = 0; index < sweepEveryWrites; index += 1) {
+      await store.oidc.upsert('Session', `s${index}`, { payload: {}, expiresAt: undefined });
+    }
+    assert.equal(rows(), 0);
+    await store.close();
   });
 });

@@ -38,10 +38,11 @@ export class FormFlowError extends Error {
 }
 
 /**
- * Signs in through the dev server's pages: opens `authorizationUrl`, fills in the sign-in form,
- * and follows the redirects until the app's `redirect_uri`. Returns that final URL (with `code` and
- * `state`) WITHOUT requesting it, for the app's callback handler. When the jar already holds a
- * session, no form is shown and the URL comes straight back.
+ * Signs in through the dev server's pages: opens `authorizationUrl` (or an app route that
+ * redirects to it, such as `/sign-in`), fills in the sign-in form, and follows the redirects until
+ * the app's `redirect_uri`. Returns that final URL (with `code` and `state`) WITHOUT requesting it,
+ * for the app's callback handler; cookies the app set on the way are in the jar. When the jar
+ * already holds a session, no form is shown and the URL comes straight back.
  *
  * @throws {FormFlowError} when a page shows an error (wrong password, rate limit, invalid request).
  */
@@ -50,7 +51,7 @@ export async function signInThroughForms(
   credentials: { username: string; password: string },
   options: FormFlowOptions = {},
 ): Promise<string> {
-  return runFlow(authorizationUrl, redirectTarget(authorizationUrl, 'redirect_uri'), options, (page, forms) => {
+  return runFlow(authorizationUrl, 'redirect_uri', options, (page, forms) => {
     const form = forms.find((candidate) => hasInputs(candidate, 'identifier', 'password'));
     if (form) {
       return submit(form, { identifier: credentials.username, password: credentials.password });
@@ -74,7 +75,7 @@ export async function registerThroughForms(
   account: { username: string; email?: string; password: string },
   options: FormFlowOptions = {},
 ): Promise<string> {
-  return runFlow(authorizationUrl, redirectTarget(authorizationUrl, 'redirect_uri'), options, (page, forms) => {
+  return runFlow(authorizationUrl, 'redirect_uri', options, (page, forms) => {
     const form = forms.find((candidate) => hasInputs(candidate, 'username', 'password'));
     if (form) {
       return submit(form, { username: account.username, email: account.email ?? '', password: account.password });
@@ -99,18 +100,12 @@ export async function confirmSignOut(
 ): Promise<string> {
   const flowOptions = options instanceof CookieJar ? { cookieJar: options } : options;
   let confirmed = false;
-  return runFlow(
-    endSessionUrl,
-    redirectTarget(endSessionUrl, 'post_logout_redirect_uri'),
-    flowOptions,
-    (_page, forms) => {
-      const form =
-        forms.find((candidate) => candidate.id === 'op.logoutForm') ?? forms.find((f) => f.method === 'post');
-      if (!form) return confirmed ? 'done' : undefined;
-      confirmed = true;
-      return submit(form, { logout: 'yes' });
-    },
-  );
+  return runFlow(endSessionUrl, 'post_logout_redirect_uri', flowOptions, (_page, forms) => {
+    const form = forms.find((candidate) => candidate.id === 'op.logoutForm') ?? forms.find((f) => f.method === 'post');
+    if (!form) return confirmed ? 'done' : undefined;
+    confirmed = true;
+    return submit(form, { logout: 'yes' });
+  });
 }
 
 interface Page {
@@ -152,28 +147,52 @@ function switchScreen(pageUrl: string, screen: 'sign-in' | 'register'): string {
   return url.href;
 }
 
-/** A predicate telling whether a redirect leaves the identity server for the app. */
-function redirectTarget(startUrl: string, parameter: string): (location: URL) => boolean {
-  const start = new URL(startUrl);
-  const named = start.searchParams.get(parameter);
-  if (named) {
-    const target = new URL(named);
-    return (location) => location.origin === target.origin && location.pathname === target.pathname;
+/**
+ * Tells when a redirect leaves the identity server for the app: it goes to the URL named by
+ * `parameter` (`redirect_uri`, `post_logout_redirect_uri`) in the first request of the chain that
+ * carries it, so the flow may also start at an app route that redirects to the server. Without
+ * such a parameter, the first redirect to another origin after a form was submitted ends the flow.
+ */
+class Destination {
+  readonly #parameter: string;
+  #target: URL | undefined;
+  #formOrigin: string | undefined;
+
+  constructor(parameter: string) {
+    this.#parameter = parameter;
   }
-  return (location) => location.origin !== start.origin;
+
+  /** Learns the target from a request URL of the chain, if it names one. */
+  observe(url: string): void {
+    if (this.#target) return;
+    const named = new URL(url).searchParams.get(this.#parameter);
+    if (named && URL.canParse(named)) this.#target = new URL(named);
+  }
+
+  /** Records that a form of `pageUrl` was submitted. */
+  submitted(pageUrl: string): void {
+    this.#formOrigin ??= new URL(pageUrl).origin;
+  }
+
+  reached(location: URL): boolean {
+    if (this.#target) return location.origin === this.#target.origin && location.pathname === this.#target.pathname;
+    return this.#formOrigin !== undefined && location.origin !== this.#formOrigin;
+  }
 }
 
 async function runFlow(
   startUrl: string,
-  isDestination: (location: URL) => boolean,
+  destinationParameter: string,
   options: FormFlowOptions,
   next: (page: Page, forms: ParsedForm[]) => Step,
 ): Promise<string> {
   const fetchImpl = options.fetch ?? fetch;
   const jar = options.cookieJar ?? new CookieJar();
+  const destination = new Destination(destinationParameter);
   let request: NextRequest = { url: startUrl, method: 'GET' };
 
   for (let step = 0; step < 30; step++) {
+    destination.observe(request.url);
     const cookie = jar.header(request.url);
     const headers: Record<string, string> = { accept: 'text/html' };
     if (cookie) headers.cookie = cookie;
@@ -190,7 +209,7 @@ async function runFlow(
     if (response.status >= 300 && response.status < 400 && location) {
       await response.body?.cancel();
       const target = new URL(location, request.url);
-      if (isDestination(target)) return target.href;
+      if (destination.reached(target)) return target.href;
       request = { url: target.href, method: 'GET' };
       continue;
     }
@@ -213,6 +232,7 @@ async function runFlow(
     if (!decision) {
       throw new FormFlowError(`Unexpected page "${title}" at ${page.url}: no form to fill in.`, page.url, page.status);
     }
+    if (decision.method === 'POST') destination.submitted(page.url);
     request = decision;
   }
   throw new FormFlowError(`Too many redirects and pages starting at ${startUrl}.`, request.url, 0);

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { CookieJar } from '../cookie-jar.ts';
 import { createCsrfTokens } from '../csrf.ts';
@@ -158,6 +160,33 @@ describe('interaction routes', () => {
       requested.join('\n'),
     );
     assert.ok(!requested.some((line) => line.includes('/callback')), 'the redirect URI is never requested');
+  });
+
+  it('starts the flow at an app route that redirects to the authorization URL, keeping its cookies', async () => {
+    const app = createServer((_request, response) => {
+      response.writeHead(302, {
+        location: fixture.authorizationUrl({ state: 'from-app' }),
+        'set-cookie': 'app-session=pending; Path=/; HttpOnly',
+      });
+      response.end();
+    });
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+    const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+    try {
+      const jar = new CookieJar();
+      const callback = await signInThroughForms(
+        `${appUrl}/sign-in`,
+        { username: 'demo', password: 'demo-password' },
+        { cookieJar: jar },
+      );
+      const url = new URL(callback);
+      assert.equal(`${url.origin}${url.pathname}`, fixture.redirectUri);
+      assert.equal(url.searchParams.get('state'), 'from-app');
+      // Cookies are per host, not per port (as in browsers): the provider's share the jar.
+      assert.ok(jar.header(`${appUrl}/callback`).includes('app-session=pending'));
+    } finally {
+      app.close();
+    }
   });
 
   it('makes the helpers throw for an authorization request the server refuses', async () => {

@@ -106,6 +106,26 @@ describe('requireAuth (Express, over HTTP)', () => {
     assert.equal((await unnamed.json()).code, 'invalid_token');
   });
 
+  it('answers 503 provider_unavailable, never a pass, when the keys cannot be fetched', async () => {
+    const down = fakeProvider([key]);
+    down.state.down = true;
+    const own = express();
+    own.get('/', requireAuth({ endpoint: down.endpoint, audience: shopping, fetch: down.fetch }), (_req, res) => {
+      res.json({ passed: true });
+    });
+    const ownServer = own.listen(0);
+    await new Promise<void>((resolve) => ownServer.once('listening', resolve));
+    try {
+      const url = `http://127.0.0.1:${(ownServer.address() as AddressInfo).port}/`;
+      const token = accessToken(key, claimsFor(down.issuer, Math.floor(Date.now() / 1000)));
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(response.status, 503);
+      assert.equal((await response.json()).code, 'provider_unavailable');
+    } finally {
+      ownServer.close();
+    }
+  });
+
   it('refuses at declaration a route that would check no audience', () => {
     const bare = createAccessTokenVerifier({ endpoint: provider.endpoint }, { fetch: provider.fetch });
     assert.throws(() => requireAuth({ verifier: bare, scopes: ['shopping:read'] }), TypeError);

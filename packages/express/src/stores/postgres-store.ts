@@ -36,6 +36,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements SessionStore {
   readonly #pool: PgPoolLike;
   readonly #table: string;
+  readonly #expiryIndex: string;
   readonly #timeoutMs: number;
   readonly #sweepIntervalMs: number;
   readonly #now: () => number;
@@ -44,7 +45,9 @@ export class PostgresStore implements SessionStore {
 
   constructor(options: PostgresStoreOptions) {
     this.#pool = options.pool;
-    this.#table = quoteTableName(options.tableName ?? 'logto_kit_sessions');
+    const tableName = options.tableName ?? 'logto_kit_sessions';
+    this.#table = quoteTableName(tableName);
+    this.#expiryIndex = quoteTableName(`${tableName.split('.').pop()!.slice(0, 50)}_expires_at`);
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#sweepIntervalMs = options.sweepIntervalMs ?? 10 * 60 * 1000;
     this.#now = options.now ?? Date.now;
@@ -138,11 +141,15 @@ export class PostgresStore implements SessionStore {
       version bigint NOT NULL,
       expires_at timestamptz NOT NULL
     )`;
+    // The index keeps the sweep cheap; an index lives in its table's schema, so its name is unqualified.
+    const index = `CREATE INDEX IF NOT EXISTS ${this.#expiryIndex} ON ${this.#table} (expires_at)`;
     await withBackend('PostgreSQL', this.#timeoutMs, async () => {
-      try {
-        await this.#pool.query(statement);
-      } catch (error) {
-        if (!isConcurrentCreate(error)) throw error;
+      for (const text of [statement, index]) {
+        try {
+          await this.#pool.query(text);
+        } catch (error) {
+          if (!isConcurrentCreate(error)) throw error;
+        }
       }
     });
   }

@@ -175,6 +175,14 @@ describe('PostgresStore specifics', () => {
     const stores = Array.from({ length: 4 }, () => new PostgresStore({ pool, tableName: `${schema}.together` }));
     await Promise.all(stores.map((store, n) => store.set(`s${n}`, { n: String(n) }, 60)));
     for (const [n, store] of stores.entries()) assert.equal((await store.get(`s${n}`))?.data.n, String(n));
+    const { rows } = await pool.query('SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND tablename = $2', [
+      schema,
+      'together',
+    ]);
+    assert.ok(
+      rows.some((row) => row.indexname === 'together_expires_at'),
+      'an index on expires_at keeps the sweep cheap',
+    );
   });
 
   it('refuses a table name that is not a plain identifier', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -91,6 +92,22 @@ describe('logto-kit CLI', () => {
     const run = capture();
     assert.equal(await main(['dev', '--config', join(dir, 'nope.json'), '--memory', '--port', '0'], run.io), 1);
     assert.match(run.stderr(), /nope\.json: cannot read the configuration: file not found/);
+  });
+
+  it('exits 1 with a clear message when the port is taken', async () => {
+    const blocker = createNetServer();
+    await new Promise<void>((resolve) => blocker.listen(0, 'localhost', resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const run = capture();
+      assert.equal(
+        await main(['dev', '--port', String(port), '--memory'], { ...run.io, stopSignal: new Promise(() => {}) }),
+        1,
+      );
+      assert.match(run.stderr(), new RegExp(`port ${port} is already in use; choose another with --port`));
+    } finally {
+      blocker.close();
+    }
   });
 
   it('serves a custom configuration without printing demo credentials, and stops on its signal', async () => {

@@ -289,6 +289,15 @@ describe('interaction routes', () => {
     });
   }
 
+  it('pre-fills the registration page from login_hint: an email, or else the username', async () => {
+    const byEmail = await openInteraction(fixture, { first_screen: 'register', login_hint: 'new@example.com' });
+    assert.match(byEmail.html, /name="email" type="email" autocomplete="email" value="new@example.com"/);
+    const byName = await openInteraction(fixture, { first_screen: 'register', login_hint: 'newbie' });
+    const form = parseForms(byName.html, byName.url).find((candidate) => candidate.action.endsWith('/register'));
+    assert.equal(form?.inputs.find((input) => input.name === 'username')?.value, 'newbie');
+    assert.equal(form?.inputs.find((input) => input.name === 'email')?.value, '');
+  });
+
   it('shows the sign-in page for first_screen=sign_in and interaction_mode=signIn', async () => {
     const requests: Array<Record<string, string>> = [{ first_screen: 'sign_in' }, { interaction_mode: 'signIn' }];
     for (const extra of requests) {

@@ -110,9 +110,13 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
   const show = async (ctx: Context, details: InteractionDetails): Promise<void> => {
     const screen = ctx.query.screen;
     const register = screen === 'register' || (screen !== 'sign-in' && registrationFirst(details.params));
-    if (register) return showRegister(ctx, details, 200);
-    const hint = details.params.login_hint;
-    return showSignIn(ctx, details, 200, typeof hint === 'string' ? hint : undefined);
+    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+    if (register) {
+      // Logto's login_hint is usually an email address; otherwise it names the username.
+      const prefill = hint === undefined ? {} : hint.includes('@') ? { email: hint } : { username: hint };
+      return showRegister(ctx, details, 200, prefill);
+    }
+    return showSignIn(ctx, details, 200, hint);
   };
 
   const signIn = async (ctx: Context, details: InteractionDetails, form: URLSearchParams): Promise<void> => {

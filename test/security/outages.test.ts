@@ -52,7 +52,7 @@ const webRows: readonly WebOutageRow[] = [
     endpoint: 'token',
     attempt: async (browser) => (await browser.signIn()).callback,
     code: 'token_request_failed',
-    status: 400,
+    status: 502,
   },
   {
     endpoint: 'userinfo',
@@ -97,6 +97,25 @@ describe('security: the web app during provider outages', () => {
       });
     }
   }
+
+  it('a token endpoint that refuses the code (400 invalid_grant) is a bad callback (400), not an outage', async () => {
+    const provider = await startHostileProvider();
+    const app = await startWebApp(provider, { clientOptions: { timeoutMs } });
+    try {
+      provider.misbehave = {
+        authorizationResponse: (params) => params.set('code', 'a-code-the-provider-never-issued'),
+      };
+      const browser = new Browser(app.url);
+      const { callback } = await browser.signIn();
+      assert.equal(callback?.status, 400);
+      assert.equal(callback && errorCodeOf(callback), 'token_request_failed');
+      assert.match(callback?.body ?? '', /invalid_grant/);
+      assert.equal((await browser.get('/me')).status, 401);
+    } finally {
+      await app.close();
+      await provider.close();
+    }
+  });
 
   it('signs in with cached keys and the last good discovery document while discovery and JWKS hang', async () => {
     const provider = await startHostileProvider();

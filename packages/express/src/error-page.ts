@@ -13,8 +13,15 @@ const upstreamCodes = new Set(['discovery_failed', 'discovery_issuer_mismatch', 
  * misbehaved, 400 for a bad callback (unknown or replayed state, provider error, invalid token).
  */
 export function callbackErrorStatus(error: unknown): number {
-  if (error instanceof LogtoError) return upstreamCodes.has(error.code) ? 502 : 400;
+  if (error instanceof LogtoError) return upstreamCodes.has(error.code) || isTokenEndpointFailure(error) ? 502 : 400;
   return 500;
+}
+
+// The token endpoint gave no usable answer (unreachable, timed out, 5xx, not JSON), as opposed to
+// refusing the grant with a 4xx OAuth error, which is a bad callback.
+function isTokenEndpointFailure(error: LogtoError): boolean {
+  if (error.code !== 'token_request_failed') return false;
+  return error.status === undefined ? error.error === undefined : error.status >= 500;
 }
 
 function htmlDocument(title: string, body: string): string {

@@ -33,6 +33,8 @@ interface Targets {
 if (process.env.LOGTO_KIT_BENCH_ROLE === 'server') {
   const targets = await serve();
   process.on('SIGTERM', () => process.exit(0));
+  // The parent asks for this process's CPU time around each run.
+  process.on('message', () => process.send?.(process.cpuUsage()));
   process.send?.(targets);
 } else {
   await measure();
@@ -147,12 +149,27 @@ async function serve(): Promise<Targets> {
   };
 }
 
-async function run(title: string, url: string, cookie?: string): Promise<number> {
+interface RunResult {
+  /** Requests per second. */
+  rate: number;
+  /** Server CPU time per request, in microseconds. */
+  cpuPerRequest: number;
+}
+
+async function serverCpu(child: ChildProcess): Promise<number> {
+  child.send('cpu');
+  const [usage] = (await once(child, 'message')) as [NodeJS.CpuUsage];
+  return usage.user + usage.system;
+}
+
+async function run(child: ChildProcess, title: string, url: string, cookie?: string): Promise<RunResult> {
   const headers = cookie ? { cookie } : undefined;
+  const cpuBefore = await serverCpu(child);
   const result = await autocannon({ url, connections, duration: seconds, headers });
+  const cpu = (await serverCpu(child)) - cpuBefore;
   const failures = result.non2xx + result.errors + result.timeouts;
   if (failures > 0) throw new Error(`${title}: ${failures} failed requests of ${result.requests.total}`);
-  return result.requests.average;
+  return { rate: result.requests.average, cpuPerRequest: cpu / result.requests.total };
 }
 
 async function measure(): Promise<void> {
@@ -177,24 +194,48 @@ async function measure(): Promise<void> {
       { title: '@logto-kit/express authenticated()', ...targets.logtoKit },
       { title: '@logto/express withLogto + express-session', ...targets.official },
     ];
-    console.log(`GET /me, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s (autocannon);`);
-    console.log('best round per variant, so that load from other processes distorts the ratios less.\n');
-    for (const variant of variants) await run(variant.title, variant.url, variant.cookie); // warm-up
-    const best = variants.map(() => 0);
+    // LOGTO_KIT_BENCH_ONLY=logto-kit measures one variant alone (e.g. with LOGTO_KIT_BENCH_PROFILE=1).
+    const only = process.env.LOGTO_KIT_BENCH_ONLY;
+    if (only) {
+      for (const variant of variants.filter((candidate) => candidate.title.includes(only))) {
+        const { rate, cpuPerRequest } = await run(child, variant.title, variant.url, variant.cookie);
+        console.log(`  ${variant.title}: ${rate.toFixed(0)} req/s, ${cpuPerRequest.toFixed(0)} µs CPU/request`);
+      }
+      return;
+    }
+    console.log(`GET /me, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s (autocannon).`);
+    console.log('Best round per variant, and the server CPU time per request (less sensitive to other load).\n');
+    for (const variant of variants) await run(child, variant.title, variant.url, variant.cookie); // warm-up
+    const best = variants.map(() => ({ rate: 0, cpuPerRequest: Number.POSITIVE_INFINITY }));
     for (let round = 0; round < rounds; round += 1) {
       for (const [index, variant] of variants.entries()) {
-        best[index] = Math.max(best[index]!, await run(variant.title, variant.url, variant.cookie));
+        const result = await run(child, variant.title, variant.url, variant.cookie);
+        best[index] = {
+          rate: Math.max(best[index]!.rate, result.rate),
+          cpuPerRequest: Math.min(best[index]!.cpuPerRequest, result.cpuPerRequest),
+        };
       }
     }
     for (const [index, variant] of variants.entries()) {
-      console.log(`  ${variant.title.padEnd(44)} ${best[index]!.toFixed(0).padStart(8)} req/s`);
+      const { rate, cpuPerRequest } = best[index]!;
+      console.log(
+        `  ${variant.title.padEnd(44)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(0).padStart(5)} µs CPU/request`,
+      );
     }
-    const [unprotected, kit, official] = best as [number, number, number];
-    const versusPlain = kit / unprotected;
-    const versusOfficial = kit / official;
+    const [plain, kit, official] = best as [RunResult, RunResult, RunResult];
+    const line = (
+      label: string,
+      rateRatio: number,
+      cpuRatio: number,
+      target: string,
+      met: (ratio: number) => boolean,
+    ) =>
+      `  ${label.padEnd(38)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${target}) ${
+        met(rateRatio) ? '✔' : '✖'
+      }`;
     console.log(`
-  @logto-kit/express vs unprotected:      ${versusPlain.toFixed(2)}×   (target ≥ 0.70×) ${versusPlain >= 0.7 ? '✔' : '✖'}
-  @logto-kit/express vs @logto/express:   ${versusOfficial.toFixed(2)}×   (target > 1×) ${versusOfficial > 1 ? '✔' : '✖'}`);
+${line('@logto-kit/express vs unprotected:', kit.rate / plain.rate, plain.cpuPerRequest / kit.cpuPerRequest, '≥ 0.70×', (ratio) => ratio >= 0.7)}
+${line('@logto-kit/express vs @logto/express:', kit.rate / official.rate, official.cpuPerRequest / kit.cpuPerRequest, '> 1×', (ratio) => ratio > 1)}`);
   } finally {
     child.kill();
   }

@@ -1,8 +1,28 @@
-import { LogtoError } from '@logto-kit/client';
+import { type IdTokenClaims, type LogtoClient, LogtoError } from '@logto-kit/client';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type LogtoUser, requestContext } from './express-request.ts';
 import { sendSessionUnavailable } from './session-unavailable.ts';
 import { isSessionStoreError } from './stores/session-store-error.ts';
+
+/**
+ * Decoded claims of recent ID tokens, keyed by the whole token: a signed-in user sends the same
+ * token on every request. The token was verified when it was stored; this only skips decoding it
+ * again. Each caller gets its own copy.
+ */
+const decodedClaims = new Map<string, IdTokenClaims>();
+const decodedClaimsLimit = 1000;
+
+async function idTokenClaims(client: LogtoClient): Promise<IdTokenClaims> {
+  const idToken = await client.getIdToken();
+  const known = idToken ? decodedClaims.get(idToken) : undefined;
+  if (known) return { ...known };
+  const claims = await client.getIdTokenClaims();
+  if (idToken) {
+    if (decodedClaims.size >= decodedClaimsLimit) decodedClaims.delete(decodedClaims.keys().next().value!);
+    decodedClaims.set(idToken, claims);
+  }
+  return { ...claims };
+}
 
 /** Options of {@link authenticated}, as the guide's decorator. */
 export interface AuthenticatedOptions {
@@ -41,11 +61,8 @@ export function authenticated(options: AuthenticatedOptions = {}): RequestHandle
       }
     };
     try {
-      if (!(await client.isAuthenticated())) {
-        deny();
-        return;
-      }
-      const user = options.fetchUserInfo ? await client.fetchUserInfo() : await client.getIdTokenClaims();
+      // Signed out: both calls throw `not_authenticated`, answered by `deny()` below.
+      const user = options.fetchUserInfo ? await client.fetchUserInfo() : await idTokenClaims(client);
       // Written without relying on the type of `req.user`: other libraries (e.g. @logto/node) declare it differently.
       (req as unknown as { user: LogtoUser }).user = user;
       if (options.resource) req.accessToken = await client.getAccessToken(options.resource);

@@ -22,6 +22,12 @@ function mountRoutes(app: Harness['app']): void {
   app.get('/shopping', authenticated({ resource: shoppingApi }), (req, res) => {
     res.json(decodeJwt(req.accessToken!));
   });
+  app.get('/mutate', authenticated(), (req, res) => {
+    const user = userOf(req)!;
+    const seen = user.name;
+    user.name = 'changed by a handler';
+    res.json({ seen });
+  });
   app.get('/acme', authenticated({ organizationId: 'org-acme' }), (req, res) => {
     res.json(decodeJwt(req.organizationToken!));
   });
@@ -68,6 +74,13 @@ for (const mode of ['cookie', 'store'] as const) {
       const claims = JSON.parse(me.body);
       assert.equal(claims.username, 'demo');
       assert.equal(claims.email, 'demo@example.com');
+    });
+
+    it('gives each request its own copy of the claims', async () => {
+      const browser = new Browser(harness.appUrl);
+      await browser.signIn();
+      assert.deepEqual(JSON.parse((await browser.get('/mutate')).body), { seen: 'Demo User' });
+      assert.deepEqual(JSON.parse((await browser.get('/mutate')).body), { seen: 'Demo User' });
     });
 
     it('authenticated() answers 401 JSON to a signed-out request, or redirects with shouldRedirect', async () => {

@@ -80,6 +80,8 @@ export class SessionManager {
    * sends the same cookie on every request, and decrypting it once is enough.
    */
   readonly #opened = new Map<string, { data: SessionData; expiresAt: number }>();
+  readonly #secureRequestAttributes: CookieAttributes;
+  readonly #plainRequestAttributes: CookieAttributes;
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -88,6 +90,8 @@ export class SessionManager {
     this.#now = options.now ?? Date.now;
     this.cookieName = options.cookieName ?? 'logto_session';
     this.maxAge = options.maxAge ?? defaultMaxAge;
+    this.#secureRequestAttributes = this.#cookieAttributes(true);
+    this.#plainRequestAttributes = this.#cookieAttributes(false);
   }
 
   /** Whether session data lives in a server-side store (only an id in the cookie). */
@@ -241,14 +245,18 @@ export class SessionManager {
   }
 
   #attributes(secureRequest: boolean): CookieAttributes {
+    return secureRequest ? this.#secureRequestAttributes : this.#plainRequestAttributes;
+  }
+
+  #cookieAttributes(secureRequest: boolean): CookieAttributes {
     const secure = this.#options.secure ?? 'auto';
-    return {
+    return Object.freeze({
       httpOnly: true,
       sameSite: 'Lax',
       secure: secure === 'auto' ? secureRequest : secure,
       path: this.#options.path ?? '/',
       domain: this.#options.domain,
-    };
+    });
   }
 
   /** @internal Reports a session store failure (reading or saving); the request is answered with 503. */

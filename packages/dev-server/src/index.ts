@@ -19,4 +19,3 @@ export { ConfigError, loadConfigFile, validateConfig } from './config-validation
 export { demoWorld } from './demo-world.ts';
 export type { Lifetimes } from './provider.ts';
 export { type DevServer, type DevServerOptions, rotateKeys, startDevServer } from './server.ts';
-export type { PostgresStoreOptions } from './storage/postgres-store.ts';

@@ -14,8 +14,8 @@ describe('two instances sharing one PostgreSQL database', withPostgres ? {} : { 
   let b: DevServer;
   before(async () => {
     [a, b] = await Promise.all([
-      startDevServer({ port: 0, postgres: schema.options }),
-      startDevServer({ port: 0, postgres: schema.options }),
+      startDevServer({ port: 0, database: schema.url }),
+      startDevServer({ port: 0, database: schema.url }),
     ]);
   });
   after(async () => {
@@ -73,10 +73,10 @@ describe('rotating keys in PostgreSQL', withPostgres ? {} : { skip: 'no PostgreS
   it('adds a key that signs at the next start', async () => {
     const schema = freshSchema();
     try {
-      const first = await startDevServer({ port: 0, postgres: schema.options });
+      const first = await startDevServer({ port: 0, database: schema.url });
       await first.close();
-      const { kid } = await rotateKeys({ postgres: schema.options });
-      const second = await startDevServer({ port: 0, postgres: schema.options });
+      const { kid } = await rotateKeys({ database: schema.url });
+      const second = await startDevServer({ port: 0, database: schema.url });
       try {
         const { keys } = (await (await fetch(`${second.issuer}/jwks`)).json()) as { keys: { kid: string }[] };
         assert.equal(keys.length, 2);

@@ -14,7 +14,6 @@ import { addSigningKey, loadSigningKeys } from './keys.ts';
 import { createProvider, type Lifetimes } from './provider.ts';
 import { postgresOptionsFromUrl } from './storage/database-url.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
-import type { PostgresStoreOptions } from './storage/postgres-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
 import type { DevStore } from './storage/store.ts';
 
@@ -34,13 +33,10 @@ export interface DevServerOptions {
   /** Keep everything in memory instead of the SQLite file. */
   memory?: boolean;
   /**
-   * Keep everything in PostgreSQL instead (requires the `pg` package): several instances sharing
-   * one database serve the same sessions, tokens, keys and registered users.
-   */
-  postgres?: PostgresStoreOptions;
-  /**
-   * A PostgreSQL URL, `postgres://user:password@host:port/database[?schema=name]`: the same as
-   * `postgres` with that connection string (and schema). `logto-kit dev --database <url>`.
+   * Keep everything in PostgreSQL instead (requires the `pg` package): a URL,
+   * `postgres://user:password@host:port/database[?schema=name]` (default schema `logto_kit_dev`).
+   * Several instances sharing one database serve the same sessions, tokens, keys and registered
+   * users. `logto-kit dev --database <url>`.
    */
   database?: string;
   /**
@@ -116,15 +112,13 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 /** Where the server keeps its state: PostgreSQL, memory, or (by default) the SQLite file. */
 async function openStore(
-  options: Pick<DevServerOptions, 'postgres' | 'database' | 'memory' | 'dataDir'>,
+  options: Pick<DevServerOptions, 'database' | 'memory' | 'dataDir'>,
   now: () => number,
 ): Promise<DevStore> {
-  const postgres =
-    options.postgres ?? (options.database === undefined ? undefined : postgresOptionsFromUrl(options.database));
-  if (postgres) {
+  if (options.database !== undefined) {
     // Loaded on demand: `pg` is only needed by those who ask for PostgreSQL.
     const { openPostgresStore } = await import('./storage/postgres-store.ts');
-    return openPostgresStore(postgres, now);
+    return openPostgresStore(postgresOptionsFromUrl(options.database), now);
   }
   return options.memory
     ? createMemoryStore(now)
@@ -213,7 +207,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
  * @returns the new key's `kid`.
  */
 export async function rotateKeys(
-  options: { dataDir?: string; postgres?: PostgresStoreOptions; database?: string; now?: () => number } = {},
+  options: { dataDir?: string; database?: string; now?: () => number } = {},
 ): Promise<{ kid: string }> {
   const now = options.now ?? Date.now;
   const store = await openStore(options, now);

@@ -20,11 +20,14 @@ export async function postgresAvailable(): Promise<boolean> {
   }
 }
 
-/** Options for a fresh, uniquely named schema, and a function that drops it. */
-export function freshSchema(): { options: PostgresStoreOptions; drop(): Promise<void> } {
+/** A fresh, uniquely named schema (as store options and as a `database` URL), and a function that drops it. */
+export function freshSchema(): { options: PostgresStoreOptions; url: string; drop(): Promise<void> } {
   const schema = `logto_kit_test_${randomBytes(6).toString('hex')}`;
+  const url = new URL(postgresUrl);
+  url.searchParams.set('schema', schema);
   return {
     options: { connectionString: postgresUrl, schema },
+    url: url.href,
     async drop() {
       const client = new pg.Client({ connectionString: postgresUrl });
       await client.connect();

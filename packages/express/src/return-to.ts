@@ -49,5 +49,7 @@ export function safeReturnTo(value: unknown): string | undefined {
   }
   if (resolved.origin !== probeOrigin) return undefined;
   const path = `${resolved.pathname}${resolved.search}${resolved.hash}`;
-  return isUnsafePathText(path) ? undefined : path;
+  // Removing dot segments can expose an encoded `//` (`/../%2F` → `/%2F`): check the result as the input was.
+  const decodedPath = decodeRepeatedly(path);
+  return isUnsafePathText(path) || decodedPath === undefined || isUnsafePathText(decodedPath) ? undefined : path;
 }

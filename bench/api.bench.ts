@@ -169,8 +169,8 @@ async function reusedTokenOverHttp(): Promise<void> {
 
 /**
  * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, so
- * that all of them run under the same conditions; each case's rate comes from its median batch, so
- * that batches slowed down by other processes on the machine do not count.
+ * that all of them run under the same conditions; each case's rate comes from its 10th-percentile
+ * batch, so that batches slowed down by other processes on the machine do not count.
  */
 async function interleavedRates(
   cases: Record<string, () => Promise<number> | number>,
@@ -185,8 +185,8 @@ async function interleavedRates(
       batches[name]?.push((performance.now() - batchStart) / count);
     }
   }
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  return Object.fromEntries(Object.entries(batches).map(([name, perOp]) => [name, 1000 / median(perOp)]));
+  const fast = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 10)] ?? Number.NaN;
+  return Object.fromEntries(Object.entries(batches).map(([name, perOp]) => [name, 1000 / fast(perOp)]));
 }
 
 const poolSize = 2000;
@@ -216,7 +216,7 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
   const joseOptions = { issuer: provider.issuer, audience, algorithms: [alg], typ: 'at+jwt' };
 
   // Each case walks the pool with its own cursor, so one case never warms the cache for another.
-  const batch = 20;
+  const batch = alg === 'ES384' ? 4 : 20; // about 4 ms per batch for ES384, under 2 ms for the others
   const cursor = () => {
     let i = 0;
     return () => {
@@ -250,7 +250,7 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
 
 async function freshTokenVerification(): Promise<void> {
   console.log(
-    `\n(b) A new token on every verification (pool of ${poolSize}), in process, cases interleaved batch by batch for 4 s, median batch`,
+    `\n(b) A new token on every verification (pool of ${poolSize}), in process, cases interleaved batch by batch for 4 s, 10th-percentile batch`,
   );
   const rows: Record<string, string | number>[] = [];
   const ratios: [Alg, number, number][] = [];

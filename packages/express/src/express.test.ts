@@ -377,3 +377,20 @@ describe('@logto-kit/express with a failing session store', () => {
     assert.equal((await browser.get('/api/me')).status, 200, 'signed in again once the store is back');
   });
 });
+
+describe('createLogto configuration', () => {
+  it('refuses a post-sign-out target that is not a path on this application', async () => {
+    const { createLogto } = await import('./express.ts');
+    const base = {
+      endpoint: 'http://localhost:3001',
+      appId: 'app',
+      appSecret: 'secret',
+      baseUrl: 'http://localhost:3000',
+      session: { secrets: ['config-test-secret-0123456789abcdefgh'] },
+    };
+    for (const target of ['//evil.com', 'https://evil.com', '/\\evil.com', 'relative']) {
+      assert.throws(() => createLogto({ ...base, postSignOutRedirectPath: target }), TypeError, target);
+    }
+    assert.doesNotThrow(() => createLogto({ ...base, postSignOutRedirectPath: '/goodbye' }));
+  });
+});

@@ -18,6 +18,7 @@ import { commitOnResponse } from './commit-on-response.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { callbackErrorPage, callbackErrorStatus } from './error-page.ts';
 import { type LogtoPaths, type RequestContext, setRequestContext } from './express-request.ts';
+import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
@@ -46,7 +47,7 @@ export interface LogtoExpressConfig extends LogtoConfig {
 export interface Logto extends RequestHandler {
   /** The middleware (the same function as the object itself). */
   middleware: RequestHandler;
-  /** {@link authenticated}, bound to nothing more than the standalone function. */
+  /** The exported {@link authenticated}, also reachable from here. */
   authenticated: (options?: AuthenticatedOptions) => RequestHandler;
   /** The route paths, e.g. for links. */
   paths: LogtoPaths;
@@ -89,8 +90,8 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   const base = trimSlash(new URL(baseUrl).href);
   const prefix = trimSlash(routeOptions?.prefix ?? '');
   if (prefix && !/^\/[A-Za-z0-9._~/-]*$/.test(prefix)) throw new TypeError(`Invalid routes.prefix: ${prefix}`);
-  if (!postSignOutRedirectPath.startsWith('/') || postSignOutRedirectPath.startsWith('//')) {
-    throw new TypeError('postSignOutRedirectPath must be a path on this application, e.g. "/".');
+  if (safeReturnTo(postSignOutRedirectPath) !== postSignOutRedirectPath) {
+    throw new TypeError('postSignOutRedirectPath must be a normalized path on this application, e.g. "/".');
   }
   const paths: LogtoPaths = {
     signIn: `${prefix}/sign-in`,

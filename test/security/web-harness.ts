@@ -43,7 +43,6 @@ export async function startWebApp(
     resources: [apiResource],
     session: { secrets: [sessionSecret] },
     ...config,
-    clientOptions: { timeoutMs: 2000, ...config.clientOptions },
   });
   app.use(logto);
   app.get('/me', authenticated(), (req, res) => {

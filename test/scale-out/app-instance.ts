@@ -6,15 +6,25 @@
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { authenticated, createLogto, RedisRefreshLock, RedisStore, type SessionStore } from '@logto-kit/express';
+import {
+  authenticated,
+  createLogto,
+  PostgresStore,
+  RedisRefreshLock,
+  RedisStore,
+  type SessionStore,
+} from '@logto-kit/express';
 import express from 'express';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 
 export interface InstanceOptions {
   endpoint: string;
   baseUrl: string;
-  /** Redis port (a proxy in the tests); cookie sessions when absent. */
+  /** Redis port (a proxy in the tests) for the refresh lock and, by default, the sessions; cookie sessions when absent. */
   redisPort?: number;
+  /** Keep sessions in this PostgreSQL table (`schema.table`) instead of Redis. */
+  postgresTable?: string;
   /** Key prefix of this test run. */
   redisPrefix?: string;
   secret: string;
@@ -31,6 +41,7 @@ process.on('message', (message: { type?: string; offsetMs?: number }) => {
 let redis: Redis | undefined;
 let store: SessionStore | undefined;
 let lock: RedisRefreshLock | undefined;
+let pool: pg.Pool | undefined;
 if (options.redisPort !== undefined) {
   // Fail fast while Redis is unreachable (answered 503) instead of queueing commands; reconnect quickly.
   redis = new Redis({
@@ -43,7 +54,12 @@ if (options.redisPort !== undefined) {
   });
   redis.on('error', () => {});
   await redis.connect();
-  store = new RedisStore({ client: redis, prefix: `${options.redisPrefix}sess:`, timeoutMs: 1000 });
+  if (options.postgresTable) {
+    pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
+    store = new PostgresStore({ pool, tableName: options.postgresTable });
+  } else {
+    store = new RedisStore({ client: redis, prefix: `${options.redisPrefix}sess:`, timeoutMs: 1000 });
+  }
   lock = new RedisRefreshLock({ client: redis, prefix: `${options.redisPrefix}lock:`, timeoutMs: 1000 });
 }
 
@@ -77,4 +93,5 @@ process.on('disconnect', () => {
   server.closeAllConnections();
   server.close();
   redis?.disconnect();
+  void pool?.end();
 });

@@ -10,6 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
 import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { AppCookies, type AppInstance, get, percentile, startInstance, TcpProxy } from './support.ts';
 
 // The instances' shared public URL: redirect URIs are compared as strings and never fetched, so
@@ -169,9 +170,9 @@ describe('web-app instances sharing a Redis session store', () => {
     const redisCookies = await signIn(redisA, redisA);
     const cookieCookies = await signIn(cookieOnly, cookieOnly);
     const rounds = 300;
-    const measure = async (instance: AppInstance, cookies: AppCookies): Promise<number[]> => {
+    const measure = async (instance: AppInstance, cookies: AppCookies, count = rounds): Promise<number[]> => {
       const times: number[] = [];
-      for (let n = 0; n < rounds; n += 1) {
+      for (let n = 0; n < count; n += 1) {
         const started = performance.now();
         const answer = await whoami(instance, cookies);
         times.push(performance.now() - started);
@@ -179,8 +180,8 @@ describe('web-app instances sharing a Redis session store', () => {
       }
       return times;
     };
-    await measure(redisA, redisCookies); // warm-up
-    await measure(cookieOnly, cookieCookies);
+    await measure(redisA, redisCookies, 50); // warm-up
+    await measure(cookieOnly, cookieCookies, 50);
     const redisTimes = await measure(redisA, redisCookies);
     const cookieTimes = await measure(cookieOnly, cookieCookies);
     const format = (times: number[]) =>
@@ -191,3 +192,61 @@ describe('web-app instances sharing a Redis session store', () => {
     assert.ok(percentile(redisTimes, 50) > 0 && percentile(cookieTimes, 50) > 0);
   });
 });
+
+describe('web-app instances sharing a PostgreSQL session store (and the Redis refresh lock)', () => {
+  const schema = `logto_kit_scale_${randomBytes(6).toString('hex')}`;
+  let pgA: AppInstance;
+  let pgB: AppInstance;
+
+  before(async () => {
+    const options = {
+      endpoint: devServer.url,
+      baseUrl: publicUrl,
+      secret,
+      redisPort: 6379,
+      redisPrefix: `${redisPrefix}pg:`,
+      postgresTable: `${schema}.sessions`,
+    };
+    await withPostgres((client) => client.query(`CREATE SCHEMA "${schema}"`));
+    [pgA, pgB] = await Promise.all([startInstance(options), startInstance(options)]);
+  });
+
+  after(async () => {
+    await Promise.all([pgA?.stop(), pgB?.stop()]);
+    await withPostgres((client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`));
+  });
+
+  it('share a sign-in, and a burst over both with an expired access token refreshes once', async () => {
+    const cookies = await signIn(pgA, pgB);
+    for (const instance of [pgA, pgB]) assert.equal((await whoami(instance, cookies)).status, 200);
+    assert.equal((await get(`${pgA.url}/token`, cookies, { accept: 'application/json' })).status, 200);
+    const before = refreshRequests.succeeded + refreshRequests.failed;
+    for (const instance of [pgA, pgB]) instance.setClockOffset(10 * 60 * 1000);
+    await Promise.all([pgA, pgB].map((instance) => whoami(instance, cookies)));
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, n) =>
+        get(`${(n % 2 ? pgA : pgB).url}/token`, cookies, { accept: 'application/json' }),
+      ),
+    );
+    const refreshes = refreshRequests.succeeded + refreshRequests.failed - before;
+    console.log(
+      `scale-out: PostgreSQL sessions, 100 concurrent requests over 2 instances → ${refreshes} refresh request(s)`,
+    );
+    assert.deepEqual(
+      answers.map((answer) => answer.status).filter((status) => status !== 200),
+      [],
+    );
+    assert.equal(refreshes, 1);
+    assert.equal(new Set(answers.map((answer) => JSON.parse(answer.body).token)).size, 1);
+  });
+});
+
+async function withPostgres<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}

@@ -29,7 +29,22 @@ async function close(server: Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-const devServer = await startDevServer({ port: ports.identity });
+function portInUse(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, port } = error as { code?: unknown; port?: unknown };
+  return code === 'EADDRINUSE' ? (typeof port === 'number' ? port : -1) : undefined;
+}
+
+function exitOnTakenPort(error: unknown): never {
+  const port = portInUse(error);
+  if (port === undefined) throw error;
+  console.error(
+    `✖ ${port > 0 ? `Port ${port} is` : 'A demo port (3000, 3001 or 3002) is'} already in use: is the demo (or another server) already running? Stop it and run npm start again.`,
+  );
+  process.exit(1);
+}
+
+const devServer = await startDevServer({ port: ports.identity }).catch(exitOnTakenPort);
 const servers: Server[] = [];
 try {
   servers.push(await listen(createApiApp({ endpoint }), ports.api));
@@ -50,7 +65,7 @@ try {
 } catch (error) {
   await Promise.all(servers.map(close));
   await devServer.close();
-  throw error;
+  exitOnTakenPort(error);
 }
 
 console.log(`

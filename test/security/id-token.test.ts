@@ -54,6 +54,8 @@ interface RefusalRow {
   /** The misbehaviour, or how to prepare it for a provider. */
   readonly misbehave: Misbehaviour | ((provider: HostileProvider) => Promise<Misbehaviour>);
   readonly code: string;
+  /** More checks of the answer that shows the refusal. */
+  readonly check?: (body: string) => void;
 }
 
 const refusals: readonly RefusalRow[] = [
@@ -125,6 +127,12 @@ const refusals: readonly RefusalRow[] = [
     misbehave: { idTokenClaims: claims((c) => ({ ...c, sub: '' })) },
     code: 'id_token_invalid_claims',
   },
+  { name: 'a missing exp', misbehave: { idTokenClaims: claims(without('exp')) }, code: 'id_token_invalid_claims' },
+  {
+    name: 'an nbf in the future',
+    misbehave: { idTokenClaims: claims((c) => ({ ...c, nbf: nowSeconds() + 3600 })) },
+    code: 'id_token_invalid_claims',
+  },
   { name: 'a missing iat', misbehave: { idTokenClaims: claims(without('iat')) }, code: 'id_token_invalid_claims' },
   {
     name: 'an iat far in the future',
@@ -153,6 +161,27 @@ const refusals: readonly RefusalRow[] = [
     stage: 'sign-in',
     misbehave: { discovery: (document) => ({ ...document, issuer: 'https://evil.example/oidc' }) },
     code: 'discovery_issuer_mismatch',
+  },
+  {
+    name: 'a discovery document with a javascript: token endpoint',
+    stage: 'sign-in',
+    misbehave: { discovery: (document) => ({ ...document, token_endpoint: 'javascript:alert(1)' }) },
+    code: 'discovery_failed',
+  },
+  {
+    name: 'a provider error whose description carries HTML (shown escaped)',
+    misbehave: {
+      authorizationResponse: (params) => {
+        params.delete('code');
+        params.set('error', 'access_denied');
+        params.set('error_description', '<script>alert(document.cookie)</script><img src=x onerror=alert(1)>');
+      },
+    },
+    code: 'callback_provider_error',
+    check: (body) => {
+      assert.doesNotMatch(body, /<script>|<img/);
+      assert.match(body, /&#60;script&#62;/);
+    },
   },
   {
     name: 'an RFC 9207 iss parameter naming another issuer (advertised)',
@@ -216,6 +245,7 @@ describe('security: a hostile provider cannot sign a user in (full sign-in throu
           assert.ok(answer, 'the flow reached the failing step');
           assert.ok(answer.status >= 400, `refused with an error status, got ${answer.status}`);
           assert.equal(errorCodeOf(answer), row.code);
+          row.check?.(answer.body);
           if (stage === 'sign-in') assert.equal(provider.hits.authorize, 0, 'no authorization request was made');
           await assertSignedOut(browser);
           return;
@@ -276,6 +306,22 @@ const acceptances: readonly AcceptanceRow[] = [
       };
       await signInHonestly(browser);
       assert.equal(provider.hits.jwks, before + 1);
+    },
+  },
+  {
+    name: 'an ID token expired within the clock tolerance (60 s)',
+    run: async (provider, browser) => {
+      provider.misbehave = {
+        idTokenClaims: claims((c) => ({ ...c, iat: nowSeconds() - 3630, exp: nowSeconds() - 30 })),
+      };
+      await signInHonestly(browser);
+    },
+  },
+  {
+    name: 'an ID token issued slightly in the future, within the clock tolerance',
+    run: async (provider, browser) => {
+      provider.misbehave = { idTokenClaims: claims((c) => ({ ...c, iat: nowSeconds() + 30 })) };
+      await signInHonestly(browser);
     },
   },
   {

@@ -3,9 +3,9 @@
 // callback. Table-driven: a new vector is one row.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createLogto, MemoryStore } from '@logto-kit/express';
+import { CookieSealer, createLogto, MemoryStore } from '@logto-kit/express';
 import { type HostileProvider, startHostileProvider } from '../fixtures/hostile-provider.ts';
-import { Browser, startWebApp, type WebApp } from './web-harness.ts';
+import { Browser, sessionSecret, startWebApp, type WebApp } from './web-harness.ts';
 
 const cookieName = 'logto_session';
 
@@ -69,6 +69,13 @@ describe('security: open redirects after sign-in (returnTo), full sign-in', () =
       assert.equal(new URL(callback.location, app.url).origin, new URL(app.url).origin);
     });
   }
+
+  it('returns to "/" when returnTo is given twice (an array, not a path)', async () => {
+    const browser = new Browser(app.url);
+    const { callback } = await browser.signIn('?returnTo=/fine&returnTo=//evil.example');
+    assert.equal(callback?.status, 302);
+    assert.equal(callback.location, '/');
+  });
 
   for (const path of ['/orders?id=1#top', '/a/b/c', '/search?q=%2F%2Fevil.example']) {
     it(`returns to the same-origin path ${path}`, async () => {
@@ -240,6 +247,27 @@ describe('security: tampered session cookies sign nobody in (cookie sessions)', 
       );
     });
   }
+
+  it('binds a sealed value to its cookie name: the same session sealed for another cookie name is refused', async () => {
+    const browser = new Browser(app.url);
+    await browser.signIn();
+    const cookies = browser.cookies();
+    const sealed = [...cookies.keys()]
+      .filter((name) => name.startsWith(cookieName))
+      .sort()
+      .map((name) => cookies.get(name))
+      .join('');
+    const sealer = new CookieSealer({ secrets: [sessionSecret] });
+    const opened = sealer.unseal(cookieName, sealed);
+    assert.ok(opened.ok);
+    const expiresAt = Date.now() + 3_600_000;
+    for (const name of [...cookies.keys()]) cookies.delete(name);
+
+    cookies.set(cookieName, sealer.seal('another_cookie', opened.value, expiresAt));
+    assert.equal((await browser.get('/me')).status, 401, 'sealed for another name: refused');
+    cookies.set(cookieName, sealer.seal(cookieName, opened.value, expiresAt));
+    assert.equal((await browser.get('/me')).status, 200, 'control: sealed for this name, the same value opens');
+  });
 
   it('refuses a cookie past its expiry (injected clock)', async () => {
     let now = Date.now();

@@ -1,5 +1,6 @@
 import type { SessionData, SessionStore, StoredSession } from '../session-store.ts';
 import { isConcurrentCreate, type PgPoolLike, quoteTableName } from './postgres-client.ts';
+import { parseSessionData } from './session-data.ts';
 import { withBackend } from './session-store-error.ts';
 import { randomVersion } from './versions.ts';
 
@@ -60,9 +61,8 @@ export class PostgresStore implements SessionStore {
     );
     const row = result.rows[0];
     if (!row || typeof row.data !== 'string') return undefined;
-    const data: unknown = JSON.parse(row.data);
-    if (typeof data !== 'object' || data === null) return undefined;
-    return { data: data as SessionData, version: Number(row.version) };
+    const data = parseSessionData(row.data);
+    return data && { data, version: Number(row.version) };
   }
 
   async set(id: string, data: SessionData, ttlSeconds: number): Promise<void> {

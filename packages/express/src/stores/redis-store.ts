@@ -1,5 +1,6 @@
 import type { SessionData, SessionStore, StoredSession } from '../session-store.ts';
 import { evalRedisScript, type RedisClientLike, sendRedisCommand } from './redis-client.ts';
+import { parseSessionData } from './session-data.ts';
 import { withBackend } from './session-store-error.ts';
 import { randomVersion } from './versions.ts';
 
@@ -110,12 +111,6 @@ function decode(value: string): StoredSession | undefined {
   const newline = value.indexOf('\n');
   const version = Number(value.slice(0, newline));
   if (newline < 0 || !Number.isSafeInteger(version)) return undefined;
-  try {
-    const data: unknown = JSON.parse(value.slice(newline + 1));
-    if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
-    if (!Object.values(data).every((entry) => typeof entry === 'string')) return undefined;
-    return { data: data as SessionData, version };
-  } catch {
-    return undefined;
-  }
+  const data = parseSessionData(value.slice(newline + 1));
+  return data && { data, version };
 }

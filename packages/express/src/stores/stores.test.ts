@@ -185,6 +185,15 @@ describe('PostgresStore specifics', () => {
     );
   });
 
+  it('treats a damaged row as an absent session', async () => {
+    const store = new PostgresStore({ pool, tableName: `${schema}.damaged` });
+    await store.set('bad', { a: '1' }, 60);
+    await pool.query(`UPDATE ${schema}.damaged SET data = 'not json' WHERE id = 'bad'`);
+    assert.equal(await store.get('bad'), undefined);
+    await pool.query(`UPDATE ${schema}.damaged SET data = '{"a":1}' WHERE id = 'bad'`);
+    assert.equal(await store.get('bad'), undefined);
+  });
+
   it('refuses a table name that is not a plain identifier', () => {
     assert.throws(() => new PostgresStore({ pool, tableName: 'sessions; DROP TABLE users' }), TypeError);
     assert.throws(() => new PostgresStore({ pool, tableName: 'a"b' }), TypeError);

@@ -36,6 +36,8 @@ interface Context {
   token(claims?: Record<string, unknown>, header?: Record<string, unknown>): Promise<string>;
   /** Honest claims, changed. */
   claims(overrides?: Record<string, unknown>): Record<string, unknown>;
+  /** One valid token for the things API, made once: accepted by the first row, so it is in the verified-token cache. */
+  readonly accepted: string;
 }
 
 interface Expectation {
@@ -76,7 +78,13 @@ function duplicateAud(context: Context, first: string, last: string): string {
 }
 
 const rows: readonly AttackRow[] = [
-  { name: 'a valid access token', authorization: async (c) => bearer(await c.token()), expect: 'accepted' },
+  { name: 'a valid access token', authorization: (c) => bearer(c.accepted), expect: 'accepted' },
+  {
+    name: 'a valid token from the verified-token cache at a route for an organization',
+    route: 'organization',
+    authorization: (c) => bearer(c.accepted),
+    expect: invalidToken,
+  },
   {
     name: 'a valid organization token',
     route: 'organization',
@@ -338,6 +346,20 @@ const rows: readonly AttackRow[] = [
     expect: invalidToken,
   },
   {
+    name: 'a scope that only contains the required one as a substring',
+    authorization: async (c) => bearer(await c.token({ scope: 'read:things2 xread:things read:thing' })),
+    expect: {
+      status: 403,
+      code: 'insufficient_scope',
+      challenge: /^Bearer error="insufficient_scope", error_description="[^"]*", scope="read:things"$/,
+    },
+  },
+  {
+    name: 'a scope claim that is an array, not a space-separated string',
+    authorization: async (c) => bearer(await c.token({ scope: [readScope] })),
+    expect: invalidToken,
+  },
+  {
     name: 'a missing scope',
     authorization: async (c) => bearer(await c.token({ scope: 'write:things' })),
     expect: {
@@ -452,6 +474,7 @@ describe('security: the API guard refuses the JWT attack catalogue over HTTP', (
       provider,
       attacker,
       claims,
+      accepted: await provider.sign(claims(), { header: { typ: 'at+jwt' } }),
       token: (overrides = {}, header = {}) => {
         const protectedHeader = Object.fromEntries(
           Object.entries({ typ: 'at+jwt', ...header }).filter(([, value]) => value !== undefined),

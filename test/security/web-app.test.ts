@@ -138,6 +138,8 @@ describe('security: open redirects after sign-out', () => {
 
 interface TamperRow {
   readonly name: string;
+  /** Needs a session spanning several cookies (cookie sessions with a large ID token). */
+  readonly chunked?: boolean;
   /** Changes the signed-in browser's session cookies; may use a second app (`other`). */
   readonly tamper: (cookies: Map<string, string>, other: Browser) => void | Promise<void>;
 }
@@ -182,6 +184,7 @@ const tamperRows: readonly TamperRow[] = [
   },
   {
     name: 'a dropped chunk',
+    chunked: true,
     tamper: (cookies) => {
       assert.ok(cookies.has(`${cookieName}.1`), 'the session is chunked');
       cookies.delete(`${cookieName}.1`);
@@ -189,6 +192,7 @@ const tamperRows: readonly TamperRow[] = [
   },
   {
     name: 'swapped chunks',
+    chunked: true,
     tamper: (cookies) => {
       const first = cookies.get(cookieName)!;
       const second = cookies.get(`${cookieName}.1`);
@@ -283,6 +287,42 @@ describe('security: tampered session cookies sign nobody in (cookie sessions)', 
     } finally {
       await clocked.close();
     }
+  });
+});
+
+describe('security: tampered session cookies sign nobody in (server store sessions)', () => {
+  let provider: HostileProvider;
+  let app: WebApp;
+  let otherApp: WebApp;
+  const store = new MemoryStore();
+  before(async () => {
+    provider = await startHostileProvider();
+    app = await startWebApp(provider, { session: { secrets: [sessionSecret], store } });
+    otherApp = await startWebApp(provider, {
+      session: { secrets: ['another-application-secret-0123456789abc'], store },
+    });
+  });
+  after(async () => {
+    await app.close();
+    await otherApp.close();
+    await provider.close();
+  });
+
+  for (const row of tamperRows.filter((candidate) => !candidate.chunked)) {
+    it(`refuses ${row.name}: signed out`, async () => {
+      const browser = new Browser(app.url);
+      await browser.signIn();
+      assert.equal((await browser.get('/me')).status, 200, 'signed in before tampering');
+      await row.tamper(browser.cookies(), new Browser(otherApp.url));
+      assert.equal((await browser.get('/me')).status, 401);
+    });
+  }
+
+  it('refuses a correctly sealed id that the store does not hold', async () => {
+    const browser = new Browser(app.url);
+    const sealer = new CookieSealer({ secrets: [sessionSecret] });
+    browser.cookies().set(cookieName, sealer.seal(cookieName, { sid: 'a-guessed-session-id' }, Date.now() + 3_600_000));
+    assert.equal((await browser.get('/me')).status, 401);
   });
 });
 

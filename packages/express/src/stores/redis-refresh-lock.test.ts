@@ -96,6 +96,20 @@ describe('RedisRefreshLock', () => {
     await release();
   });
 
+  it('a release that cannot reach Redis does not fail the caller; the hold expires by itself', async () => {
+    let reachable = true;
+    const flaky = {
+      call: (command: string, args: string[]) =>
+        reachable ? redis.call(command, args) : Promise.reject(new Error('connection lost')),
+    };
+    const lock = new RedisRefreshLock({ client: flaky, prefix, ttlMs: 100 });
+    const release = await lock.acquire('flaky');
+    reachable = false;
+    await release();
+    const next = new RedisRefreshLock({ client: other, prefix });
+    await (await next.acquire('flaky'))();
+  });
+
   it('raises session_store_unavailable when Redis cannot be reached', async () => {
     const down = new Redis({
       host: '127.0.0.1',

@@ -110,7 +110,11 @@ export class RedisRefreshLock implements RefreshLock {
     return async () => {
       if (released) return;
       released = true;
-      await this.#run(() => evalRedisScript(this.#client, releaseScript, [redisKey], [token]));
+      try {
+        await this.#run(() => evalRedisScript(this.#client, releaseScript, [redisKey], [token]));
+      } catch {
+        // The refresh itself succeeded; a hold that could not be deleted expires after `ttlMs`.
+      }
     };
   }
 

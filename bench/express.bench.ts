@@ -1,8 +1,9 @@
 // `npm run bench -- express`: what `authenticated()` costs a web app, over HTTP.
 //
-// The same route three ways, each on its own Express server: unprotected (no middleware);
-// protected by @logto-kit/express with a signed-in encrypted-cookie session; protected by the
-// official @logto/express + express-session with a signed-in session. The servers and a dev server
+// The same route several ways, each on its own Express server: unprotected (no middleware);
+// protected by @logto-kit/express with a signed-in encrypted-cookie session (and, for information,
+// with a MemoryStore session); protected by the official @logto/express + express-session with a
+// signed-in session. The servers and a dev server
 // run in a child process, so autocannon (here) does not compete with them for the event loop.
 // Sessions are real: each app is signed into through the dev server's pages before measuring.
 //
@@ -27,6 +28,7 @@ interface OfficialLogtoExpress {
 interface Targets {
   unprotected: string;
   logtoKit: { url: string; cookie: string };
+  logtoKitStore: { url: string; cookie: string };
   official: { url: string; cookie: string };
 }
 
@@ -51,20 +53,22 @@ async function listen(handler: RequestListener): Promise<{ server: Server; url: 
 async function serve(): Promise<Targets> {
   const { demoWorld, startDevServer } = await import('@logto-kit/dev-server');
   const { CookieJar, signInThroughForms } = await import('@logto-kit/dev-server/testing');
-  const { authenticated, createLogto, userOf } = await import('@logto-kit/express');
+  const { authenticated, createLogto, MemoryStore, userOf } = await import('@logto-kit/express');
   // Loaded by a computed name so its global `req.user` typing stays out of this project's types.
   const officialName = '@logto/express';
   const official = (await import(officialName)) as OfficialLogtoExpress;
   const { default: session } = await import('express-session');
   const { default: express } = await import('express');
 
-  const handlers: Record<'plain' | 'kit' | 'official', RequestListener> = {
+  const handlers: Record<'plain' | 'kit' | 'kitStore' | 'official', RequestListener> = {
     plain: (_req, res) => res.end(),
     kit: (_req, res) => res.end(),
+    kitStore: (_req, res) => res.end(),
     official: (_req, res) => res.end(),
   };
   const plain = await listen((req, res) => handlers.plain(req, res));
   const kit = await listen((req, res) => handlers.kit(req, res));
+  const kitStore = await listen((req, res) => handlers.kitStore(req, res));
   const off = await listen((req, res) => handlers.official(req, res));
 
   const devServer = await startDevServer({
@@ -76,8 +80,8 @@ async function serve(): Promise<Targets> {
         application.id === 'sample-web-app'
           ? {
               ...application,
-              redirectUris: [`${kit.url}/callback`, `${off.url}/logto/sign-in-callback`],
-              postLogoutRedirectUris: [`${kit.url}/`, off.url],
+              redirectUris: [`${kit.url}/callback`, `${kitStore.url}/callback`, `${off.url}/logto/sign-in-callback`],
+              postLogoutRedirectUris: [`${kit.url}/`, `${kitStore.url}/`, off.url],
             }
           : application,
       ),
@@ -100,6 +104,19 @@ async function serve(): Promise<Targets> {
     res.json(answer(userOf(req)!.sub));
   });
   handlers.kit = kitApp;
+
+  const kitStoreApp = express();
+  kitStoreApp.use(
+    createLogto({
+      ...client,
+      baseUrl: kitStore.url,
+      session: { secrets: ['bench-session-secret-0123456789abcdefgh'], store: new MemoryStore() },
+    }),
+  );
+  kitStoreApp.get('/me', authenticated(), (req, res) => {
+    res.json(answer(userOf(req)!.sub));
+  });
+  handlers.kitStore = kitStoreApp;
 
   const officialConfig = { ...client, baseUrl: off.url };
   const officialApp = express();
@@ -145,6 +162,7 @@ async function serve(): Promise<Targets> {
   return {
     unprotected: `${plain.url}/me`,
     logtoKit: { url: `${kit.url}/me`, cookie: await signIn(kit.url, '/sign-in') },
+    logtoKitStore: { url: `${kitStore.url}/me`, cookie: await signIn(kitStore.url, '/sign-in') },
     official: { url: `${off.url}/me`, cookie: await signIn(off.url, '/logto/sign-in') },
   };
 }
@@ -192,6 +210,7 @@ async function measure(): Promise<void> {
     const variants = [
       { title: 'unprotected (no middleware)', url: targets.unprotected, cookie: undefined },
       { title: '@logto-kit/express authenticated()', ...targets.logtoKit },
+      { title: '@logto-kit/express, MemoryStore sessions', ...targets.logtoKitStore },
       { title: '@logto/express withLogto + express-session', ...targets.official },
     ];
     // LOGTO_KIT_BENCH_ONLY=logto-kit measures one variant alone (e.g. with LOGTO_KIT_BENCH_PROFILE=1).
@@ -222,7 +241,7 @@ async function measure(): Promise<void> {
         `  ${variant.title.padEnd(44)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(0).padStart(5)} µs CPU/request`,
       );
     }
-    const [plain, kit, official] = best as [RunResult, RunResult, RunResult];
+    const [plain, kit, kitStore, official] = best as [RunResult, RunResult, RunResult, RunResult];
     const line = (
       label: string,
       rateRatio: number,
@@ -235,7 +254,8 @@ async function measure(): Promise<void> {
       }`;
     console.log(`
 ${line('@logto-kit/express vs unprotected:', kit.rate / plain.rate, plain.cpuPerRequest / kit.cpuPerRequest, '≥ 0.70×', (ratio) => ratio >= 0.7)}
-${line('@logto-kit/express vs @logto/express:', kit.rate / official.rate, official.cpuPerRequest / kit.cpuPerRequest, '> 1×', (ratio) => ratio > 1)}`);
+${line('@logto-kit/express vs @logto/express:', kit.rate / official.rate, official.cpuPerRequest / kit.cpuPerRequest, '> 1×', (ratio) => ratio > 1)}
+  (informational) MemoryStore sessions vs cookie sessions: ${(kitStore.rate / kit.rate).toFixed(2)}× req/s`);
   } finally {
     child.kill();
   }

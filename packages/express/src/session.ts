@@ -63,6 +63,11 @@ export interface PreparedCommit {
   persist?: () => Promise<void>;
 }
 
+/** A session cookie's opened contents. */
+type OpenedCookie =
+  | { kind: 'data'; data: SessionData; expiresAt: number }
+  | { kind: 'id'; sid: string; expiresAt: number };
+
 const defaultMaxAge = 14 * 24 * 60 * 60;
 const casAttempts = 5;
 const openedCacheSize = 1000;
@@ -79,7 +84,7 @@ export class SessionManager {
    * Recently opened cookie values (the exact sealed text) and their contents: a returning user
    * sends the same cookie on every request, and decrypting it once is enough.
    */
-  readonly #opened = new Map<string, { data: SessionData; expiresAt: number }>();
+  readonly #opened = new Map<string, OpenedCookie>();
   readonly #secureRequestAttributes: CookieAttributes;
   readonly #plainRequestAttributes: CookieAttributes;
 
@@ -105,40 +110,51 @@ export class SessionManager {
     const session = new Session(this, request.secure, present);
     if (value === undefined) return session;
 
-    const known = this.#store ? undefined : this.#opened.get(value);
-    if (known && known.expiresAt > this.#now()) {
-      session.loaded(known.data, known.expiresAt);
-      return session;
-    }
-    const opened = this.#sealer.unseal<unknown>(this.cookieName, value);
-    if (!opened.ok) {
-      this.#refuse(opened.reason);
+    const opened = this.#open(value);
+    if (!opened) {
       session.markRefused();
       return session;
     }
+    if (opened.kind === 'data') {
+      session.loaded(opened.data, opened.expiresAt);
+      return session;
+    }
+    const stored = await this.#store!.get(opened.sid);
+    if (!stored) {
+      session.markRefused();
+      return session;
+    }
+    session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+    return session;
+  }
+
+  /** The cookie's contents: the session data, or with a store the session id; `undefined` when refused. */
+  #open(sealed: string): OpenedCookie | undefined {
+    const known = this.#opened.get(sealed);
+    if (known && known.expiresAt > this.#now()) return known;
+    const result = this.#sealer.unseal<unknown>(this.cookieName, sealed);
+    if (!result.ok) {
+      this.#refuse(result.reason);
+      return undefined;
+    }
+    let opened: OpenedCookie;
     if (this.#store) {
-      const id = opened.value;
+      const id = result.value;
       if (typeof id !== 'object' || id === null || !('sid' in id) || typeof id.sid !== 'string') {
         this.#refuse('malformed');
-        session.markRefused();
-        return session;
+        return undefined;
       }
-      const stored = await this.#store.get(id.sid);
-      if (!stored) {
-        session.markRefused();
-        return session;
+      opened = { kind: 'id', sid: id.sid, expiresAt: result.expiresAt };
+    } else {
+      if (!isSessionData(result.value)) {
+        this.#refuse('malformed');
+        return undefined;
       }
-      session.loaded(stored.data, opened.expiresAt, id.sid, stored.version);
-      return session;
+      opened = { kind: 'data', data: result.value, expiresAt: result.expiresAt };
     }
-    if (!isSessionData(opened.value)) {
-      this.#refuse('malformed');
-      session.markRefused();
-      return session;
-    }
-    this.#remember(value, opened.value, opened.expiresAt);
-    session.loaded(opened.value, opened.expiresAt);
-    return session;
+    if (this.#opened.size >= openedCacheSize) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(sealed, opened);
+    return opened;
   }
 
   /**
@@ -202,11 +218,6 @@ export class SessionManager {
     await this.#writeMerged(this.#store, session.storeId, session);
     session.changesPersisted();
     await this.reload(session);
-  }
-
-  #remember(sealed: string, data: SessionData, expiresAt: number): void {
-    if (this.#opened.size >= openedCacheSize) this.#opened.delete(this.#opened.keys().next().value!);
-    this.#opened.set(sealed, { data, expiresAt });
   }
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.

@@ -2,7 +2,8 @@
  * One web-app instance for the scale-out tests, run in its own process (its own LogtoClient
  * module state, discovery and JWKS caches, in-process lock). Configured by a JSON argument; sends
  * `{ type: 'listening', port }` over IPC once it serves, and accepts `{ type: 'clock', offsetMs }`
- * to move the client's clock (so cached access tokens expire without waiting).
+ * to move the client's clock (so cached access tokens expire without waiting), answered by
+ * `{ type: 'clock-set' }`.
  */
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +36,10 @@ export const shoppingApi = 'https://shopping.your-app.com/api';
 const options = JSON.parse(process.argv[2] ?? '{}') as InstanceOptions;
 let clockOffsetMs = 0;
 process.on('message', (message: { type?: string; offsetMs?: number }) => {
-  if (message.type === 'clock' && typeof message.offsetMs === 'number') clockOffsetMs = message.offsetMs;
+  if (message.type === 'clock' && typeof message.offsetMs === 'number') {
+    clockOffsetMs = message.offsetMs;
+    process.send?.({ type: 'clock-set', offsetMs: clockOffsetMs });
+  }
 });
 
 let redis: Redis | undefined;

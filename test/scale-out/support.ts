@@ -68,8 +68,8 @@ export class TcpProxy {
 export interface AppInstance {
   url: string;
   child: ChildProcess;
-  /** Moves the instance's client clock by `offsetMs` from real time. */
-  setClockOffset(offsetMs: number): void;
+  /** Moves the instance's client clock by `offsetMs` from real time; resolves once the instance applied it. */
+  setClockOffset(offsetMs: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -87,8 +87,17 @@ export async function startInstance(options: InstanceOptions): Promise<AppInstan
   return {
     url: `http://127.0.0.1:${message.port}`,
     child,
-    setClockOffset(offsetMs) {
+    async setClockOffset(offsetMs) {
+      const applied = new Promise<void>((resolve) => {
+        const onMessage = (message: { type?: string; offsetMs?: number }) => {
+          if (message.type !== 'clock-set' || message.offsetMs !== offsetMs) return;
+          child.off('message', onMessage);
+          resolve();
+        };
+        child.on('message', onMessage);
+      });
       child.send({ type: 'clock', offsetMs });
+      await applied;
     },
     async stop() {
       if (child.exitCode !== null) return;

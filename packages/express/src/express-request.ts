@@ -39,16 +39,19 @@ export interface RequestContext {
   paths: LogtoPaths;
 }
 
-const contexts = new WeakMap<Request, RequestContext>();
+// A symbol-keyed property rather than a WeakMap: set on every request, it costs the garbage
+// collector nothing extra.
+const contextKey = Symbol('logto-kit.requestContext');
+type WithContext = { [contextKey]?: RequestContext };
 
 /** @internal */
 export function setRequestContext(req: Request, context: RequestContext): void {
-  contexts.set(req, context);
+  (req as unknown as WithContext)[contextKey] = context;
 }
 
 /** @internal */
 export function requestContext(req: Request): RequestContext | undefined {
-  return contexts.get(req);
+  return (req as unknown as WithContext)[contextKey];
 }
 
 /**

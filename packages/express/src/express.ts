@@ -100,6 +100,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
     signOut: `${prefix}/sign-out`,
   };
   const context: RequestContext = { paths };
+  const routePaths = new Set(Object.values(paths));
   const sessions = new SessionManager(sessionOptions);
   const createClient = (storage: Storage, lock?: RefreshLock) =>
     new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
@@ -165,7 +166,7 @@ export function createLogto(config: LogtoExpressConfig): Logto {
         sessions.usesStore ? sessionSyncedLock(sharedLock, session) : undefined,
       );
       setRequestContext(req, context);
-      if (!(await serveRoute(req, res, next, session))) next();
+      if (!routePaths.has(req.path) || !(await serveRoute(req, res, next, session))) next();
     } catch (error) {
       next(error);
     }

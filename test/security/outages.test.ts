@@ -8,7 +8,14 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { createAccessTokenVerifier, requireAuth } from '@logto-kit/api';
+import {
+  type AccessTokenVerifier,
+  ApiAuthError,
+  authErrorResponse,
+  authenticateRequest,
+  createAccessTokenVerifier,
+  requireAuth,
+} from '@logto-kit/api';
 import express from 'express';
 import { type Fault, type HostileProvider, startHostileProvider } from '../fixtures/hostile-provider.ts';
 import { Browser, errorCodeOf, type Page, startWebApp } from './web-harness.ts';
@@ -152,7 +159,10 @@ const shortFetch: typeof fetch = (input, init) => {
   return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
 };
 
-async function startApi(provider: HostileProvider, now?: () => number): Promise<{ url: string; server: Server }> {
+async function startApi(
+  provider: HostileProvider,
+  now?: () => number,
+): Promise<{ url: string; server: Server; verifier: AccessTokenVerifier }> {
   const verifier = createAccessTokenVerifier(
     { endpoint: provider.endpoint },
     { audience, fetch: shortFetch, cache: false, ...(now ? { now } : {}) },
@@ -164,7 +174,7 @@ async function startApi(provider: HostileProvider, now?: () => number): Promise<
   const server = createServer(app);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/things`, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/things`, server, verifier };
 }
 
 async function stop(server: Server): Promise<void> {
@@ -188,7 +198,7 @@ async function get(url: string, token: string): Promise<{ status: number; body: 
 describe('security: the API guard during provider outages', () => {
   for (const endpoint of ['discovery', 'jwks'] as const) {
     for (const fault of faults) {
-      it(`${endpoint} ${fault} with no cached keys: 503 provider_unavailable in bounded time, then recovery`, async () => {
+      it(`${endpoint} ${fault} with no cached keys: 503 provider_unavailable in bounded time (requireAuth and authenticateRequest), then recovery`, async () => {
         const provider = await startHostileProvider();
         const api = await startApi(provider);
         try {
@@ -198,6 +208,23 @@ describe('security: the API guard during provider outages', () => {
           assert.equal(refused.status, 503);
           assert.equal(refused.body.code, 'provider_unavailable');
           assert.equal(refused.body.sub, undefined);
+
+          const request = new Request('http://api.test/things', { headers: { authorization: `Bearer ${token}` } });
+          const error = await timed(() =>
+            authenticateRequest(request, { verifier: api.verifier, audience }).then(
+              () => assert.fail('authorized while the provider is down'),
+              (reason: unknown) => reason,
+            ),
+          );
+          assert.ok(error instanceof ApiAuthError);
+          assert.equal(error.code, 'provider_unavailable');
+          const response = authErrorResponse(error);
+          assert.equal(response.status, 503);
+          assert.equal(
+            response.headers.get('www-authenticate'),
+            null,
+            'no Bearer challenge: the token is not at fault',
+          );
 
           provider.misbehave = {};
           const recovered = await get(api.url, token);

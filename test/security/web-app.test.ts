@@ -326,6 +326,30 @@ describe('security: tampered session cookies sign nobody in (server store sessio
   });
 });
 
+describe('security: cookie prefixes', () => {
+  it('supports a __Host- cookie name (Secure, Path=/, no Domain), so sibling subdomains cannot toss a session cookie in', async () => {
+    const provider = await startHostileProvider();
+    const app = await startWebApp(provider, {
+      session: { secrets: [sessionSecret], cookieName: '__Host-logto', secure: true },
+    });
+    try {
+      const browser = new Browser(app.url);
+      const { callback } = await browser.signIn();
+      const lines = callback?.setCookies.filter((line) => line.startsWith('__Host-logto')) ?? [];
+      assert.ok(lines.length > 0);
+      for (const line of lines) {
+        assert.match(line, /; Secure/);
+        assert.match(line, /; Path=\/(;|$)/);
+        assert.doesNotMatch(line, /; Domain=/i);
+      }
+      assert.equal((await browser.get('/me')).status, 200);
+    } finally {
+      await app.close();
+      await provider.close();
+    }
+  });
+});
+
 describe('security: replaying a signed-out session’s cookie', () => {
   let provider: HostileProvider;
   before(async () => {

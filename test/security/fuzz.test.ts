@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiAuthError, createAccessTokenVerifier, extractBearerToken } from '@logto-kit/api';
-import { LogtoClient, LogtoError, MemoryStorage } from '@logto-kit/client';
+import { JwksCache, LogtoClient, LogtoError, MemoryStorage, verifyIdToken } from '@logto-kit/client';
 import { CookieSealer, parseCookieHeader, SessionManager, safeReturnTo } from '@logto-kit/express';
 import fc from 'fast-check';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
@@ -233,6 +233,60 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
           return;
         }
         assert.fail(`accepted a token that was not issued: ${candidate}`);
+      }),
+      { numRuns },
+    );
+  });
+
+  it('ID-token verifier: mutated and re-shaped valid ID tokens are never accepted, and fail only with LogtoError', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = await exportJWK(publicKey);
+    const kid = await calculateJwkThumbprint(jwk);
+    const issuer = 'https://id-token-fuzz.example/oidc';
+    const jwks = new JwksCache(`${issuer}/jwks`, {
+      fetch: (async () =>
+        Response.json({ keys: [{ ...jwk, kid, alg: 'ES256', use: 'sig' }] })) as unknown as typeof fetch,
+    });
+    const expected = { issuer, clientId: 'fuzz-app', jwks, nonce: 'nonce-1', now: Date.now, clockToleranceSeconds: 60 };
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await new SignJWT({
+      iss: issuer,
+      sub: 'user-1',
+      aud: 'fuzz-app',
+      iat: now,
+      exp: now + 3600,
+      nonce: 'nonce-1',
+    })
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(privateKey);
+    await verifyIdToken(valid, expected); // the unmutated token is accepted: the mutations below are what is refused
+
+    const alphabet = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.='.split(''));
+    const mutated = fc
+      .tuple(fc.nat({ max: valid.length - 1 }), fc.array(alphabet, { maxLength: 3 }), fc.nat({ max: 2 }))
+      .map(([index, insert, remove]) => `${valid.slice(0, index)}${insert.join('')}${valid.slice(index + remove)}`);
+    const [, , signature] = valid.split('.') as [string, string, string];
+    const reshaped = fc
+      .tuple(fc.jsonValue(), fc.jsonValue())
+      .map(([h, p]) => `${b64(JSON.stringify(h) ?? '')}.${b64(JSON.stringify(p) ?? '')}.${signature}`);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(mutated, mutated, reshaped, biasedString), async (candidate) => {
+        // Base64url's unused trailing bits may spell the same bytes differently: the same token, not a forgery.
+        const sameToken =
+          candidate.split('.').length === 3 &&
+          candidate.split('.').every((part, index) => {
+            const original = valid.split('.')[index] ?? '';
+            return (
+              Buffer.from(part, 'base64url').equals(Buffer.from(original, 'base64url')) && /^[A-Za-z0-9_-]*$/.test(part)
+            );
+          });
+        try {
+          await verifyIdToken(candidate, expected);
+        } catch (error) {
+          assert.ok(error instanceof LogtoError, `only LogtoError, got ${String(error)}`);
+          return;
+        }
+        assert.ok(sameToken, `accepted an ID token that was not issued: ${candidate}`);
       }),
       { numRuns },
     );

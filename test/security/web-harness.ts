@@ -14,7 +14,9 @@ export const sessionSecret = 'security-suite-session-secret-0123456789';
 /** The API resource the app asks tokens for (this triggers the refresh grant). */
 export const apiResource = 'https://api.security.test';
 
+/** A running app: its origin, its Logto middleware, and how to stop it. */
 export interface WebApp {
+  /** The app's origin, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly logto: Logto;
   close(): Promise<void>;

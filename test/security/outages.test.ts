@@ -153,19 +153,13 @@ describe('security: the web app during provider outages', () => {
   });
 });
 
-/** The guard's bound on provider requests, through its injectable `fetch` (it has no timeout option). */
-const shortFetch: typeof fetch = (input, init) => {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout });
-};
-
 async function startApi(
   provider: HostileProvider,
   now?: () => number,
 ): Promise<{ url: string; server: Server; verifier: AccessTokenVerifier }> {
   const verifier = createAccessTokenVerifier(
     { endpoint: provider.endpoint },
-    { audience, fetch: shortFetch, cache: false, ...(now ? { now } : {}) },
+    { audience, timeoutMs, cache: false, ...(now ? { now } : {}) },
   );
   const app = express();
   app.get('/things', requireAuth({ verifier }), (req, res) => {

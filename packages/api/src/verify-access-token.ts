@@ -31,6 +31,11 @@ export interface AccessTokenVerifierOptions {
   readonly fetch?: typeof fetch;
   /** The clock, in milliseconds since the epoch (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * Bound on each request to the identity provider (discovery, JWKS), in milliseconds (default
+   * 5000). When given, the verifier keeps its own key cache, as with `fetch` and `now`.
+   */
+  readonly timeoutMs?: number;
   /** Allowed clock skew for `exp`, `nbf` and `iat`, in seconds (default 30). */
   readonly clockToleranceSeconds?: number;
   /** Accepted signature algorithms, a subset of {@link accessTokenAlgorithms} (default: all of them). */
@@ -312,8 +317,8 @@ interface KeySource {
 const keySetReuseMs = 1000;
 
 function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTokenVerifierOptions): KeySource {
-  const ownCache = options.fetch !== undefined || options.now !== undefined;
-  const remote = { fetch: options.fetch, now: options.now };
+  const ownCache = options.fetch !== undefined || options.now !== undefined || options.timeoutMs !== undefined;
+  const remote = { fetch: options.fetch, now: options.now, timeoutMs: options.timeoutMs };
   const cacheFor = (jwksUri: string) => (ownCache ? new JwksCache(jwksUri, remote) : JwksCache.shared(jwksUri));
   let jwks: JwksCache | undefined = 'jwksUri' in source ? cacheFor(source.jwksUri) : undefined;
 

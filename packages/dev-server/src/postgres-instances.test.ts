@@ -3,12 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { CookieJar } from './cookie-jar.ts';
 import { type DevServer, rotateKeys, startDevServer } from './server.ts';
 import { authorizationRequest, decodeJwt, tokenRequest, webApp } from './test-support/flow.ts';
-import { freshSchema, postgresAvailable } from './test-support/postgres.ts';
+import { freshSchema, requirePostgres } from './test-support/postgres.ts';
 import { registerThroughForms, signInThroughForms } from './testing.ts';
 
-const withPostgres = await postgresAvailable();
+await requirePostgres();
 
-describe('two instances sharing one PostgreSQL database', withPostgres ? {} : { skip: 'no PostgreSQL' }, () => {
+describe('two instances sharing one PostgreSQL database', () => {
   const schema = freshSchema();
   let a: DevServer;
   let b: DevServer;
@@ -69,7 +69,7 @@ describe('two instances sharing one PostgreSQL database', withPostgres ? {} : { 
   });
 });
 
-describe('rotating keys in PostgreSQL', withPostgres ? {} : { skip: 'no PostgreSQL' }, () => {
+describe('rotating keys in PostgreSQL', () => {
   it('adds a key that signs at the next start', async () => {
     const schema = freshSchema();
     try {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { after, describe, it } from 'node:test';
 import { generateSigningKey } from '../keys.ts';
-import { freshSchema, postgresAvailable } from '../test-support/postgres.ts';
+import { freshSchema, requirePostgres } from '../test-support/postgres.ts';
 import { createAdapterClass } from './adapter.ts';
 import { createMemoryStore } from './memory-store.ts';
 import { openPostgresStore } from './postgres-store.ts';
@@ -23,11 +23,11 @@ function tempFile(): string {
   return join(dir, 'nested', 'dev-server.sqlite');
 }
 
-const withPostgres = await postgresAvailable();
+await requirePostgres();
 
-const implementations: [string, (now: () => number) => Promise<DevStore>, { skip?: string }][] = [
-  ['memory', async (now) => createMemoryStore(now), {}],
-  ['sqlite', async (now) => openSqliteStore(tempFile(), now), {}],
+const implementations: [string, (now: () => number) => Promise<DevStore>][] = [
+  ['memory', async (now) => createMemoryStore(now)],
+  ['sqlite', async (now) => openSqliteStore(tempFile(), now)],
   [
     'postgres',
     async (now) => {
@@ -35,14 +35,13 @@ const implementations: [string, (now: () => number) => Promise<DevStore>, { skip
       cleanups.push(schema.drop);
       return openPostgresStore(schema.options, now);
     },
-    withPostgres ? {} : { skip: 'no PostgreSQL at the test address' },
   ],
 ];
 
 const user = { id: 'u1', username: 'bob', email: 'bob@example.com', passwordHash: 'h', createdAt: 1, updatedAt: 1 };
 
-for (const [name, open, options] of implementations) {
-  describe(`${name} store`, options, () => {
+for (const [name, open] of implementations) {
+  describe(`${name} store`, () => {
     it('stores, finds and destroys oidc records', async () => {
       const store = await open(() => 0);
       await store.oidc.upsert('Session', 's1', { payload: { uid: 'u1', accountId: 'a' }, expiresAt: undefined });

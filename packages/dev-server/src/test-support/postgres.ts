@@ -6,8 +6,20 @@ import type { PostgresStoreOptions } from '../storage/postgres-store.ts';
 /** The local test database (trust authentication); `LOGTO_KIT_POSTGRES_URL` overrides it. */
 export const postgresUrl = process.env.LOGTO_KIT_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Whether the test database answers; PostgreSQL tests are skipped when it does not. */
-export async function postgresAvailable(): Promise<boolean> {
+/**
+ * Fails the calling test file with instructions when the test database does not answer: the
+ * PostgreSQL tests never skip silently.
+ */
+export async function requirePostgres(): Promise<void> {
+  if (await postgresAvailable()) return;
+  throw new Error(
+    `PostgreSQL is not reachable at ${postgresUrl}. Start it (on Debian: pg_ctlcluster <version> main start) ` +
+      'or point LOGTO_KIT_POSTGRES_URL at a database the tests may use.',
+  );
+}
+
+/** Whether the test database answers. */
+async function postgresAvailable(): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();

@@ -141,7 +141,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
     const secret = 'fuzzing-session-secret-0123456789abcdef';
     const manager = new SessionManager({ secrets: [secret] });
     const sealer = new CookieSealer({ secrets: [secret] });
-    const valid = sealer.seal('logto_session', { idToken: 'x'.repeat(50) }, Date.now() + 3_600_000);
+    const valid = await sealer.seal('logto_session', { idToken: 'x'.repeat(50) }, Date.now() + 3_600_000);
     const mutated = fc
       .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 0, maxLength: 3 }), fc.nat({ max: 3 }))
       .map(([index, insert, remove]) => `${valid.slice(0, index)}${insert}${valid.slice(index + remove)}`)
@@ -165,7 +165,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         for (let index = 1; cookies.has(`logto_session.${index}`); index += 1) {
           joined += cookies.get(`logto_session.${index}`);
         }
-        const opened = sealer.unseal('logto_session', joined);
+        const opened = await sealer.unseal('logto_session', joined);
         assert.ok(opened.ok);
         assert.deepEqual(opened.value, { idToken: 'x'.repeat(50) });
       }),

@@ -262,14 +262,14 @@ describe('security: tampered session cookies sign nobody in (cookie sessions)', 
       .map((name) => cookies.get(name))
       .join('');
     const sealer = new CookieSealer({ secrets: [sessionSecret] });
-    const opened = sealer.unseal(cookieName, sealed);
+    const opened = await sealer.unseal(cookieName, sealed);
     assert.ok(opened.ok);
     const expiresAt = Date.now() + 3_600_000;
     for (const name of [...cookies.keys()]) cookies.delete(name);
 
-    cookies.set(cookieName, sealer.seal('another_cookie', opened.value, expiresAt));
+    cookies.set(cookieName, await sealer.seal('another_cookie', opened.value, expiresAt));
     assert.equal((await browser.get('/me')).status, 401, 'sealed for another name: refused');
-    cookies.set(cookieName, sealer.seal(cookieName, opened.value, expiresAt));
+    cookies.set(cookieName, await sealer.seal(cookieName, opened.value, expiresAt));
     assert.equal((await browser.get('/me')).status, 200, 'control: sealed for this name, the same value opens');
   });
 
@@ -321,7 +321,9 @@ describe('security: tampered session cookies sign nobody in (server store sessio
   it('refuses a correctly sealed id that the store does not hold', async () => {
     const browser = new Browser(app.url);
     const sealer = new CookieSealer({ secrets: [sessionSecret] });
-    browser.cookies().set(cookieName, sealer.seal(cookieName, { sid: 'a-guessed-session-id' }, Date.now() + 3_600_000));
+    browser
+      .cookies()
+      .set(cookieName, await sealer.seal(cookieName, { sid: 'a-guessed-session-id' }, Date.now() + 3_600_000));
     assert.equal((await browser.get('/me')).status, 401);
   });
 });

@@ -2,12 +2,9 @@
  * What the Logto middleware adds to Express requests: the typing of `req.logto`, `req.user`, …
  * and the per-request context `authenticated()` reads.
  */
-import type { IdTokenClaims, LogtoClient, UserInfoResponse } from '@logto-kit/client';
+import type { LogtoClient } from '@logto-kit/client';
+import type { LogtoPaths, LogtoUser, Session } from '@logto-kit/web';
 import type { Request } from 'express';
-import type { Session } from './session.ts';
-
-/** The signed-in user: ID token claims, or the userinfo response with `fetchUserInfo`. */
-export type LogtoUser = IdTokenClaims | UserInfoResponse;
 
 declare global {
   namespace Express {
@@ -24,14 +21,6 @@ declare global {
       organizationToken?: string;
     }
   }
-}
-
-/** The URL paths of the routes. */
-export interface LogtoPaths {
-  signIn: string;
-  signUp: string;
-  callback: string;
-  signOut: string;
 }
 
 /** @internal What the middleware tells later handlers of the same request. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
+import { MemoryStore } from '@logto-kit/web';
 import { decodeJwt } from 'jose';
 import { authenticated } from './authenticated.ts';
 import { userOf } from './express-request.ts';
-import { MemoryStore } from './session-store.ts';
 import { Browser, type Harness, startHarness } from './test-support/harness.ts';
 
 const shoppingApi = 'https://shopping.your-app.com/api';

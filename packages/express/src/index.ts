@@ -1,23 +1,46 @@
-export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
-export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
-export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
-export { callbackErrorPage, callbackErrorStatus } from './error-page.ts';
-export { createLogto, type Logto, type LogtoExpressConfig } from './express.ts';
-export { type LogtoPaths, type LogtoUser, userOf } from './express-request.ts';
-export { safeReturnTo } from './return-to.ts';
-export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';
-export { type Logger, type Session, SessionManager, type SessionOptions, type SessionRequest } from './session.ts';
-export { sessionStorage } from './session-storage.ts';
+// The framework-free core, re-exported so Express apps need only this package.
 export {
+  type CookieAttributes,
+  CookieSealer,
+  type CookieSealerOptions,
+  callbackErrorPage,
+  callbackErrorStatus,
+  type IoRedisLike,
+  isSessionStoreError,
+  type Logger,
+  type LogtoPaths,
+  LogtoRoutes,
+  type LogtoRoutesOptions,
+  type LogtoUser,
   MemoryStore,
   type MemoryStoreOptions,
+  type NodeRedisLike,
+  type PgPoolLike,
+  type PgQueryResult,
+  PostgresStore,
+  type PostgresStoreOptions,
+  parseCookieHeader,
+  type RedisClientLike,
+  RedisRefreshLock,
+  type RedisRefreshLockOptions,
+  RedisStore,
+  type RedisStoreOptions,
+  type Session,
   type SessionData,
+  SessionManager,
+  type SessionOptions,
+  type SessionRequest,
   type SessionStore,
+  SessionStoreError,
+  type SessionStoreErrorCode,
+  type SignInRequest,
   type StoredSession,
-} from './session-store.ts';
-export type { PgPoolLike, PgQueryResult } from './stores/postgres-client.ts';
-export { PostgresStore, type PostgresStoreOptions } from './stores/postgres-store.ts';
-export type { IoRedisLike, NodeRedisLike, RedisClientLike } from './stores/redis-client.ts';
-export { RedisRefreshLock, type RedisRefreshLockOptions } from './stores/redis-refresh-lock.ts';
-export { RedisStore, type RedisStoreOptions } from './stores/redis-store.ts';
-export { isSessionStoreError, SessionStoreError, type SessionStoreErrorCode } from './stores/session-store-error.ts';
+  safeReturnTo,
+  serializeCookie,
+  sessionStorage,
+  type UnsealFailure,
+  type UnsealResult,
+} from '@logto-kit/web';
+export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
+export { createLogto, type Logto, type LogtoExpressConfig } from './express.ts';
+export { userOf } from './express-request.ts';

@@ -1,12 +1,8 @@
+import { sessionUnavailableAnswer } from '@logto-kit/web';
 import type { Request, Response } from 'express';
-import { sessionUnavailablePage } from './error-page.ts';
 
-/**
- * Answers 503 when the session store cannot be reached: the user is not signed out because of
- * an outage. JSON for clients that prefer it, otherwise a small HTML page.
- */
+/** Answers 503 while the session store cannot be reached (see `sessionUnavailableAnswer`). */
 export function sendSessionUnavailable(req: Request, res: Response): void {
-  res.status(503).set('Retry-After', '5').set('Cache-Control', 'no-store');
-  if (req.accepts(['html', 'json']) === 'json') res.json({ error: 'Session store unavailable' });
-  else res.type('html').send(sessionUnavailablePage());
+  const { status, headers, body } = sessionUnavailableAnswer(req.headers.accept);
+  res.status(status).set(headers).send(body);
 }

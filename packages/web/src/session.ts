@@ -4,7 +4,7 @@
  * session is sealed into cookies (see `cookie-session.ts`); with a {@link SessionStore} the cookie
  * holds only a sealed random id.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBase64url } from './base64url.ts';
 import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, serializeCookie } from './cookies.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
@@ -31,8 +31,8 @@ export interface SessionOptions {
   /** Session lifetime in seconds, renewed while the session is used. Defaults to 14 days. */
   maxAge?: number;
   /**
-   * `Secure` attribute: `'auto'` (default) sets it when the request came over https, as Express
-   * decides with `trust proxy`.
+   * `Secure` attribute: `'auto'` (default) sets it when the request came over https (as the
+   * framework decides it, e.g. Express with `trust proxy`).
    */
   secure?: boolean | 'auto';
   /** Cookie `Domain`; host-only when absent. */
@@ -110,7 +110,7 @@ export class SessionManager {
     const session = new Session(this, request.secure, present);
     if (value === undefined) return session;
 
-    const opened = this.#open(value);
+    const opened = await this.#open(value);
     if (!opened) {
       session.markRefused();
       return session;
@@ -129,10 +129,10 @@ export class SessionManager {
   }
 
   /** The cookie's contents: the session data, or with a store the session id; `undefined` when refused. */
-  #open(sealed: string): OpenedCookie | undefined {
+  async #open(sealed: string): Promise<OpenedCookie | undefined> {
     const known = this.#opened.get(sealed);
     if (known && known.expiresAt > this.#now()) return known;
-    const result = this.#sealer.unseal<unknown>(this.cookieName, sealed);
+    const result = await this.#sealer.unseal<unknown>(this.cookieName, sealed);
     if (!result.ok) {
       this.#refuse(result.reason);
       return undefined;
@@ -158,12 +158,24 @@ export class SessionManager {
   }
 
   /**
-   * @internal Decides, synchronously, the `Set-Cookie` headers that persist `session`, and
-   * returns them with the store writes still to do. Adapters whose headers must be set
-   * synchronously (Node's `writeHead`) set the headers first and await `persist` before ending
-   * the response.
+   * @internal Whether committing `session` would send or store anything: adapters skip the
+   * (asynchronous) commit when it would not, which is the common case of a signed-in user's request.
    */
-  prepare(session: Session): PreparedCommit {
+  needsCommit(session: Session): boolean {
+    if (session.isEmpty()) return session.hadCookie();
+    return (
+      session.dirty ||
+      session.regenerated ||
+      this.#needsRenewal(session, this.#now()) ||
+      (this.usesStore && !session.storeId)
+    );
+  }
+
+  /**
+   * @internal Seals the `Set-Cookie` headers that persist `session`, and returns them with the
+   * store writes still to do: set the headers, then await `persist` before the response is sent.
+   */
+  async prepare(session: Session): Promise<PreparedCommit> {
     const now = this.#now();
     const attributes = this.#attributes(session.secure);
     const empty = session.isEmpty();
@@ -177,10 +189,10 @@ export class SessionManager {
         return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
       if (!oldId || session.regenerated) {
-        const id = randomBytes(32).toString('base64url');
+        const id = randomBase64url(32);
         const data = session.snapshot();
         return {
-          headers: this.#write({ sid: id }, session, now, attributes),
+          headers: await this.#write({ sid: id }, session, now, attributes),
           persist: async () => {
             if (dropOld) await store.destroy(oldId);
             await store.set(id, data, this.maxAge);
@@ -189,14 +201,14 @@ export class SessionManager {
       }
       if (!session.dirty && !this.#needsRenewal(session, now)) return { headers: [] };
       return {
-        headers: this.#write({ sid: oldId }, session, now, attributes),
+        headers: await this.#write({ sid: oldId }, session, now, attributes),
         persist: () => this.#writeMerged(store, oldId, session),
       };
     }
 
     if (empty) return { headers: clearAll() };
     if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return { headers: [] };
-    return { headers: this.#write(session.snapshot(), session, now, attributes) };
+    return { headers: await this.#write(session.snapshot(), session, now, attributes) };
   }
 
   /**
@@ -242,8 +254,8 @@ export class SessionManager {
     await store.set(id, data, this.maxAge);
   }
 
-  #write(payload: unknown, session: Session, now: number, attributes: CookieAttributes): string[] {
-    const sealed = this.#sealer.seal(this.cookieName, payload, now + this.maxAge * 1000);
+  async #write(payload: unknown, session: Session, now: number, attributes: CookieAttributes): Promise<string[]> {
+    const sealed = await this.#sealer.seal(this.cookieName, payload, now + this.maxAge * 1000);
     const chunks = splitCookieValue(this.cookieName, sealed);
     const written = new Set(chunks.map(([name]) => name));
     const headers = chunks.map(([name, value]) => serializeCookie(name, value, { ...attributes, maxAge: this.maxAge }));
@@ -381,14 +393,19 @@ export class Session {
    * when nothing changed). Call once, before the response headers are sent.
    */
   async commit(): Promise<string[]> {
-    const { headers, persist } = this.prepare();
+    const { headers, persist } = await this.prepare();
     await persist?.();
     return headers;
   }
 
   /** @internal See {@link SessionManager.prepare}. */
-  prepare(): PreparedCommit {
+  prepare(): Promise<PreparedCommit> {
     return this.#manager.prepare(this);
+  }
+
+  /** @internal See {@link SessionManager.needsCommit}. */
+  needsCommit(): boolean {
+    return this.#manager.needsCommit(this);
   }
 
   /** @internal */

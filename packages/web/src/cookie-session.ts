@@ -6,7 +6,7 @@
  * Several secrets allow rotation: the first seals, every one of them unseals. Each sealed value
  * names its key by a short id so unsealing does not try every key.
  */
-import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto';
+import { decodeBase64url, encodeBase64url } from './base64url.ts';
 
 /** Why a cookie value could not be opened. */
 export type UnsealFailure = 'malformed' | 'unknown_key' | 'tampered' | 'expired';
@@ -27,7 +27,7 @@ export interface CookieSealerOptions {
 
 interface DerivedKey {
   id: string;
-  key: KeyObject;
+  key: CryptoKey;
 }
 
 const version = 'v1';
@@ -36,18 +36,27 @@ const tagLength = 16;
 /** The shortest accepted secret, in characters. */
 export const minimumSecretLength = 32;
 
-function deriveKey(secret: string): DerivedKey {
-  const ikm = Buffer.from(secret, 'utf8');
-  const salt = Buffer.from('logto-kit cookie session', 'utf8');
-  // A KeyObject, made once: passing raw bytes would import the key again on every cipher.
-  const key = createSecretKey(Buffer.from(hkdfSync('sha256', ikm, salt, 'aes-256-gcm key', 32)));
-  const id = Buffer.from(hkdfSync('sha256', ikm, salt, 'key id', 6)).toString('base64url');
+const utf8 = new TextEncoder();
+const salt = utf8.encode('logto-kit cookie session');
+
+async function deriveKey(secret: string): Promise<DerivedKey> {
+  const ikm = await crypto.subtle.importKey('raw', utf8.encode(secret), 'HKDF', false, ['deriveBits', 'deriveKey']);
+  const hkdf = (info: string) => ({ name: 'HKDF', hash: 'SHA-256', salt, info: utf8.encode(info) });
+  // A CryptoKey, made once: importing raw bytes on every cipher would cost each request.
+  const key = await crypto.subtle.deriveKey(hkdf('aes-256-gcm key'), ikm, { name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+    'decrypt',
+  ]);
+  const id = encodeBase64url(new Uint8Array(await crypto.subtle.deriveBits(hkdf('key id'), ikm, 48)));
   return { id, key };
 }
 
-/** Seals and unseals JSON values for cookies. One instance per set of secrets; keys are derived once. */
+/**
+ * Seals and unseals JSON values for cookies (Web Crypto, so it runs on Node, Bun, Deno and edge
+ * runtimes). One instance per set of secrets; keys are derived once.
+ */
 export class CookieSealer {
-  readonly #keys: DerivedKey[];
+  readonly #keys: Promise<DerivedKey[]>;
   readonly #now: () => number;
 
   constructor(options: CookieSealerOptions) {
@@ -59,7 +68,7 @@ export class CookieSealer {
         );
       }
     }
-    this.#keys = options.secrets.map(deriveKey);
+    this.#keys = Promise.all(options.secrets.map(deriveKey));
     this.#now = options.now ?? Date.now;
   }
 
@@ -67,39 +76,45 @@ export class CookieSealer {
    * Encrypts `value` for the cookie called `name`, valid until `expiresAt` (milliseconds since
    * the epoch). The result only uses characters allowed in a cookie value.
    */
-  seal(name: string, value: unknown, expiresAt: number): string {
-    const current = this.#keys[0]!;
-    const iv = randomBytes(ivLength);
-    const cipher = createCipheriv('aes-256-gcm', current.key, iv, { authTagLength: tagLength });
-    cipher.setAAD(Buffer.from(name, 'utf8'));
-    const plaintext = Buffer.from(JSON.stringify({ exp: expiresAt, v: value }), 'utf8');
-    const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-    const sealed = Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');
-    return `${version}.${current.id}.${sealed}`;
+  async seal(name: string, value: unknown, expiresAt: number): Promise<string> {
+    const current = (await this.#keys)[0]!;
+    const iv = crypto.getRandomValues(new Uint8Array(ivLength));
+    const plaintext = utf8.encode(JSON.stringify({ exp: expiresAt, v: value }));
+    const ciphertext = await crypto.subtle.encrypt(
+      { name: 'AES-GCM', iv, additionalData: utf8.encode(name), tagLength: tagLength * 8 },
+      current.key,
+      plaintext,
+    );
+    const sealed = new Uint8Array(ivLength + ciphertext.byteLength);
+    sealed.set(iv);
+    sealed.set(new Uint8Array(ciphertext), ivLength);
+    return `${version}.${current.id}.${encodeBase64url(sealed)}`;
   }
 
-  /** Decrypts a value sealed for the cookie called `name`; never throws. */
-  unseal<T = unknown>(name: string, sealed: string): UnsealResult<T> {
+  /** Decrypts a value sealed for the cookie called `name`; never rejects. */
+  async unseal<T = unknown>(name: string, sealed: string): Promise<UnsealResult<T>> {
     const parts = sealed.split('.');
     if (parts.length !== 3 || parts[0] !== version) return { ok: false, reason: 'malformed' };
-    const key = this.#keys.find((candidate) => candidate.id === parts[1]);
+    const key = (await this.#keys).find((candidate) => candidate.id === parts[1]);
     if (!key) return { ok: false, reason: 'unknown_key' };
     const body = parts[2]!;
-    if (!/^[A-Za-z0-9_-]+$/.test(body)) return { ok: false, reason: 'malformed' };
-    const bytes = Buffer.from(body, 'base64url');
+    if (!/^[A-Za-z0-9_-]+$/.test(body) || body.length % 4 === 1) return { ok: false, reason: 'malformed' };
+    const bytes = decodeBase64url(body);
     if (bytes.length < ivLength + tagLength + 1) return { ok: false, reason: 'malformed' };
 
     let plaintext: string;
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.key, bytes.subarray(0, ivLength), {
-        authTagLength: tagLength,
-      });
-      decipher.setAAD(Buffer.from(name, 'utf8'));
-      decipher.setAuthTag(bytes.subarray(bytes.length - tagLength));
-      plaintext = Buffer.concat([
-        decipher.update(bytes.subarray(ivLength, bytes.length - tagLength)),
-        decipher.final(),
-      ]).toString('utf8');
+      const decrypted = await crypto.subtle.decrypt(
+        {
+          name: 'AES-GCM',
+          iv: bytes.subarray(0, ivLength),
+          additionalData: utf8.encode(name),
+          tagLength: tagLength * 8,
+        },
+        key.key,
+        bytes.subarray(ivLength),
+      );
+      plaintext = new TextDecoder('utf-8', { fatal: true }).decode(decrypted);
     } catch {
       return { ok: false, reason: 'tampered' };
     }

@@ -18,96 +18,96 @@ function flip(sealed: string, index: number): string {
 }
 
 describe('CookieSealer', () => {
-  it('round-trips a value', () => {
+  it('round-trips a value', async () => {
     const time = clock();
     const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
-    const sealed = sealer.seal('s', { a: '1' }, time.now() + 1000);
+    const sealed = await sealer.seal('s', { a: '1' }, time.now() + 1000);
     assert.match(sealed, /^v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
-    assert.deepEqual(sealer.unseal('s', sealed), { ok: true, value: { a: '1' }, expiresAt: time.now() + 1000 });
+    assert.deepEqual(await sealer.unseal('s', sealed), { ok: true, value: { a: '1' }, expiresAt: time.now() + 1000 });
   });
 
-  it('does not reveal the plaintext', () => {
+  it('does not reveal the plaintext', async () => {
     const sealer = new CookieSealer({ secrets: [secretA] });
-    const sealed = sealer.seal('s', { token: 'secret-refresh-token' }, Date.now() + 1000);
+    const sealed = await sealer.seal('s', { token: 'secret-refresh-token' }, Date.now() + 1000);
     assert.doesNotMatch(Buffer.from(sealed.split('.')[2]!, 'base64url').toString('latin1'), /secret-refresh-token/);
   });
 
-  it('refuses a value with any single byte changed', () => {
+  it('refuses a value with any single byte changed', async () => {
     const time = clock();
     const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
-    const sealed = sealer.seal('s', { a: '1' }, time.now() + 1000);
+    const sealed = await sealer.seal('s', { a: '1' }, time.now() + 1000);
     const length = Buffer.from(sealed.split('.')[2]!, 'base64url').length;
     for (let index = 0; index < length; index += 1) {
-      const result = sealer.unseal('s', flip(sealed, index));
+      const result = await sealer.unseal('s', flip(sealed, index));
       assert.deepEqual(result, { ok: false, reason: 'tampered' }, `byte ${index}`);
     }
   });
 
-  it('refuses a truncated value', () => {
+  it('refuses a truncated value', async () => {
     const sealer = new CookieSealer({ secrets: [secretA] });
-    const sealed = sealer.seal('s', { a: '1' }, Date.now() + 1000);
-    assert.equal(sealer.unseal('s', sealed.slice(0, -4)).ok, false);
-    assert.equal(sealer.unseal('s', sealed.slice(0, 20)).ok, false);
+    const sealed = await sealer.seal('s', { a: '1' }, Date.now() + 1000);
+    assert.equal((await sealer.unseal('s', sealed.slice(0, -4))).ok, false);
+    assert.equal((await sealer.unseal('s', sealed.slice(0, 20))).ok, false);
   });
 
-  it('refuses malformed values without throwing', () => {
+  it('refuses malformed values without throwing', async () => {
     const sealer = new CookieSealer({ secrets: [secretA] });
     for (const value of ['', 'garbage', 'v1..', 'v2.abc.def', 'v1.x.y.z', 'v1.abc.!!!']) {
-      assert.equal(sealer.unseal('s', value).ok, false, value);
+      assert.equal((await sealer.unseal('s', value)).ok, false, value);
     }
   });
 
-  it('refuses a value sealed with another secret', () => {
-    const sealed = new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
-    assert.deepEqual(new CookieSealer({ secrets: [secretA] }).unseal('s', sealed), {
+  it('refuses a value sealed with another secret', async () => {
+    const sealed = await new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
+    assert.deepEqual(await new CookieSealer({ secrets: [secretA] }).unseal('s', sealed), {
       ok: false,
       reason: 'unknown_key',
     });
   });
 
-  it('refuses a value whose key id was swapped to a known key', () => {
+  it('refuses a value whose key id was swapped to a known key', async () => {
     const a = new CookieSealer({ secrets: [secretA] });
     const both = new CookieSealer({ secrets: [secretA, secretB] });
-    const sealedB = new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
-    const kidA = a.seal('s', {}, Date.now() + 1000).split('.')[1]!;
+    const sealedB = await new CookieSealer({ secrets: [secretB] }).seal('s', { a: '1' }, Date.now() + 1000);
+    const kidA = (await a.seal('s', {}, Date.now() + 1000)).split('.')[1]!;
     const [version, , body] = sealedB.split('.');
-    assert.deepEqual(both.unseal('s', `${version}.${kidA}.${body}`), { ok: false, reason: 'tampered' });
+    assert.deepEqual(await both.unseal('s', `${version}.${kidA}.${body}`), { ok: false, reason: 'tampered' });
   });
 
-  it('refuses a value sealed for another cookie name', () => {
+  it('refuses a value sealed for another cookie name', async () => {
     const sealer = new CookieSealer({ secrets: [secretA] });
-    const sealed = sealer.seal('other', { a: '1' }, Date.now() + 1000);
-    assert.deepEqual(sealer.unseal('s', sealed), { ok: false, reason: 'tampered' });
+    const sealed = await sealer.seal('other', { a: '1' }, Date.now() + 1000);
+    assert.deepEqual(await sealer.unseal('s', sealed), { ok: false, reason: 'tampered' });
   });
 
-  it('rotates: the newest secret seals, older secrets still unseal', () => {
+  it('rotates: the newest secret seals, older secrets still unseal', async () => {
     const old = new CookieSealer({ secrets: [secretA] });
     const rotated = new CookieSealer({ secrets: [secretB, secretA] });
-    const sealedBefore = old.seal('s', { a: '1' }, Date.now() + 1000);
-    assert.equal(rotated.unseal('s', sealedBefore).ok, true);
-    const sealedAfter = rotated.seal('s', { a: '2' }, Date.now() + 1000);
-    assert.equal(new CookieSealer({ secrets: [secretB] }).unseal('s', sealedAfter).ok, true);
-    assert.equal(old.unseal('s', sealedAfter).ok, false);
+    const sealedBefore = await old.seal('s', { a: '1' }, Date.now() + 1000);
+    assert.equal((await rotated.unseal('s', sealedBefore)).ok, true);
+    const sealedAfter = await rotated.seal('s', { a: '2' }, Date.now() + 1000);
+    assert.equal((await new CookieSealer({ secrets: [secretB] }).unseal('s', sealedAfter)).ok, true);
+    assert.equal((await old.unseal('s', sealedAfter)).ok, false);
   });
 
-  it('refuses an expired value, using the injected clock', () => {
+  it('refuses an expired value, using the injected clock', async () => {
     const time = clock();
     const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
-    const sealed = sealer.seal('s', { a: '1' }, time.now() + 60_000);
+    const sealed = await sealer.seal('s', { a: '1' }, time.now() + 60_000);
     time.advance(59_999);
-    assert.equal(sealer.unseal('s', sealed).ok, true);
+    assert.equal((await sealer.unseal('s', sealed)).ok, true);
     time.advance(1);
-    assert.deepEqual(sealer.unseal('s', sealed), { ok: false, reason: 'expired' });
+    assert.deepEqual(await sealer.unseal('s', sealed), { ok: false, reason: 'expired' });
   });
 
-  it('refuses short or missing secrets', () => {
+  it('refuses short or missing secrets', async () => {
     assert.throws(() => new CookieSealer({ secrets: [] }), TypeError);
     assert.throws(() => new CookieSealer({ secrets: ['short'] }), /at least 32 characters/);
   });
 });
 
 describe('cookie chunks', () => {
-  it('splits a long value and joins it back', () => {
+  it('splits a long value and joins it back', async () => {
     const value = 'x'.repeat(9000);
     const chunks = splitCookieValue('s', value, 3800);
     assert.deepEqual(
@@ -123,11 +123,11 @@ describe('cookie chunks', () => {
     assert.deepEqual(joined.present, ['s', 's.1', 's.2']);
   });
 
-  it('keeps a short value in one cookie', () => {
+  it('keeps a short value in one cookie', async () => {
     assert.deepEqual(splitCookieValue('s', 'abc'), [['s', 'abc']]);
   });
 
-  it('lists chunks of this cookie only', () => {
+  it('lists chunks of this cookie only', async () => {
     const cookies = new Map([
       ['s', 'a'],
       ['s.1', 'b'],
@@ -141,13 +141,13 @@ describe('cookie chunks', () => {
     assert.deepEqual(joined.present, ['s', 's.1', 's.9']);
   });
 
-  it('reads nothing without the first chunk', () => {
+  it('reads nothing without the first chunk', async () => {
     assert.equal(joinCookieValue('s', new Map([['s.1', 'b']])).value, undefined);
   });
 
-  it('refuses a sealed value whose chunks were swapped', () => {
+  it('refuses a sealed value whose chunks were swapped', async () => {
     const sealer = new CookieSealer({ secrets: [secretA] });
-    const sealed = sealer.seal('s', { data: 'y'.repeat(6000) }, Date.now() + 1000);
+    const sealed = await sealer.seal('s', { data: 'y'.repeat(6000) }, Date.now() + 1000);
     const chunks = splitCookieValue('s', sealed, 2000);
     assert.ok(chunks.length >= 3);
     const swapped = new Map<string, string>([
@@ -155,7 +155,7 @@ describe('cookie chunks', () => {
       ['s.1', chunks[2]![1]],
       ['s.2', chunks[1]![1]],
     ]);
-    assert.equal(sealer.unseal('s', joinCookieValue('s', swapped).value!).ok, false);
-    assert.equal(sealer.unseal('s', joinCookieValue('s', new Map(chunks)).value!).ok, true);
+    assert.equal((await sealer.unseal('s', joinCookieValue('s', swapped).value!)).ok, false);
+    assert.equal((await sealer.unseal('s', joinCookieValue('s', new Map(chunks)).value!)).ok, true);
   });
 });

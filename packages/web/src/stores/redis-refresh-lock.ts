@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from '@logto-kit/client';
+import { randomBase64url } from '../base64url.ts';
 import { evalRedisScript, type RedisClientLike, sendRedisCommand } from './redis-client.ts';
 import { SessionStoreError, withBackend } from './session-store-error.ts';
 
@@ -89,7 +89,7 @@ export class RedisRefreshLock implements RefreshLock {
   }
 
   async #acquireShared(redisKey: string): Promise<ReleaseLock> {
-    const token = randomBytes(16).toString('base64url');
+    const token = randomBase64url(16);
     const started = this.#now();
     let backoff = firstBackoffMs;
     for (;;) {

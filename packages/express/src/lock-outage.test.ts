@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RefreshLock } from '@logto-kit/client';
-import { authenticated } from '../authenticated.ts';
-import { MemoryStore } from '../session-store.ts';
-import { Browser, type Harness, startHarness } from '../test-support/harness.ts';
-import { SessionStoreError } from './session-store-error.ts';
+import { MemoryStore, SessionStoreError } from '@logto-kit/web';
+import { authenticated } from './authenticated.ts';
+import { Browser, type Harness, startHarness } from './test-support/harness.ts';
 
 describe('a refresh lock outage', () => {
   let harness: Harness;

@@ -1,0 +1,38 @@
+/**
+ * The answers the adapters give by themselves, as plain data each framework sends its own way:
+ * 401 for a signed-out user, 503 while the session store is unreachable.
+ */
+import { prefersJson } from './accept.ts';
+import { sessionUnavailablePage } from './error-page.ts';
+
+/** An HTTP answer: status, headers and body text. */
+export interface PlainAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The `Content-Type` of JSON answers. */
+export const jsonContentType = 'application/json; charset=utf-8';
+/** The `Content-Type` of HTML answers. */
+export const htmlContentType = 'text/html; charset=utf-8';
+
+/** The JSON body answered to a signed-out user by `authenticated()` (401). */
+export const notAuthenticatedBody = { error: 'Not authenticated' } as const;
+
+/**
+ * Answered (503) when the session store cannot be reached: the user is not signed out because of
+ * an outage. JSON for clients that prefer it, otherwise a small HTML page.
+ */
+export function sessionUnavailableAnswer(accept: string | null | undefined): PlainAnswer {
+  const json = prefersJson(accept);
+  return {
+    status: 503,
+    headers: {
+      'Retry-After': '5',
+      'Cache-Control': 'no-store',
+      'Content-Type': json ? jsonContentType : htmlContentType,
+    },
+    body: json ? JSON.stringify({ error: 'Session store unavailable' }) : sessionUnavailablePage(),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * One application's Logto setup, shared by every framework adapter: the validated configuration,
+ * the route paths, the session manager, a `LogtoClient` per request and the answer of the
+ * sign-in, sign-up, callback and sign-out routes. Adapters translate requests and responses only.
+ */
+import {
+  InProcessRefreshLock,
+  LogtoClient,
+  type LogtoClientOptions,
+  type LogtoConfig,
+  type RefreshLock,
+  type Storage,
+} from '@logto-kit/client';
+import { safeReturnTo } from './return-to.ts';
+import { LogtoRoutes } from './routes.ts';
+import { type Session, SessionManager, type SessionOptions } from './session.ts';
+import { sessionStorage } from './session-storage.ts';
+import { sessionSyncedLock } from './stores/session-synced-lock.ts';
+
+/** Configuration shared by every adapter (`createLogto` of Express, Hono, Fastify). */
+export interface LogtoCoreConfig extends LogtoConfig {
+  /** This application's public URL, e.g. `http://localhost:3000`; callback and post-sign-out URLs derive from it. */
+  baseUrl: string;
+  /** Session secrets and, optionally, a server-side store. */
+  session: SessionOptions;
+  routes?: {
+    /** Path prefix of the routes, e.g. `/auth` gives `/auth/sign-in`. Defaults to none: `/sign-in`, `/callback`, … */
+    prefix?: string;
+  };
+  /** The same-origin path the provider returns to after sign-out. Defaults to `/`. */
+  postSignOutRedirectPath?: string;
+  /** Passed to every `LogtoClient` (e.g. `fetch`, `now`, `lock`). */
+  clientOptions?: Omit<LogtoClientOptions, 'storage'>;
+}
+
+/** The URL paths of the routes. */
+export interface LogtoPaths {
+  signIn: string;
+  signUp: string;
+  callback: string;
+  signOut: string;
+}
+
+/** A route request, as {@link LogtoCore.serveRoute} needs it. */
+export interface RouteRequest {
+  method: string;
+  /** The URL path, without the query. */
+  path: string;
+  /** The query string, with its `?` (or empty). */
+  search: string;
+}
+
+/**
+ * The answer of a route: redirect (with `Cache-Control: no-store`) or, for a failed callback,
+ * the error to render (see `callbackErrorPage`, `callbackErrorStatus`).
+ */
+export type RouteAnswer = { kind: 'redirect'; location: string } | { kind: 'callback_error'; error: unknown };
+
+/** What {@link createLogtoCore} returns. */
+export interface LogtoCore {
+  /** The route paths, e.g. for links. */
+  readonly paths: LogtoPaths;
+  /** The framework-free route behaviour. */
+  readonly routes: LogtoRoutes;
+  /** The session manager. */
+  readonly sessions: SessionManager;
+  /** The per-request client, its storage being `session` (synced with the store when there is one). */
+  clientFor(session: Session): LogtoClient;
+  /** Whether `path` is one of the routes: other requests skip {@link serveRoute}. */
+  isRoutePath(path: string): boolean;
+  /**
+   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (GET or POST).
+   * `undefined` when the request is not one of them (another method, another path).
+   */
+  serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
+}
+
+function trimSlash(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+/** Validates the configuration and sets up the routes and sessions of one application. */
+export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
+  const {
+    baseUrl,
+    session: sessionOptions,
+    routes: routeOptions,
+    postSignOutRedirectPath = '/',
+    clientOptions,
+    ...clientConfig
+  } = config;
+  const base = trimSlash(new URL(baseUrl).href);
+  const prefix = trimSlash(routeOptions?.prefix ?? '');
+  if (prefix && !/^\/[A-Za-z0-9._~/-]*$/.test(prefix)) throw new TypeError(`Invalid routes.prefix: ${prefix}`);
+  if (safeReturnTo(postSignOutRedirectPath) !== postSignOutRedirectPath) {
+    throw new TypeError('postSignOutRedirectPath must be a normalized path on this application, e.g. "/".');
+  }
+  const paths: LogtoPaths = Object.freeze({
+    signIn: `${prefix}/sign-in`,
+    signUp: `${prefix}/sign-up`,
+    callback: `${prefix}/callback`,
+    signOut: `${prefix}/sign-out`,
+  });
+  const routePaths = new Set(Object.values(paths));
+  const sessions = new SessionManager(sessionOptions);
+  const createClient = (storage: Storage, lock?: RefreshLock) =>
+    new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
+  // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
+  const sharedLock = clientOptions?.lock ?? new InProcessRefreshLock();
+  const routes = new LogtoRoutes({
+    createClient,
+    redirectUri: `${base}${paths.callback}`,
+    postSignOutRedirectUri: `${base}${postSignOutRedirectPath}`,
+  });
+
+  async function serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined> {
+    // GET only: a HEAD (link preview, prefetch) must not start a sign-in or consume a callback.
+    const isGet = request.method === 'GET';
+    const { path } = request;
+    if (isGet && (path === paths.signIn || path === paths.signUp)) {
+      const query = new URLSearchParams(request.search);
+      const location = await routes.signIn(session, {
+        // Given twice, it is not one path: refused like any unsafe value.
+        returnTo: query.getAll('returnTo').length === 1 ? query.get('returnTo') : undefined,
+        ...(path === paths.signUp ? { firstScreen: 'register' as const } : {}),
+      });
+      return { kind: 'redirect', location };
+    }
+    if (isGet && path === paths.callback) {
+      try {
+        return {
+          kind: 'redirect',
+          location: await routes.handleCallback(session, `${base}${paths.callback}${request.search}`),
+        };
+      } catch (error) {
+        return { kind: 'callback_error', error };
+      }
+    }
+    if ((isGet || request.method === 'POST') && path === paths.signOut) {
+      return { kind: 'redirect', location: await routes.signOut(session) };
+    }
+    return undefined;
+  }
+
+  return {
+    paths,
+    routes,
+    sessions,
+    clientFor: (session) =>
+      createClient(sessionStorage(session), sessions.usesStore ? sessionSyncedLock(sharedLock, session) : undefined),
+    isRoutePath: (path) => routePaths.has(path),
+    serveRoute,
+  };
+}

@@ -1,6 +1,7 @@
 import type { AuthResult } from './auth-result.ts';
 import { extractBearerToken } from './bearer.ts';
 import type { ApiAuthError } from './errors.ts';
+import { authErrorAnswer } from './request-guard.ts';
 import type { AccessRequirements } from './requirements.ts';
 import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
 
@@ -47,8 +48,6 @@ export function authenticateRequest(request: Request, options: AuthenticateReque
  * (when it has one) and the JSON body `{ code, message }`.
  */
 export function authErrorResponse(error: ApiAuthError): Response {
-  const headers = new Headers({ 'content-type': 'application/json', 'cache-control': 'no-store' });
-  const challenge = error.wwwAuthenticate;
-  if (challenge !== undefined) headers.set('www-authenticate', challenge);
-  return new Response(JSON.stringify(error.body), { status: error.status, headers });
+  const { status, headers, body } = authErrorAnswer(error);
+  return new Response(body, { status, headers });
 }

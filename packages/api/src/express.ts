@@ -1,9 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { AuthResult } from './auth-result.ts';
-import { extractBearerToken } from './bearer.ts';
-import { ApiAuthError, isApiAuthError } from './errors.ts';
-import { type AccessRequirements, assertAudienceConfigured } from './requirements.ts';
-import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
+import { type ApiAuthError, isApiAuthError } from './errors.ts';
+import { createRequestGuard, type GuardOptions, type GuardRequirements } from './request-guard.ts';
 
 declare global {
   namespace Express {
@@ -15,17 +13,10 @@ declare global {
 }
 
 /** A route's requirements for {@link requireAuth}; `organizationId` may be read from the request. */
-export interface RequireAuthRequirements extends Omit<AccessRequirements, 'organizationId'> {
-  /**
-   * The organization the route acts on, e.g. `(req) => req.params.id` for
-   * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}). A request for
-   * which the function gives no non-empty string is refused.
-   */
-  readonly organizationId?: string | ((req: Request) => unknown);
-}
+export type RequireAuthRequirements = GuardRequirements<Request>;
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
-export type RequireAuthOptions = VerifierChoice & RequireAuthRequirements;
+export type RequireAuthOptions = GuardOptions<Request>;
 
 /**
  * Express middleware that lets a request through only with a valid access token meeting the route's
@@ -43,37 +34,9 @@ export type RequireAuthOptions = VerifierChoice & RequireAuthRequirements;
  * ```
  */
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
-  const verifier = resolveVerifier(options);
-  const { organizationId } = options;
-  if (organizationId === undefined) assertAudienceConfigured({ audience: options.audience }, verifier.audience);
-  const requirements: AccessRequirements = {
-    audience: options.audience,
-    scopes: options.scopes,
-    anyScopes: options.anyScopes,
-    organizationId: typeof organizationId === 'string' ? organizationId : undefined,
-  };
-  const requirementsOf =
-    typeof organizationId === 'function'
-      ? (req: Request): AccessRequirements => {
-          const id = organizationId(req);
-          if (typeof id !== 'string' || id === '') {
-            throw new ApiAuthError('invalid_token', 'The request names no organization for the access token.');
-          }
-          return { ...requirements, organizationId: id };
-        }
-      : (): AccessRequirements => requirements;
-
+  const guard = createRequestGuard(options);
   return (req, res, next) => {
-    let token: string;
-    let routeRequirements: AccessRequirements;
-    try {
-      token = extractBearerToken(req.headers.authorization);
-      routeRequirements = requirementsOf(req);
-    } catch (error) {
-      if (isApiAuthError(error)) return sendAuthError(res, error);
-      return next(error);
-    }
-    verifier.verify(token, routeRequirements).then(
+    guard(req.headers.authorization, req).then(
       (auth) => {
         req.auth = auth;
         next();

@@ -9,6 +9,14 @@ export { extractBearerToken } from './bearer.ts';
 export { MAX_TOKEN_LENGTH } from './compact-jws.ts';
 export { ApiAuthError, type ApiAuthErrorCode, type ApiAuthErrorOptions, isApiAuthError } from './errors.ts';
 export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth, sendAuthError } from './express.ts';
+export {
+  type AuthErrorAnswer,
+  authErrorAnswer,
+  createRequestGuard,
+  type GuardOptions,
+  type GuardRequirements,
+  type RequestGuard,
+} from './request-guard.ts';
 export type { AccessRequirements } from './requirements.ts';
 export { type AccessTokenAlgorithm, accessTokenAlgorithms } from './signature.ts';
 export type { VerifierChoice } from './verifier-choice.ts';

@@ -1,0 +1,81 @@
+/**
+ * The guard every framework's `requireAuth()` is made of: set up once per route, it verifies a
+ * request's `Authorization` header against the route's requirements, the organization possibly
+ * read from the request. Adapters only read the header and send the answer.
+ */
+import type { AuthResult } from './auth-result.ts';
+import { extractBearerToken } from './bearer.ts';
+import { ApiAuthError } from './errors.ts';
+import { type AccessRequirements, assertAudienceConfigured } from './requirements.ts';
+import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
+
+/** A route's requirements; `organizationId` may be read from the framework's request `Req`. */
+export interface GuardRequirements<Req> extends Omit<AccessRequirements, 'organizationId'> {
+  /**
+   * The organization the route acts on, e.g. `(req) => req.params.id` for
+   * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}). A request for
+   * which the function gives no non-empty string is refused.
+   */
+  readonly organizationId?: string | ((req: Req) => unknown);
+}
+
+/** Options of {@link createRequestGuard}: a verifier (or how to create one) and the route's requirements. */
+export type GuardOptions<Req> = VerifierChoice & GuardRequirements<Req>;
+
+/** Verifies one request: its `Authorization` header and the request itself (for `organizationId`). */
+export type RequestGuard<Req> = (authorization: string | null | undefined, req: Req) => Promise<AuthResult>;
+
+/**
+ * Prepares a route's guard. The promise it gives rejects with {@link ApiAuthError} for a refused
+ * request (answer it with `authErrorAnswer`).
+ *
+ * @throws {TypeError} at once, when the route names neither an audience nor an organization.
+ */
+export function createRequestGuard<Req>(options: GuardOptions<Req>): RequestGuard<Req> {
+  const verifier = resolveVerifier(options);
+  const { organizationId } = options;
+  if (organizationId === undefined) assertAudienceConfigured({ audience: options.audience }, verifier.audience);
+  const requirements: AccessRequirements = {
+    audience: options.audience,
+    scopes: options.scopes,
+    anyScopes: options.anyScopes,
+    organizationId: typeof organizationId === 'string' ? organizationId : undefined,
+  };
+  const requirementsOf =
+    typeof organizationId === 'function'
+      ? (req: Req): AccessRequirements => {
+          const id = organizationId(req);
+          if (typeof id !== 'string' || id === '') {
+            throw new ApiAuthError('invalid_token', 'The request names no organization for the access token.');
+          }
+          return { ...requirements, organizationId: id };
+        }
+      : (): AccessRequirements => requirements;
+
+  return (authorization, req) => {
+    try {
+      const token = extractBearerToken(authorization);
+      return verifier.verify(token, requirementsOf(req));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** An HTTP answer: status, headers and body text. */
+export interface AuthErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * The answer for an {@link ApiAuthError}: its status, the RFC 6750 `WWW-Authenticate` header
+ * (when it has one), `Cache-Control: no-store` and the JSON body `{ code, message }`.
+ */
+export function authErrorAnswer(error: ApiAuthError): AuthErrorAnswer {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'cache-control': 'no-store' };
+  const challenge = error.wwwAuthenticate;
+  if (challenge !== undefined) headers['www-authenticate'] = challenge;
+  return { status: error.status, headers, body: JSON.stringify(error.body) };
+}

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeHeader, MAX_TOKEN_LENGTH, MalformedJwsError, parseCompactJws } from './compact-jws.ts';
+import {
+  decodeHeader,
+  MAX_TOKEN_LENGTH,
+  MalformedJwsError,
+  parseCompactJws,
+  parsePayload,
+  signingInputOf,
+} from './compact-jws.ts';
 
 const encode = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64url');
 const header = encode(Buffer.from('{"alg":"ES384"}'));
@@ -21,7 +28,7 @@ describe('parseCompactJws', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
         const jws = parseCompactJws(`${header}.${encode(bytes)}.${encode(bytes)}`);
-        assert.deepEqual(new Uint8Array(jws.payload), bytes);
+        assert.equal(jws.payload, Buffer.from(bytes).toString('utf8'));
         assert.deepEqual(new Uint8Array(jws.signature), bytes);
       }),
     );
@@ -45,6 +52,25 @@ describe('parseCompactJws', () => {
     assert.equal(accepts('YR'), false); // same byte as "YQ", with a trailing bit set
     assert.equal(accepts('-_8'), true);
     assert.equal(accepts('+/8'), false);
+  });
+
+  it('gives the signing input as the ASCII bytes before the second dot', () => {
+    const payload = encode(Buffer.from('{"sub":"ü"}'));
+    const jws = parseCompactJws(`${header}.${payload}.${header}`);
+    assert.equal(Buffer.from(signingInputOf(jws)).toString('latin1'), `${header}.${payload}`);
+    assert.equal(jws.payload, '{"sub":"ü"}');
+    parseCompactJws(`${payload}.${header}.${payload}`); // reuses the scratch buffer
+    assert.deepEqual(parsePayload(jws), { sub: 'ü' }, 'the parsed parts do not depend on later tokens');
+    assert.deepEqual(new Uint8Array(jws.signature), new Uint8Array(Buffer.from('{"alg":"ES384"}')));
+  });
+
+  it('parses a payload only when it is a JSON object', () => {
+    const parse = (text: string) => parsePayload(parseCompactJws(`${header}.${encode(Buffer.from(text))}.${header}`));
+    assert.deepEqual(parse('{"sub":"a","aud":["x"]}'), { sub: 'a', aud: ['x'] });
+    assert.throws(() => parse('"text"'), /payload is not a JSON object/);
+    assert.throws(() => parse('null'), /payload is not a JSON object/);
+    assert.throws(() => parse('[{}]'), /payload is not a JSON object/);
+    assert.throws(() => parse('{"sub":'), /payload is not valid JSON/);
   });
 
   it('refuses a token over the size limit before looking at it', () => {

@@ -55,12 +55,22 @@ export function checkRequirements(
   }
 
   const { scopes, anyScopes } = requirements;
-  if (scopes !== undefined && !scopes.every((scope) => result.scopes.includes(scope))) {
+  if (scopes !== undefined && !includesAll(result.scopes, scopes)) {
     throw insufficientScope(scopes, `The access token lacks a required scope: ${scopes.join(' ')}.`);
   }
-  if (anyScopes !== undefined && anyScopes.length > 0 && !anyScopes.some((scope) => result.scopes.includes(scope))) {
+  if (anyScopes !== undefined && anyScopes.length > 0 && !includesAny(result.scopes, anyScopes)) {
     throw insufficientScope(anyScopes, `The access token needs one of these scopes: ${anyScopes.join(' ')}.`);
   }
+}
+
+function includesAll(granted: readonly string[], required: readonly string[]): boolean {
+  for (const scope of required) if (!granted.includes(scope)) return false;
+  return true;
+}
+
+function includesAny(granted: readonly string[], wanted: readonly string[]): boolean {
+  for (const scope of wanted) if (granted.includes(scope)) return true;
+  return false;
 }
 
 function insufficientScope(requiredScopes: readonly string[], message: string): ApiAuthError {

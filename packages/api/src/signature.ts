@@ -1,7 +1,14 @@
 // Signature verification with node:crypto for the asymmetric JWS algorithms of RFC 7518 §3 and
 // RFC 8037. node:crypto is used directly (rather than a JOSE library) because verification runs on
 // every request with a new token; this module adds nothing to the cost of `crypto.verify`.
-import { constants, createPublicKey, type JsonWebKey, type KeyObject, verify } from 'node:crypto';
+import {
+  constants,
+  createPublicKey,
+  type JsonWebKey,
+  type KeyObject,
+  type VerifyKeyObjectInput,
+  verify,
+} from 'node:crypto';
 import type { Jwk } from '@logto-kit/client';
 
 /** The JWS algorithms an access token may be signed with: asymmetric only (never `none`, never HS*). */
@@ -106,25 +113,32 @@ function convert(jwk: Jwk): KeyObject | null {
   }
 }
 
-/** Verifies a JWS signature (`signingInput` is the ASCII of `BASE64URL(header) "." BASE64URL(payload)`). */
-export function verifySignature(
-  alg: AccessTokenAlgorithm,
-  key: KeyObject,
-  signingInput: Buffer,
-  signature: Buffer,
-): boolean {
+/**
+ * A public key prepared for one algorithm: the key argument of `crypto.verify` (with its padding or
+ * signature encoding) and the hash, built once per key and algorithm rather than per token.
+ */
+export interface VerificationKey {
+  readonly alg: AccessTokenAlgorithm;
+  readonly hash: AlgorithmRule['hash'];
+  readonly key: KeyObject | VerifyKeyObjectInput;
+  /** ECDSA signatures are R || S (RFC 7518 §3.4), of a fixed length. */
+  readonly signatureLength: number | undefined;
+}
+
+/** Prepares `key` (which must fit `alg`: see {@link jwkFitsAlgorithm}) to verify `alg` signatures. */
+export function verificationKey(alg: AccessTokenAlgorithm, key: KeyObject): VerificationKey {
   const rule = rules[alg];
-  if (rule.ecdsaSignatureLength !== undefined) {
-    if (signature.length !== rule.ecdsaSignatureLength) return false;
-    return verify(rule.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
-  }
-  if (rule.pssSaltLength !== undefined) {
-    return verify(
-      rule.hash,
-      signingInput,
-      { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: rule.pssSaltLength },
-      signature,
-    );
-  }
-  return verify(rule.hash, signingInput, key, signature);
+  const prepared: KeyObject | VerifyKeyObjectInput =
+    rule.ecdsaSignatureLength !== undefined
+      ? { key, dsaEncoding: 'ieee-p1363' }
+      : rule.pssSaltLength !== undefined
+        ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: rule.pssSaltLength }
+        : key;
+  return Object.freeze({ alg, hash: rule.hash, key: prepared, signatureLength: rule.ecdsaSignatureLength });
+}
+
+/** Verifies a JWS signature (`signingInput` is the ASCII of `BASE64URL(header) "." BASE64URL(payload)`). */
+export function verifySignature(key: VerificationKey, signingInput: Uint8Array, signature: Uint8Array): boolean {
+  if (key.signatureLength !== undefined && signature.length !== key.signatureLength) return false;
+  return verify(key.hash, signingInput, key.key, signature);
 }

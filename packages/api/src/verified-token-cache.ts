@@ -28,12 +28,15 @@ export class VerifiedTokenCache<T> {
 
   /** Caches `value` for `token` until `expiresAt` (milliseconds). */
   set(token: string, value: T, expiresAt: number): void {
-    this.#entries.delete(token);
-    this.#entries.set(token, { value, expiresAt });
-    if (this.#entries.size > this.#maxEntries) {
-      const oldest = this.#entries.keys().next();
-      if (!oldest.done) this.#entries.delete(oldest.value);
+    const entries = this.#entries;
+    // A new token (the usual case: `get` just missed) makes room by dropping the least recently used.
+    if (!entries.delete(token) && entries.size >= this.#maxEntries) {
+      for (const oldest of entries.keys()) {
+        entries.delete(oldest);
+        break;
+      }
     }
+    entries.set(token, { value, expiresAt });
   }
 
   /** How many tokens are cached (expired ones may still be counted until looked up or evicted). */

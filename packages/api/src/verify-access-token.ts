@@ -1,7 +1,13 @@
-import type { KeyObject } from 'node:crypto';
 import { getDiscovery, issuerFromEndpoint, type Jwk, JwksCache } from '@logto-kit/client';
 import { type AccessTokenClaims, type AuthResult, organizationAudiencePrefix } from './auth-result.ts';
-import { type CompactJws, decodeHeader, MalformedJwsError, parseCompactJws, parseJsonObject } from './compact-jws.ts';
+import {
+  type CompactJws,
+  decodeHeader,
+  MalformedJwsError,
+  parseCompactJws,
+  parsePayload,
+  signingInputOf,
+} from './compact-jws.ts';
 import { ApiAuthError } from './errors.ts';
 import { type AccessRequirements, checkRequirements } from './requirements.ts';
 import {
@@ -10,6 +16,8 @@ import {
   isAccessTokenAlgorithm,
   jwkFitsAlgorithm,
   publicKeyOf,
+  type VerificationKey,
+  verificationKey,
   verifySignature,
 } from './signature.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
@@ -121,7 +129,15 @@ export function createAccessTokenVerifier(
   // One provider's tokens share a handful of headers (one per signing key), so each distinct header
   // is decoded and checked once. Bounded: emptied when full, so varied headers cannot grow it.
   const headers = new Map<string, CheckedHeader | ApiAuthError>();
-  function checkedHeader(segment: string): CheckedHeader {
+  // The last accepted header: a provider signs with one key at a time, so nearly every token starts
+  // with it, and comparing it in place costs less than slicing and hashing it for the map.
+  let lastHeaderSegment = '';
+  let lastHeader: CheckedHeader | undefined;
+  function checkedHeader({ token, headerEnd }: CompactJws): CheckedHeader {
+    if (lastHeader !== undefined && headerEnd === lastHeaderSegment.length && token.startsWith(lastHeaderSegment)) {
+      return lastHeader;
+    }
+    const segment = token.slice(0, headerEnd);
     let outcome = headers.get(segment);
     if (outcome === undefined) {
       try {
@@ -135,6 +151,8 @@ export function createAccessTokenVerifier(
       headers.set(segment, outcome);
     }
     if (outcome instanceof ApiAuthError) throw outcome;
+    lastHeaderSegment = segment;
+    lastHeader = outcome;
     return outcome;
   }
 
@@ -148,24 +166,19 @@ export function createAccessTokenVerifier(
       if (error instanceof MalformedJwsError) throw invalidToken(error.message);
       throw error;
     }
-    const { alg, kid } = checkedHeader(jws.headerSegment);
+    const { alg, kid } = checkedHeader(jws);
     const candidates = keys.recentCandidates(kid, alg, nowMs);
-    if (candidates !== undefined) return verifySignedToken(jws, alg, candidates, nowMs);
-    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(jws, alg, found, nowMs));
+    if (candidates !== undefined) return verifySignedToken(jws, candidates, nowMs);
+    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(jws, found, nowMs));
   }
 
-  function verifySignedToken(
-    jws: CompactJws,
-    alg: AccessTokenAlgorithm,
-    candidates: readonly KeyObject[],
-    nowMs: number,
-  ): AuthResult {
-    if (!candidates.some((key) => verifySignature(alg, key, jws.signingInput, jws.signature))) {
+  function verifySignedToken(jws: CompactJws, candidates: readonly VerificationKey[], nowMs: number): AuthResult {
+    if (!signedByOneOf(jws, candidates)) {
       throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
     }
     let claims: Readonly<Record<string, unknown>>;
     try {
-      claims = parseJsonObject(jws.payload, 'payload');
+      claims = parsePayload(jws);
     } catch (error) {
       if (error instanceof MalformedJwsError) throw invalidToken(error.message);
       throw error;
@@ -210,6 +223,14 @@ interface CheckedHeader {
 }
 
 const maxRememberedHeaders = 64;
+
+function signedByOneOf(jws: CompactJws, candidates: readonly VerificationKey[]): boolean {
+  const signingInput = signingInputOf(jws);
+  for (const key of candidates) {
+    if (verifySignature(key, signingInput, jws.signature)) return true;
+  }
+  return false;
+}
 
 function checkHeader(header: Readonly<Record<string, unknown>>, allowed: ReadonlySet<string>): CheckedHeader {
   const { alg, kid } = header;
@@ -262,11 +283,7 @@ function checkClaims(
     throw invalidToken('The access token has no "sub" (subject) claim.');
   }
   const audience = typeof aud === 'string' ? [aud] : aud;
-  if (
-    !Array.isArray(audience) ||
-    audience.length === 0 ||
-    !audience.every((value): value is string => typeof value === 'string' && value !== '')
-  ) {
+  if (!Array.isArray(audience) || audience.length === 0 || !audience.every(isNonEmptyString)) {
     throw invalidToken('The access token has no valid "aud" (audience) claim.');
   }
   if (scope !== undefined && typeof scope !== 'string') {
@@ -278,17 +295,33 @@ function checkClaims(
   if (organizationId !== undefined && typeof organizationId !== 'string') {
     throw invalidToken('The access token\'s "organization_id" claim is not a string.');
   }
-  const organizationFromAudience = audience
-    .find((value) => value.startsWith(organizationAudiencePrefix))
-    ?.slice(organizationAudiencePrefix.length);
   return Object.freeze({
     sub,
     clientId,
-    scopes: Object.freeze(scope === undefined ? [] : scope.split(' ').filter((value) => value !== '')),
-    organizationId: organizationId ?? organizationFromAudience,
+    scopes: Object.freeze(scope === undefined ? [] : scopesOf(scope)),
+    organizationId: organizationId ?? organizationOfAudience(audience),
     audience: Object.freeze(audience),
     claims: Object.freeze(claims) as AccessTokenClaims,
   });
+}
+
+function isNonEmptyString(value: unknown): value is string {
+  return typeof value === 'string' && value !== '';
+}
+
+/** The scopes of a space-separated `scope` claim (RFC 6749 §3.3), extra spaces ignored. */
+function scopesOf(scope: string): string[] {
+  if (scope === '') return [];
+  const scopes = scope.split(' ');
+  return scopes.includes('') ? scopes.filter(isNonEmptyString) : scopes;
+}
+
+/** The `<id>` of an `urn:logto:organization:<id>` audience, if any. */
+function organizationOfAudience(audience: readonly string[]): string | undefined {
+  for (const value of audience) {
+    if (value.startsWith(organizationAudiencePrefix)) return value.slice(organizationAudiencePrefix.length);
+  }
+  return undefined;
 }
 
 function invalidToken(message: string): ApiAuthError {
@@ -305,12 +338,16 @@ function providerUnavailable(cause: unknown): ApiAuthError {
 
 interface KeySource {
   /** Public keys that may have signed a token with this `kid` and `alg`, from the JWKS cache. */
-  candidates(kid: string | undefined, alg: AccessTokenAlgorithm, nowMs: number): Promise<readonly KeyObject[]>;
+  candidates(kid: string | undefined, alg: AccessTokenAlgorithm, nowMs: number): Promise<readonly VerificationKey[]>;
   /**
    * The same, synchronously, when the key set was taken from the JWKS cache less than a second ago
    * and has a fitting key; otherwise `undefined` (ask {@link KeySource.candidates}).
    */
-  recentCandidates(kid: string | undefined, alg: AccessTokenAlgorithm, nowMs: number): readonly KeyObject[] | undefined;
+  recentCandidates(
+    kid: string | undefined,
+    alg: AccessTokenAlgorithm,
+    nowMs: number,
+  ): readonly VerificationKey[] | undefined;
 }
 
 /** How long a key set taken from the JWKS cache is used without asking the cache again. */
@@ -342,12 +379,26 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
   }
 
   let recent: { readonly jwkSet: readonly Jwk[]; readonly at: number } | undefined;
+  let lastSelection:
+    | {
+        readonly jwkSet: readonly Jwk[];
+        readonly kid: string | undefined;
+        readonly alg: AccessTokenAlgorithm;
+        readonly found: readonly VerificationKey[];
+      }
+    | undefined;
 
   return {
     recentCandidates(kid, alg, nowMs) {
       if (recent === undefined || nowMs - recent.at >= keySetReuseMs || nowMs < recent.at) return undefined;
+      // Nearly every token names the same key as the one before: skip the memo's key string and look-up.
+      if (lastSelection?.jwkSet === recent.jwkSet && lastSelection.kid === kid && lastSelection.alg === alg) {
+        return lastSelection.found;
+      }
       const found = select(recent.jwkSet, kid, alg);
-      return found.length > 0 ? found : undefined;
+      if (found.length === 0) return undefined;
+      lastSelection = { jwkSet: recent.jwkSet, kid, alg, found };
+      return found;
     },
     async candidates(kid, alg, nowMs) {
       const cache = jwks ?? (await resolveJwks());
@@ -378,20 +429,24 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
 // The keys found for each (alg, kid) of a key set. A key set from the JWKS cache is immutable and
 // replaced on refetch, so the memo dies with it. Only successful look-ups are kept, so unknown kids
 // sent by anyone cannot grow it.
-const selections = new WeakMap<readonly Jwk[], Map<string, readonly KeyObject[]>>();
+const selections = new WeakMap<readonly Jwk[], Map<string, readonly VerificationKey[]>>();
 
-function select(jwkSet: readonly Jwk[], kid: string | undefined, alg: AccessTokenAlgorithm): readonly KeyObject[] {
+function select(
+  jwkSet: readonly Jwk[],
+  kid: string | undefined,
+  alg: AccessTokenAlgorithm,
+): readonly VerificationKey[] {
   let memo = selections.get(jwkSet);
   const memoKey = `${alg} ${kid ?? ''}`;
   const known = memo?.get(memoKey);
   if (known !== undefined) return known;
 
-  const found: KeyObject[] = [];
+  const found: VerificationKey[] = [];
   for (const jwk of jwkSet) {
     if (kid !== undefined && jwk.kid !== kid) continue;
     if (!jwkFitsAlgorithm(jwk, alg)) continue;
     const key = publicKeyOf(jwk);
-    if (key !== undefined) found.push(key);
+    if (key !== undefined) found.push(verificationKey(alg, key));
     if (kid === undefined && found.length === maxKeysWithoutKid) break;
   }
   if (found.length > 0) {

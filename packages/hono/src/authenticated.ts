@@ -1,0 +1,54 @@
+import {
+  type AuthenticatedOptions,
+  decideAuthenticated,
+  jsonContentType,
+  notAuthenticatedBody,
+  sessionUnavailableAnswer,
+} from '@logto-kit/web';
+import type { MiddlewareHandler } from 'hono';
+import { type AuthenticatedVariables, type LogtoVariables, toResponse } from './variables.ts';
+
+export type { AuthenticatedOptions } from '@logto-kit/web';
+
+/**
+ * Protects a route, as the guide's `@authenticated` decorator: a signed-out user gets 401
+ * `{"error":"Not authenticated"}`, or with `shouldRedirect` a redirect to sign-in that returns
+ * here. A signed-in user's claims are `c.get('user')` (`c.get('accessToken')`,
+ * `c.get('organizationToken')` with `resource`, `organizationId`). Needs the Logto middleware
+ * before it.
+ */
+export function authenticated(
+  options: AuthenticatedOptions = {},
+): MiddlewareHandler<{ Variables: LogtoVariables & AuthenticatedVariables }> {
+  return async (c, next) => {
+    const client = c.get('logto');
+    const paths = c.get('logtoPaths');
+    if (!client || !paths) {
+      throw new Error('authenticated() needs the Logto middleware first: app.use(createLogto({ ... }).middleware).');
+    }
+    const url = new URL(c.req.url);
+    const decision = await decideAuthenticated(
+      client,
+      options,
+      { method: c.req.method, url: `${url.pathname}${url.search}` },
+      paths,
+    );
+    switch (decision.kind) {
+      case 'user':
+        c.set('user', decision.user);
+        c.set('accessToken', decision.accessToken);
+        c.set('organizationToken', decision.organizationToken);
+        await next();
+        return;
+      case 'redirect':
+        return new Response(null, { status: 302, headers: { location: decision.location } });
+      case 'unauthorized':
+        return new Response(JSON.stringify(notAuthenticatedBody), {
+          status: 401,
+          headers: { 'content-type': jsonContentType },
+        });
+      case 'unavailable':
+        return toResponse(sessionUnavailableAnswer(c.req.header('accept')));
+    }
+  };
+}

@@ -1,0 +1,33 @@
+import { authErrorResponse, createRequestGuard, type GuardOptions, isApiAuthError } from '@logto-kit/api';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AuthVariables } from './variables.ts';
+
+/** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
+export type RequireAuthOptions = GuardOptions<Context>;
+
+/**
+ * Lets a request through only with a valid access token meeting the route's requirements, and
+ * sets `c.get('auth')` (`AuthResult` of `@logto-kit/api`). Otherwise it answers 401, 403 or 503
+ * with the RFC 6750 `WWW-Authenticate` header and a JSON body `{ code, message }`.
+ *
+ * @throws {TypeError} at once, when the route names neither an audience nor an organization.
+ *
+ * @example
+ * ```ts
+ * const verifier = createAccessTokenVerifier({ endpoint: 'http://localhost:3001' }, { audience: 'https://shopping.your-app.com/api' });
+ * app.get('/api/products', requireAuth({ verifier, scopes: ['shopping:read'] }), (c) => c.json({ sub: c.get('auth').sub }));
+ * app.get('/api/organizations/:id/projects', requireAuth({ verifier, organizationId: (c) => c.req.param('id') }), …);
+ * ```
+ */
+export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
+  const guard = createRequestGuard(options);
+  return async (c, next) => {
+    try {
+      c.set('auth', await guard(c.req.header('authorization'), c));
+    } catch (error) {
+      if (isApiAuthError(error)) return authErrorResponse(error);
+      throw error;
+    }
+    await next();
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The adapters under the shared behaviour suite. Each builds the same two apps as a Node request
+ * listener: a web app (the Logto middleware and a few protected routes) and an API (requireAuth
+ * routes). The routes, their options and their answers are identical in every adapter, so any
+ * difference the suite sees is a difference of the adapters.
+ *
+ * Web app routes: `GET /` (200 "home"), `GET /me` (`authenticated()`, the user as JSON),
+ * `GET|POST /page` (`authenticated({ shouldRedirect: true })`, `{ sub }`), `GET /shopping`
+ * (`authenticated({ resource })`, `{ accessToken }`).
+ * API routes: `GET /products` (scope `shopping:read`, `{ sub, scopes }`),
+ * `GET /organizations/:id/projects` (the organization from the path, `{ sub, organizationId }`),
+ * `GET /down` (a verifier whose provider is unreachable).
+ */
+import type { RequestListener } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { AccessTokenVerifier } from '@logto-kit/api';
+import { requireAuth as expressRequireAuth } from '@logto-kit/api';
+import { createLogto as createExpressLogto, authenticated as expressAuthenticated, userOf } from '@logto-kit/express';
+import {
+  createLogto as createHonoLogto,
+  authenticated as honoAuthenticated,
+  requireAuth as honoRequireAuth,
+  type LogtoEnv,
+} from '@logto-kit/hono';
+import type { LogtoCoreConfig } from '@logto-kit/web';
+import express from 'express';
+import { Hono } from 'hono';
+
+/** The verifiers the API routes use. */
+export interface ApiVerifiers {
+  /** For `/products` and `/organizations/:id/projects`. */
+  verifier: AccessTokenVerifier;
+  /** For `/down`: its provider cannot be reached. */
+  down: AccessTokenVerifier;
+}
+
+/** One framework adapter, as the suite drives it. */
+export interface Adapter {
+  name: string;
+  webApp(config: LogtoCoreConfig): Promise<RequestListener>;
+  api(verifiers: ApiVerifiers): Promise<RequestListener>;
+}
+
+export const shoppingApi = 'https://shopping.your-app.com/api';
+
+export const expressAdapter: Adapter = {
+  name: '@logto-kit/express',
+  async webApp(config) {
+    const app = express();
+    app.use(createExpressLogto(config));
+    app.get('/', (_req, res) => {
+      res.send('home');
+    });
+    app.get('/me', expressAuthenticated(), (req, res) => {
+      res.json(userOf(req));
+    });
+    const page: express.RequestHandler = (req, res) => {
+      res.json({ sub: userOf(req)?.sub });
+    };
+    app.get('/page', expressAuthenticated({ shouldRedirect: true }), page);
+    app.post('/page', expressAuthenticated({ shouldRedirect: true }), page);
+    app.get('/shopping', expressAuthenticated({ resource: shoppingApi }), (req, res) => {
+      res.json({ accessToken: req.accessToken });
+    });
+    return app;
+  },
+  async api({ verifier, down }) {
+    const app = express();
+    app.get('/products', expressRequireAuth({ verifier, scopes: ['shopping:read'] }), (req, res) => {
+      res.json({ sub: req.auth?.sub, scopes: req.auth?.scopes });
+    });
+    app.get(
+      '/organizations/:id/projects',
+      expressRequireAuth({ verifier, organizationId: (req) => req.params.id, scopes: ['read:projects'] }),
+      (req, res) => {
+        res.json({ sub: req.auth?.sub, organizationId: req.auth?.organizationId });
+      },
+    );
+    app.get('/down', expressRequireAuth({ verifier: down }), (_req, res) => {
+      res.json({ passed: true });
+    });
+    return app;
+  },
+};
+
+export const honoAdapter: Adapter = {
+  name: '@logto-kit/hono',
+  async webApp(config) {
+    const logto = createHonoLogto(config);
+    const app = new Hono<LogtoEnv>();
+    app.use(logto.middleware);
+    app.get('/', (c) => c.text('home'));
+    app.get('/me', honoAuthenticated(), (c) => c.json(c.get('user')));
+    app.on(['GET', 'POST'], '/page', honoAuthenticated({ shouldRedirect: true }), (c) =>
+      c.json({ sub: c.get('user').sub }),
+    );
+    app.get('/shopping', honoAuthenticated({ resource: shoppingApi }), (c) =>
+      c.json({ accessToken: c.get('accessToken') }),
+    );
+    return getRequestListener(app.fetch);
+  },
+  async api({ verifier, down }) {
+    const app = new Hono();
+    app.get('/products', honoRequireAuth({ verifier, scopes: ['shopping:read'] }), (c) =>
+      c.json({ sub: c.get('auth').sub, scopes: c.get('auth').scopes }),
+    );
+    app.get(
+      '/organizations/:id/projects',
+      honoRequireAuth({ verifier, organizationId: (c) => c.req.param('id'), scopes: ['read:projects'] }),
+      (c) => c.json({ sub: c.get('auth').sub, organizationId: c.get('auth').organizationId }),
+    );
+    app.get('/down', honoRequireAuth({ verifier: down }), (c) => c.json({ passed: true }));
+    return getRequestListener(app.fetch);
+  },
+};
+
+export const adapters: readonly Adapter[] = [expressAdapter, honoAdapter];

@@ -1,0 +1,148 @@
+/**
+ * Running the shared suite's apps: a dev server whose web app redirects to the app under test,
+ * the app on a random port, and a fetch-driven browser with one cookie jar per site.
+ */
+import { once } from 'node:events';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
+import type { LogtoCoreConfig } from '@logto-kit/web';
+
+/** A server on a random port whose handler is set once its URL is known. */
+export interface Listening {
+  url: string;
+  setHandler(handler: RequestListener): void;
+  close(): Promise<void>;
+}
+
+export async function listen(): Promise<Listening> {
+  let handler: RequestListener = (_req, res) => res.end();
+  const server: Server = createServer((req, res) => handler(req, res));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    setHandler: (next) => {
+      handler = next;
+    },
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+/** The demo world with the web app's URIs pointing at `baseUrl`. */
+export function worldFor(baseUrl: string): typeof demoWorld {
+  return {
+    ...demoWorld,
+    applications: demoWorld.applications.map((application) =>
+      application.id === 'sample-web-app'
+        ? { ...application, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }
+        : application,
+    ),
+  };
+}
+
+export const sessionSecret = 'adapters-suite-session-secret-0123456789';
+
+/** A started web app and its dev server. */
+export interface WebAppUnderTest {
+  url: string;
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts the dev server and a web app built by `build` with the demo configuration (plus `config`). */
+export async function startWebApp(
+  build: (config: LogtoCoreConfig) => Promise<RequestListener>,
+  config: Partial<LogtoCoreConfig> = {},
+): Promise<WebAppUnderTest> {
+  const server = await listen();
+  const devServer = await startDevServer({ port: 0, config: worldFor(server.url), memory: true });
+  const endpoint = devServer.url.replace(/\/+$/, '');
+  server.setHandler(
+    await build({
+      endpoint,
+      appId: 'sample-web-app',
+      appSecret: 'sample-web-app-secret',
+      baseUrl: server.url,
+      scopes: ['email', 'custom_data', 'urn:logto:scope:organizations', 'shopping:read'],
+      resources: ['https://shopping.your-app.com/api'],
+      session: { secrets: [sessionSecret] },
+      ...config,
+    }),
+  );
+  return {
+    url: server.url,
+    endpoint,
+    close: async () => {
+      await server.close();
+      await devServer.close();
+    },
+  };
+}
+
+/** A response as {@link Browser} read it. */
+export interface Page {
+  status: number;
+  location: string | null;
+  headers: Headers;
+  body: string;
+}
+
+/** A fetch-driven browser: one cookie jar for the app, one for the identity server. */
+export class Browser {
+  readonly appJar = new CookieJar();
+  readonly providerJar = new CookieJar();
+  readonly #appUrl: string;
+
+  constructor(appUrl: string) {
+    this.#appUrl = appUrl;
+  }
+
+  /** Requests a path or URL of the app without following redirects. */
+  async request(pathOrUrl: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Page> {
+    const url = new URL(pathOrUrl, this.#appUrl).href;
+    const cookie = this.appJar.header(url);
+    const response = await fetch(url, {
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: { ...(cookie ? { cookie } : {}), ...init.headers },
+    });
+    this.appJar.store(url, response.headers);
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      headers: response.headers,
+      body: await response.text(),
+    };
+  }
+
+  get(pathOrUrl: string, headers: Record<string, string> = {}): Promise<Page> {
+    return this.request(pathOrUrl, { headers });
+  }
+
+  /** Signs in as demo through `start` and the dev server's forms; the callback response is not followed. */
+  async signIn(start = '/sign-in'): Promise<{ callbackUrl: string; callback: Page }> {
+    const started = await this.get(start);
+    if (started.status !== 302 || !started.location) throw new Error(`sign-in did not redirect: ${started.status}`);
+    const callbackUrl = await signInThroughForms(
+      started.location,
+      { username: 'demo', password: 'demo-password' },
+      { cookieJar: this.providerJar },
+    );
+    return { callbackUrl, callback: await this.get(callbackUrl) };
+  }
+
+  /** The `Cookie` header the browser sends to the app. */
+  cookieHeader(): string {
+    return this.appJar.header(this.#appUrl);
+  }
+}
+
+/** The session cookies a response sets. */
+export function sessionCookies(page: { headers: Headers }): string[] {
+  return page.headers.getSetCookie().filter((line) => line.startsWith('logto_session'));
+}

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const order = ['client', 'web', 'dev-server', 'api', 'express', 'hono'];
+const order = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify'];
 
 for (const name of order) {
   const result = spawnSync('tsc', ['-p', `packages/${name}/tsconfig.build.json`], {

@@ -17,6 +17,11 @@ import type { AccessTokenVerifier } from '@logto-kit/api';
 import { requireAuth as expressRequireAuth } from '@logto-kit/api';
 import { createLogto as createExpressLogto, authenticated as expressAuthenticated, userOf } from '@logto-kit/express';
 import {
+  createLogto as createFastifyLogto,
+  authenticated as fastifyAuthenticated,
+  requireAuth as fastifyRequireAuth,
+} from '@logto-kit/fastify';
+import {
   createLogto as createHonoLogto,
   authenticated as honoAuthenticated,
   requireAuth as honoRequireAuth,
@@ -24,6 +29,7 @@ import {
 } from '@logto-kit/hono';
 import type { LogtoCoreConfig } from '@logto-kit/web';
 import express from 'express';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 
 /** The verifiers the API routes use. */
@@ -114,4 +120,54 @@ export const honoAdapter: Adapter = {
   },
 };
 
-export const adapters: readonly Adapter[] = [expressAdapter, honoAdapter];
+/** A ready Fastify app as a Node request listener (the server was started before the app knew its URL). */
+async function fastifyListener(app: FastifyInstance): Promise<RequestListener> {
+  await app.ready();
+  return (req, res) => app.routing(req, res);
+}
+
+export const fastifyAdapter: Adapter = {
+  name: '@logto-kit/fastify',
+  async webApp(config) {
+    const app = Fastify();
+    await app.register(createFastifyLogto(config).plugin);
+    app.get('/', async () => 'home');
+    app.get('/me', { preHandler: fastifyAuthenticated() }, async (request) => request.user);
+    app.route({
+      method: ['GET', 'POST'],
+      url: '/page',
+      preHandler: fastifyAuthenticated({ shouldRedirect: true }),
+      handler: async (request) => ({ sub: request.user?.sub }),
+    });
+    app.get('/shopping', { preHandler: fastifyAuthenticated({ resource: shoppingApi }) }, async (request) => ({
+      accessToken: request.accessToken,
+    }));
+    return fastifyListener(app);
+  },
+  async api({ verifier, down }) {
+    const app = Fastify();
+    app.get(
+      '/products',
+      { preHandler: fastifyRequireAuth({ verifier, scopes: ['shopping:read'] }) },
+      async (request) => ({
+        sub: request.auth?.sub,
+        scopes: request.auth?.scopes,
+      }),
+    );
+    app.get<{ Params: { id: string } }>(
+      '/organizations/:id/projects',
+      {
+        preHandler: fastifyRequireAuth({
+          verifier,
+          organizationId: (request) => (request.params as { id?: string }).id,
+          scopes: ['read:projects'],
+        }),
+      },
+      async (request) => ({ sub: request.auth?.sub, organizationId: request.auth?.organizationId }),
+    );
+    app.get('/down', { preHandler: fastifyRequireAuth({ verifier: down }) }, async () => ({ passed: true }));
+    return fastifyListener(app);
+  },
+};
+
+export const adapters: readonly Adapter[] = [expressAdapter, honoAdapter, fastifyAdapter];

@@ -11,16 +11,38 @@ describe('VerifiedTokenCache', () => {
     assert.equal(cache.get('token', 500), undefined, 'an expired entry is dropped, not kept for later');
   });
 
-  it('drops the least recently used entry beyond its size', () => {
-    const cache = new VerifiedTokenCache<string>(2);
+  it('drops the least recently used entries beyond its size', () => {
+    const cache = new VerifiedTokenCache<string>(4);
     cache.set('a', 'A', 1000);
     cache.set('b', 'B', 1000);
     assert.equal(cache.get('a', 0), 'A');
     cache.set('c', 'C', 1000);
-    assert.equal(cache.size, 2);
-    assert.equal(cache.get('b', 0), undefined);
-    assert.equal(cache.get('a', 0), 'A');
+    cache.set('d', 'D', 1000);
+    assert.equal(cache.get('b', 0), undefined, 'b, the least recently used, is dropped');
+    assert.equal(cache.get('d', 0), 'D');
     assert.equal(cache.get('c', 0), 'C');
+  });
+
+  it('never holds more than its size, and always the most recently used half', () => {
+    for (const size of [1, 2, 3, 10, 11]) {
+      const cache = new VerifiedTokenCache<number>(size);
+      for (let token = 0; token < 100; token += 1) {
+        cache.set(String(token), token, 1000);
+        assert.ok(cache.size <= size, `size ${size}: holds ${cache.size}`);
+        for (let recent = Math.max(0, token - Math.ceil(size / 2) + 1); recent <= token; recent += 1) {
+          assert.equal(cache.get(String(recent), 0), recent, `size ${size}: ${recent} kept after ${token}`);
+        }
+      }
+    }
+  });
+
+  it('keeps a token in use however many others pass through', () => {
+    const cache = new VerifiedTokenCache<string>(4);
+    cache.set('kept', 'K', 1000);
+    for (let token = 0; token < 50; token += 1) {
+      cache.set(String(token), 'other', 1000);
+      assert.equal(cache.get('kept', 0), 'K');
+    }
   });
 
   it('refuses a size that is not a positive integer', () => {

@@ -565,16 +565,17 @@ describe('verified-token cache', () => {
     const time = clock();
     const verifier = createAccessTokenVerifier(
       { endpoint: provider.endpoint },
-      { audience: shopping, fetch: provider.fetch, now: time.now, cache: { maxEntries: 2 } },
+      { audience: shopping, fetch: provider.fetch, now: time.now, cache: { maxEntries: 4 } },
     );
-    const tokens = ['a', 'b', 'c'].map((jti) =>
+    const tokens = ['a', 'b', 'c', 'd'].map((jti) =>
       accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti })),
     );
-    const [a, b, c] = tokens as [string, string, string];
+    const [a, b, c, d] = tokens as [string, string, string, string];
     const resultA = await verifier.verify(a);
     const resultB = await verifier.verify(b);
     assert.equal(await verifier.verify(a), resultA); // a is now the most recently used
-    await verifier.verify(c); // evicts b
+    await verifier.verify(c);
+    await verifier.verify(d); // evicts b
     assert.equal(await verifier.verify(a), resultA);
     assert.notEqual(await verifier.verify(b), resultB);
   });

@@ -1,8 +1,8 @@
 // Strict parsing of a JWS in compact serialization (RFC 7515 §7.1), before any key is looked up.
 // Everything here is cheap; it runs before the expensive signature check so that garbage is
 // refused early. It also runs once per new token, next to a signature check of some 20 µs (RS256),
-// so it avoids intermediate copies: a scratch buffer takes the decoded header and payload and the
-// signing input, and only what outlives the call (the payload's text, the signature) is allocated.
+// so it allocates nothing it does not return: one scratch buffer takes the decoded header, payload
+// and signature and the signing input, and only the payload's text is a new string.
 
 /** The largest token accepted, in characters. Real Logto access tokens are well under 2 KB. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -21,6 +21,10 @@ export interface CompactJws {
   readonly signingInputEnd: number;
   /** The decoded payload, as text (UTF-8), not yet parsed. */
   readonly payload: string;
+  /**
+   * The decoded signature, a view of the scratch buffer: valid only until the next
+   * {@link parseCompactJws}, so check it straight away (or parse the token again after an `await`).
+   */
   readonly signature: Buffer;
 }
 
@@ -29,9 +33,16 @@ export class MalformedJwsError extends Error {
   override readonly name = 'MalformedJwsError';
 }
 
-// Decoded bytes are at most 3/4 of the characters, and a token is at most MAX_TOKEN_LENGTH of them.
-// Used only synchronously (filled and read within one call), so one buffer serves every verifier.
-const scratch = Buffer.allocUnsafeSlow(MAX_TOKEN_LENGTH);
+// The signing input (ASCII, at most MAX_TOKEN_LENGTH bytes) and the decoded header or payload go at
+// the start, the decoded signature (at most 3/4 of MAX_TOKEN_LENGTH bytes) after them. Filled and
+// read synchronously, so one buffer serves every verifier.
+const signatureStart = MAX_TOKEN_LENGTH;
+const scratch = Buffer.allocUnsafeSlow(signatureStart + (MAX_TOKEN_LENGTH * 3) / 4);
+
+// A provider's tokens have one or two signature lengths and a few signing-input lengths, so the
+// last view of each kind is usually the one needed again, and no Buffer object is made per token.
+let signatureView = scratch.subarray(signatureStart, signatureStart);
+let signingInputView = scratch.subarray(0, 0);
 
 /**
  * Splits a compact JWS and decodes its payload and signature. Refuses (with {@link MalformedJwsError}):
@@ -49,8 +60,13 @@ export function parseCompactJws(token: string): CompactJws {
   }
   const payloadLength = decodeIntoScratch(token, headerEnd + 1, signingInputEnd, 'payload');
   const payload = scratch.toString('utf8', 0, payloadLength);
-  const signature = decodeSignature(token.slice(signingInputEnd + 1));
-  return { token, headerEnd, signingInputEnd, payload, signature };
+  const segment = token.slice(signingInputEnd + 1);
+  const signatureLength = segment.length === 0 ? 0 : scratch.write(segment, signatureStart, 'base64url');
+  assertCanonical(segment, signatureLength, 'signature');
+  if (signatureView.length !== signatureLength) {
+    signatureView = scratch.subarray(signatureStart, signatureStart + signatureLength);
+  }
+  return { token, headerEnd, signingInputEnd, payload, signature: signatureView };
 }
 
 /**
@@ -60,7 +76,8 @@ export function parseCompactJws(token: string): CompactJws {
  */
 export function signingInputOf(jws: CompactJws): Buffer {
   const length = scratch.write(jws.token, 0, jws.signingInputEnd, 'latin1');
-  return scratch.subarray(0, length);
+  if (signingInputView.length !== length) signingInputView = scratch.subarray(0, length);
+  return signingInputView;
 }
 
 /** Decodes and parses the header; it must be canonical base64url of a JSON object. */
@@ -96,12 +113,6 @@ function decodeIntoScratch(token: string, start: number, end: number, part: 'hea
   const length = segment.length === 0 ? 0 : scratch.write(segment, 0, 'base64url');
   assertCanonical(segment, length, part);
   return length;
-}
-
-function decodeSignature(segment: string): Buffer {
-  const bytes = Buffer.from(segment, 'base64url');
-  assertCanonical(segment, bytes.length, 'signature');
-  return bytes;
 }
 
 function assertCanonical(segment: string, decodedLength: number, part: 'header' | 'payload' | 'signature'): void {

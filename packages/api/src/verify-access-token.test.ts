@@ -593,6 +593,19 @@ describe('signing keys (JWKS) of the provider', () => {
     assert.equal(provider.state.jwksRequests, 1);
   });
 
+  it('checks each token that waited for the keys against its own signature', async () => {
+    const { verifier, claims, provider } = setup();
+    const release = provider.hold();
+    const genuine = accessToken(trusted, claims({ jti: 'genuine' }));
+    const forged = accessToken(attacker, claims({ jti: 'forged', sub: 'admin' }), { kid: trusted.kid });
+    const outcomes = Promise.allSettled([verifier.verify(genuine), verifier.verify(forged)]);
+    release();
+    const [first, second] = await outcomes;
+    assert.equal(first?.status, 'fulfilled');
+    assert.equal(second?.status, 'rejected');
+    assert.match(String((second as PromiseRejectedResult).reason.message), /signature does not verify/);
+  });
+
   it('refetches the keys for an unknown kid at most once per cooldown, and accepts a rotated-in key', async () => {
     const { verifier, claims, provider, time } = setup([trusted]);
     await verifier.verify(accessToken(trusted, claims()));

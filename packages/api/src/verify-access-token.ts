@@ -169,7 +169,9 @@ export function createAccessTokenVerifier(
     const { alg, kid } = checkedHeader(jws);
     const candidates = keys.recentCandidates(kid, alg, nowMs);
     if (candidates !== undefined) return verifySignedToken(jws, candidates, nowMs);
-    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(jws, found, nowMs));
+    // The parsed signature lives in a buffer that other tokens reuse meanwhile: parse again (it was
+    // accepted once, so it is again).
+    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(parseCompactJws(token), found, nowMs));
   }
 
   function verifySignedToken(jws: CompactJws, candidates: readonly VerificationKey[], nowMs: number): AuthResult {

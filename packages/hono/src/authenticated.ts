@@ -6,6 +6,7 @@ import {
   sessionUnavailableAnswer,
 } from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
+import { requestTarget } from './request-target.ts';
 import { type AuthenticatedVariables, type LogtoVariables, toResponse } from './variables.ts';
 
 export type { AuthenticatedOptions } from '@logto-kit/web';
@@ -26,11 +27,10 @@ export function authenticated(
     if (!client || !paths) {
       throw new Error('authenticated() needs the Logto middleware first: app.use(createLogto({ ... }).middleware).');
     }
-    const url = new URL(c.req.url);
     const decision = await decideAuthenticated(
       client,
       options,
-      { method: c.req.method, url: `${url.pathname}${url.search}` },
+      { method: c.req.method, url: requestTarget(c.req.url).pathAndQuery },
       paths,
     );
     switch (decision.kind) {

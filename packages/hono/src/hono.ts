@@ -19,6 +19,7 @@ import {
 } from '@logto-kit/web';
 import type { Context, MiddlewareHandler } from 'hono';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
+import { requestTarget } from './request-target.ts';
 import { type LogtoEnv, toResponse } from './variables.ts';
 
 /** Configuration of {@link createLogto}. */
@@ -85,12 +86,12 @@ export function createLogto(config: LogtoHonoConfig): Logto {
   }
 
   const middleware: MiddlewareHandler<LogtoEnv> = async (c, next) => {
-    const url = new URL(c.req.url);
+    const href = c.req.url;
     let session: Session;
     try {
       session = await sessions.load({
         cookies: parseCookieHeader(c.req.header('cookie')),
-        secure: url.protocol === 'https:',
+        secure: href.startsWith('https:'),
       });
     } catch (error) {
       // Only the session store can fail here; an outage must not look like being signed out.
@@ -100,8 +101,9 @@ export function createLogto(config: LogtoHonoConfig): Logto {
     c.set('logtoSession', session);
     c.set('logto', core.clientFor(session));
     c.set('logtoPaths', paths);
-    const answer = core.isRoutePath(url.pathname)
-      ? await core.serveRoute(session, { method: c.req.method, path: url.pathname, search: url.search })
+    const { path, search } = requestTarget(href);
+    const answer = core.isRoutePath(path)
+      ? await core.serveRoute(session, { method: c.req.method, path, search })
       : undefined;
     if (answer) {
       c.res =

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { nodeOnlyUses, shippedSources } from '../../web/src/test-support/runtime-neutrality.ts';
+import { nodeOnlyUses, shippedSources } from '../../client/src/test-support/runtime-neutrality.ts';
 
 const sourceDir = fileURLToPath(new URL('.', import.meta.url));
 

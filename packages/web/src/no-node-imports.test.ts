@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { nodeOnlyGlobals, nodeOnlyImports, nodeOnlyUses, shippedSources } from './test-support/runtime-neutrality.ts';
+import {
+  nodeOnlyGlobals,
+  nodeOnlyImports,
+  nodeOnlyUses,
+  shippedSources,
+} from '../../client/src/test-support/runtime-neutrality.ts';
 
 const sourceDir = fileURLToPath(new URL('.', import.meta.url));
 

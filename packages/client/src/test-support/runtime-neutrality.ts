@@ -1,7 +1,7 @@
 /**
  * Finds what ties shipped sources to Node: `node:` imports, `require`, and the Node-only globals
- * `Buffer`, `process`, `__dirname`. Packages that must run on any web-standard runtime (this one,
- * `@logto-kit/hono`) test their sources with it.
+ * `Buffer`, `process`, `__dirname`. Packages that must run on any web-standard runtime (`@logto-kit/client`,
+ * `@logto-kit/web`, `@logto-kit/hono`) test their sources with it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';

@@ -1,120 +1,14 @@
-// The example API against a real dev server: tokens come from the identity server's own token
-// endpoint (machine-to-machine) and from a user signing in through its pages (organization token).
-import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
+// The Express example API against a real dev server (the shared example-API suite).
+import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, it } from 'node:test';
-import { LogtoClient, MemoryStorage } from '@logto-kit/client';
-import { type DevServer, startDevServer } from '@logto-kit/dev-server';
-import { signInThroughForms } from '@logto-kit/dev-server/testing';
-import { createApiApp, shoppingApi } from './app.ts';
+import { createApiApp } from './app.ts';
+import { describeExampleApi } from './test-support/api-example-suite.ts';
 
-let devServer: DevServer;
-let api: Server;
-let base = '';
-
-before(async () => {
-  devServer = await startDevServer({ port: 0, memory: true });
-  api = createApiApp({ endpoint: devServer.url }).listen(0);
-  await new Promise<void>((resolve) => api.once('listening', resolve));
-  base = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-});
-
-after(async () => {
-  api.close();
-  await devServer.close();
-});
-
-async function machineToMachineToken(scope: string): Promise<string> {
-  const response = await fetch(`${devServer.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('sample-m2m:sample-m2m-secret').toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: shoppingApi, scope }),
-  });
-  assert.equal(response.status, 200, await response.clone().text());
-  const { access_token: accessToken } = (await response.json()) as { access_token: string };
-  return accessToken;
-}
-
-const call = (path: string, token?: string, init: RequestInit = {}) =>
-  fetch(`${base}${path}`, {
-    ...init,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
-  });
-
-describe('example API with tokens from the dev server', () => {
-  it('answers /api/health without a token', async () => {
-    const response = await call('/api/health');
-    assert.equal(response.status, 200);
-  });
-
-  it('refuses /api/products without a token (401, Bearer challenge)', async () => {
-    const response = await call('/api/products');
-    assert.equal(response.status, 401);
-    assert.equal(response.headers.get('www-authenticate'), 'Bearer');
-    assert.equal((await response.json()).code, 'auth.authorization_header_missing');
-  });
-
-  it('serves GET /api/products to the machine-to-machine app and refuses it POST (no shopping:write)', async () => {
-    const token = await machineToMachineToken('shopping:read');
-    const read = await call('/api/products', token);
-    assert.equal(read.status, 200);
-    const body = await read.json();
-    assert.equal(body.sub, 'sample-m2m');
-    assert.ok(Array.isArray(body.products));
-
-    const write = await call('/api/products', token, { method: 'POST', body: JSON.stringify({ name: 'Cap' }) });
-    assert.equal(write.status, 403);
-    assert.match(write.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="shopping:write"/);
-    assert.equal((await write.json()).code, 'insufficient_scope');
-  });
-
-  it('answers the CORS preflight allowing the Authorization header', async () => {
-    const response = await fetch(`${base}/api/products`, {
-      method: 'OPTIONS',
-      headers: {
-        origin: 'http://localhost:3000',
-        'access-control-request-method': 'GET',
-        'access-control-request-headers': 'authorization',
-      },
-    });
-    assert.equal(response.status, 204);
-    assert.match(response.headers.get('access-control-allow-headers') ?? '', /Authorization/i);
-    assert.ok(response.headers.get('access-control-allow-origin'));
-  });
-
-  it("serves a user's organization projects only with that organization's token", async () => {
-    const client = new LogtoClient(
-      {
-        endpoint: devServer.url,
-        appId: 'sample-web-app',
-        appSecret: 'sample-web-app-secret',
-        scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles'],
-        resources: [shoppingApi],
-      },
-      { storage: new MemoryStorage() },
-    );
-    const signInUrl = await client.signIn('http://localhost:3000/callback');
-    await client.handleSignInCallback(
-      await signInThroughForms(signInUrl, { username: 'demo', password: 'demo-password' }),
-    );
-    const acmeToken = await client.getOrganizationToken('org-acme');
-
-    const acme = await call('/api/organizations/org-acme/projects', acmeToken);
-    assert.equal(acme.status, 200);
-    const body = await acme.json();
-    assert.equal(body.organizationId, 'org-acme');
-    assert.equal(typeof body.sub, 'string');
-
-    const globex = await call('/api/organizations/org-globex/projects', acmeToken);
-    assert.equal(globex.status, 401);
-    assert.equal((await globex.json()).code, 'invalid_token');
-
-    // An organization token is not a token for the shopping API.
-    const products = await call('/api/products', acmeToken);
-    assert.equal(products.status, 401);
-  });
+describeExampleApi('Express', async (endpoint) => {
+  const server = createApiApp({ endpoint }).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 });

@@ -46,11 +46,12 @@ export class VerifiedTokenCache<T> {
 
   /** Caches `value` for `token` until `expiresAt` (milliseconds). */
   set(token: string, value: T, expiresAt: number): void {
-    this.#previous.delete(token);
+    // A copy left in the previous generation is never read (the current one is looked up first)
+    // and goes with it, so a new token costs one insert.
     this.#insert(token, { value, expiresAt });
   }
 
-  /** How many tokens are cached (expired ones may still be counted until looked up or dropped). */
+  /** How many entries are held (expired or superseded ones may still be counted until dropped). */
   get size(): number {
     return this.#current.size + this.#previous.size;
   }

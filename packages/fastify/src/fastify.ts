@@ -80,36 +80,43 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
     fastify.decorateRequest('organizationToken', undefined);
     fastify.decorateRequest('auth', undefined);
 
-    fastify.addHook('onRequest', async (request, reply) => {
-      try {
-        request.logtoSession = await sessions.load({
-          cookies: parseCookieHeader(request.headers.cookie),
-          secure: request.protocol === 'https',
-        });
-      } catch (error) {
-        // Only the session store can fail here; an outage must not look like being signed out.
-        sessions.reportStoreFailure(error);
-        return sessionUnavailable(request, reply);
-      }
-      request.logto = core.clientFor(request.logtoSession);
-      request.logtoPaths = paths;
+    fastify.addHook('onRequest', (request, reply, done) => {
+      sessions.load({ cookies: parseCookieHeader(request.headers.cookie), secure: request.protocol === 'https' }).then(
+        (session) => {
+          request.logtoSession = session;
+          request.logto = core.clientFor(session);
+          request.logtoPaths = paths;
+          done();
+        },
+        (error: unknown) => {
+          // Only the session store can fail here; an outage must not look like being signed out.
+          sessions.reportStoreFailure(error);
+          sessionUnavailable(request, reply);
+        },
+      );
     });
 
-    fastify.addHook('onSend', async (request, reply, payload) => {
+    // Callback hooks, not async ones: the usual reply (an unchanged session) then costs no promise here.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       const session = request.logtoSession;
-      if (!session?.needsCommit()) return payload;
-      try {
-        const cookies = await session.commit();
-        if (cookies.length > 0) reply.header('set-cookie', cookies);
-        return payload;
-      } catch (error) {
-        sessions.reportStoreFailure(error);
-        // Answer the failure instead of a reply that depends on a session that does not exist.
-        for (const header of ['set-cookie', 'location', 'content-length', 'content-type', 'etag']) {
-          reply.removeHeader(header);
-        }
-        return sessionUnavailable(request, reply, false);
+      if (!session?.needsCommit()) {
+        done(null, payload);
+        return;
       }
+      session.commit().then(
+        (cookies) => {
+          if (cookies.length > 0) reply.header('set-cookie', cookies);
+          done(null, payload);
+        },
+        (error: unknown) => {
+          sessions.reportStoreFailure(error);
+          // Answer the failure instead of a reply that depends on a session that does not exist.
+          for (const header of ['set-cookie', 'location', 'content-length', 'content-type', 'etag']) {
+            reply.removeHeader(header);
+          }
+          done(null, sessionUnavailable(request, reply, false));
+        },
+      );
     });
 
     // The routes, in a context of their own: a sign-out form's body is read and ignored whatever its type.

@@ -91,7 +91,9 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
   } = config;
   const base = trimSlash(new URL(baseUrl).href);
   const prefix = trimSlash(routeOptions?.prefix ?? '');
-  if (prefix && !/^\/[A-Za-z0-9._~/-]*$/.test(prefix)) throw new TypeError(`Invalid routes.prefix: ${prefix}`);
+  // Non-empty segments only: a prefix like `//evil.example` would make the sign-in redirect
+  // (`Location: //evil.example/sign-in`) leave the application.
+  if (prefix && !/^(\/[A-Za-z0-9._~-]+)+$/.test(prefix)) throw new TypeError(`Invalid routes.prefix: ${prefix}`);
   if (safeReturnTo(postSignOutRedirectPath) !== postSignOutRedirectPath) {
     throw new TypeError('postSignOutRedirectPath must be a normalized path on this application, e.g. "/".');
   }

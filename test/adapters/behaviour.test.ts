@@ -260,6 +260,23 @@ for (const adapter of adapters) {
       });
     });
 
+    describe('web app with a route prefix', () => {
+      let app: WebAppUnderTest;
+      before(async () => {
+        app = await startWebApp((config) => adapter.webApp(config), { routes: { prefix: '/auth' } });
+      });
+      after(() => app.close());
+
+      it('serves the routes under the prefix only, and redirects there', async () => {
+        const browser = new Browser(app.url);
+        const started = await browser.get('/auth/sign-in');
+        assert.equal(started.status, 302);
+        assert.equal(new URL(started.location!).searchParams.get('redirect_uri'), `${app.url}/auth/callback`);
+        assert.equal((await browser.get('/sign-in')).status, 404);
+        assert.equal((await browser.get('/page')).location, '/auth/sign-in?returnTo=%2Fpage');
+      });
+    });
+
     describe('web app (server store sessions)', () => {
       let app: WebAppUnderTest;
       const store = new MemoryStore();

@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoWorld, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
 import type { LogtoCoreConfig } from '@logto-kit/web';
 
 /** A server on a random port whose handler is set once its URL is known. */
@@ -84,65 +83,10 @@ export async function startWebApp(
   };
 }
 
-/** A response as {@link Browser} read it. */
-export interface Page {
-  status: number;
-  location: string | null;
-  headers: Headers;
-  body: string;
-}
-
-/** A fetch-driven browser: one cookie jar for the app, one for the identity server. */
-export class Browser {
-  readonly appJar = new CookieJar();
-  readonly providerJar = new CookieJar();
-  readonly #appUrl: string;
-
-  constructor(appUrl: string) {
-    this.#appUrl = appUrl;
-  }
-
-  /** Requests a path or URL of the app without following redirects. */
-  async request(pathOrUrl: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<Page> {
-    const url = new URL(pathOrUrl, this.#appUrl).href;
-    const cookie = this.appJar.header(url);
-    const response = await fetch(url, {
-      method: init.method ?? 'GET',
-      redirect: 'manual',
-      headers: { ...(cookie ? { cookie } : {}), ...init.headers },
-    });
-    this.appJar.store(url, response.headers);
-    return {
-      status: response.status,
-      location: response.headers.get('location'),
-      headers: response.headers,
-      body: await response.text(),
-    };
-  }
-
-  get(pathOrUrl: string, headers: Record<string, string> = {}): Promise<Page> {
-    return this.request(pathOrUrl, { headers });
-  }
-
-  /** Signs in as demo through `start` and the dev server's forms; the callback response is not followed. */
-  async signIn(start = '/sign-in'): Promise<{ callbackUrl: string; callback: Page }> {
-    const started = await this.get(start);
-    if (started.status !== 302 || !started.location) throw new Error(`sign-in did not redirect: ${started.status}`);
-    const callbackUrl = await signInThroughForms(
-      started.location,
-      { username: 'demo', password: 'demo-password' },
-      { cookieJar: this.providerJar },
-    );
-    return { callbackUrl, callback: await this.get(callbackUrl) };
-  }
-
-  /** The `Cookie` header the browser sends to the app. */
-  cookieHeader(): string {
-    return this.appJar.header(this.#appUrl);
-  }
-}
-
 /** The session cookies a response sets. */
 export function sessionCookies(page: { headers: Headers }): string[] {
   return page.headers.getSetCookie().filter((line) => line.startsWith('logto_session'));
 }
+
+/** The fetch-driven test browser (shared with the dev server's test fixtures). */
+export { AppBrowser as Browser, type AppPage as Page } from '@logto-kit/dev-server/testing';

@@ -246,3 +246,67 @@ function summarize(html: string): string {
     .trim();
   return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
+
+/** A response read by {@link AppBrowser}: not followed, body read as text. */
+export interface AppPage {
+  status: number;
+  location: string | null;
+  headers: Headers;
+  body: string;
+}
+
+/**
+ * A fetch-driven browser for tests of an app that signs in against the dev server: one cookie jar
+ * for the app, one for the identity server, redirects never followed.
+ */
+export class AppBrowser {
+  readonly appJar = new CookieJar();
+  readonly providerJar = new CookieJar();
+  readonly #appUrl: string;
+
+  constructor(appUrl: string) {
+    this.#appUrl = appUrl;
+  }
+
+  /** Requests a path or URL of the app without following redirects. */
+  async request(pathOrUrl: string, init: { method?: string; headers?: Record<string, string> } = {}): Promise<AppPage> {
+    const url = new URL(pathOrUrl, this.#appUrl).href;
+    const cookie = this.appJar.header(url);
+    const response = await fetch(url, {
+      method: init.method ?? 'GET',
+      redirect: 'manual',
+      headers: { ...(cookie ? { cookie } : {}), ...init.headers },
+    });
+    this.appJar.store(url, response.headers);
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      headers: response.headers,
+      body: await response.text(),
+    };
+  }
+
+  /** GETs a path or URL of the app without following redirects. */
+  get(pathOrUrl: string, headers: Record<string, string> = {}): Promise<AppPage> {
+    return this.request(pathOrUrl, { headers });
+  }
+
+  /**
+   * Signs in through the app's `start` route and the dev server's forms; returns the callback
+   * response (not followed).
+   */
+  async signIn(
+    start = '/sign-in',
+    credentials = { username: 'demo', password: 'demo-password' },
+  ): Promise<{ callbackUrl: string; callback: AppPage }> {
+    const started = await this.get(start);
+    if (started.status !== 302 || !started.location) throw new Error(`sign-in did not redirect: ${started.status}`);
+    const callbackUrl = await signInThroughForms(started.location, credentials, { cookieJar: this.providerJar });
+    return { callbackUrl, callback: await this.get(callbackUrl) };
+  }
+
+  /** The `Cookie` header the browser sends to the app. */
+  cookieHeader(): string {
+    return this.appJar.header(this.#appUrl);
+  }
+}

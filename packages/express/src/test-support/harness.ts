@@ -6,7 +6,6 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { demoWorld, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
 import express, { type Express } from 'express';
 import { createLogto, type Logto, type LogtoExpressConfig } from '../express.ts';
 
@@ -78,54 +77,5 @@ export async function startHarness(
   };
 }
 
-/** A response read by {@link Browser}. */
-export interface Page {
-  status: number;
-  location: string | null;
-  headers: Headers;
-  body: string;
-}
-
-/** A fetch-driven browser: one cookie jar for the app, one for the identity server. */
-export class Browser {
-  readonly appJar = new CookieJar();
-  readonly providerJar = new CookieJar();
-  readonly #appUrl: string;
-
-  constructor(appUrl: string) {
-    this.#appUrl = appUrl;
-  }
-
-  /** GETs a path or URL of the app without following redirects. */
-  async get(pathOrUrl: string, headers: Record<string, string> = {}): Promise<Page> {
-    const url = new URL(pathOrUrl, this.#appUrl).href;
-    const cookie = this.appJar.header(url);
-    const response = await fetch(url, { redirect: 'manual', headers: { ...(cookie ? { cookie } : {}), ...headers } });
-    this.appJar.store(url, response.headers);
-    return {
-      status: response.status,
-      location: response.headers.get('location'),
-      headers: response.headers,
-      body: await response.text(),
-    };
-  }
-
-  /**
-   * Signs in through `/sign-in` (or `start`) and the dev server's forms; returns the callback
-   * response (not followed).
-   */
-  async signIn(
-    start = '/sign-in',
-    credentials = { username: 'demo', password: 'demo-password' },
-  ): Promise<{ callbackUrl: string; callback: Page }> {
-    const started = await this.get(start);
-    if (started.status !== 302 || !started.location) throw new Error(`sign-in did not redirect: ${started.status}`);
-    const callbackUrl = await signInThroughForms(started.location, credentials, { cookieJar: this.providerJar });
-    return { callbackUrl, callback: await this.get(callbackUrl) };
-  }
-
-  /** The raw `Cookie` header the browser sends to the app. */
-  cookieHeader(): string {
-    return this.appJar.header(this.#appUrl);
-  }
-}
+/** The fetch-driven test browser (shared with the dev server's test fixtures). */
+export { AppBrowser as Browser, type AppPage as Page } from '@logto-kit/dev-server/testing';

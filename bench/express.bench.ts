@@ -8,16 +8,17 @@
 // Sessions are real: each app is signed into through the dev server's pages before measuring.
 //
 // Targets: ≥ 0.7× unprotected, faster than @logto/express.
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-
-const seconds = Number(process.env.LOGTO_KIT_BENCH_SECONDS ?? 3);
-const connections = 32;
-const rounds = Number(process.env.LOGTO_KIT_BENCH_ROUNDS ?? 3);
+import type { RequestListener } from 'node:http';
+import {
+  bestOfRounds,
+  comparison,
+  type LoadResult,
+  type LoadTarget,
+  listen,
+  serveWhenChild,
+  signedInCookie,
+  startServerChild,
+} from './http-load.ts';
 
 /** The part of `@logto/express` used here. */
 interface OfficialLogtoExpress {
@@ -32,27 +33,11 @@ interface Targets {
   official: { url: string; cookie: string };
 }
 
-if (process.env.LOGTO_KIT_BENCH_ROLE === 'server') {
-  const targets = await serve();
-  process.on('SIGTERM', () => process.exit(0));
-  // The parent asks for this process's CPU time around each run.
-  process.on('message', () => process.send?.(process.cpuUsage()));
-  process.send?.(targets);
-} else {
-  await measure();
-}
-
-async function listen(handler: RequestListener): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
+if (!(await serveWhenChild(serve))) await measure();
 
 /** Child process: dev server, the three apps, signed-in sessions for the two protected ones. */
 async function serve(): Promise<Targets> {
   const { demoWorld, startDevServer } = await import('@logto-kit/dev-server');
-  const { CookieJar, signInThroughForms } = await import('@logto-kit/dev-server/testing');
   const { authenticated, createLogto, MemoryStore, userOf } = await import('@logto-kit/express');
   // Loaded by a computed name so its global `req.user` typing stays out of this project's types.
   const officialName = '@logto/express';
@@ -140,123 +125,40 @@ async function serve(): Promise<Targets> {
   });
   handlers.official = officialApp;
 
-  async function signIn(appUrl: string, start: string): Promise<string> {
-    const jar = new CookieJar();
-    const get = async (url: string) => {
-      const response = await fetch(url, { redirect: 'manual', headers: { cookie: jar.header(url) } });
-      jar.store(url, response.headers);
-      await response.body?.cancel();
-      return response;
-    };
-    const started = await get(`${appUrl}${start}`);
-    const location = new URL(started.headers.get('location')!, appUrl).href;
-    const callbackUrl = await signInThroughForms(location, { username: 'demo', password: 'demo-password' });
-    const callback = await get(callbackUrl);
-    if (callback.status !== 302) throw new Error(`sign-in at ${appUrl} failed: ${callback.status}`);
-    const cookie = jar.header(`${appUrl}/me`);
-    const me = await fetch(`${appUrl}/me`, { headers: { cookie } });
-    if (me.status !== 200) throw new Error(`signed-in request at ${appUrl} answered ${me.status}`);
-    return cookie;
-  }
-
   return {
     unprotected: `${plain.url}/me`,
-    logtoKit: { url: `${kit.url}/me`, cookie: await signIn(kit.url, '/sign-in') },
-    logtoKitStore: { url: `${kitStore.url}/me`, cookie: await signIn(kitStore.url, '/sign-in') },
-    official: { url: `${off.url}/me`, cookie: await signIn(off.url, '/logto/sign-in') },
+    logtoKit: { url: `${kit.url}/me`, cookie: await signedInCookie(kit.url, '/sign-in') },
+    logtoKitStore: { url: `${kitStore.url}/me`, cookie: await signedInCookie(kitStore.url, '/sign-in') },
+    official: { url: `${off.url}/me`, cookie: await signedInCookie(off.url, '/logto/sign-in') },
   };
 }
 
-interface RunResult {
-  /** Requests per second. */
-  rate: number;
-  /** Server CPU time per request, in microseconds. */
-  cpuPerRequest: number;
-}
-
-async function serverCpu(child: ChildProcess): Promise<number> {
-  child.send('cpu');
-  const [usage] = (await once(child, 'message')) as [NodeJS.CpuUsage];
-  return usage.user + usage.system;
-}
-
-async function run(child: ChildProcess, title: string, url: string, cookie?: string): Promise<RunResult> {
-  const headers = cookie ? { cookie } : undefined;
-  const cpuBefore = await serverCpu(child);
-  const result = await autocannon({ url, connections, duration: seconds, headers });
-  const cpu = (await serverCpu(child)) - cpuBefore;
-  const failures = result.non2xx + result.errors + result.timeouts;
-  if (failures > 0) throw new Error(`${title}: ${failures} failed requests of ${result.requests.total}`);
-  return { rate: result.requests.average, cpuPerRequest: cpu / result.requests.total };
-}
-
 async function measure(): Promise<void> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.LOGTO_KIT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
-      '--conditions=@logto-kit/source',
-      fileURLToPath(import.meta.url),
-    ],
-    { env: { ...process.env, LOGTO_KIT_BENCH_ROLE: 'server' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] },
-  );
+  const { child, targets } = await startServerChild<Targets>(import.meta.url);
   try {
-    const [targets] = (await Promise.race([
-      once(child, 'message'),
-      once(child, 'exit').then(([code]) => {
-        throw new Error(`the benchmark server exited (${code}) before it was ready`);
-      }),
-    ])) as [Targets];
-    const variants = [
-      { title: 'unprotected (no middleware)', url: targets.unprotected, cookie: undefined },
-      { title: '@logto-kit/express authenticated()', ...targets.logtoKit },
-      { title: '@logto-kit/express, MemoryStore sessions', ...targets.logtoKitStore },
-      { title: '@logto/express withLogto + express-session', ...targets.official },
+    const variants: LoadTarget[] = [
+      { title: 'unprotected (no middleware)', url: targets.unprotected },
+      { title: '@logto-kit/express authenticated()', ...withCookie(targets.logtoKit) },
+      { title: '@logto-kit/express, MemoryStore sessions', ...withCookie(targets.logtoKitStore) },
+      { title: '@logto/express withLogto + express-session', ...withCookie(targets.official) },
     ];
-    // LOGTO_KIT_BENCH_ONLY=logto-kit measures one variant alone (e.g. with LOGTO_KIT_BENCH_PROFILE=1).
-    const only = process.env.LOGTO_KIT_BENCH_ONLY;
-    if (only) {
-      for (const variant of variants.filter((candidate) => candidate.title.includes(only))) {
-        const { rate, cpuPerRequest } = await run(child, variant.title, variant.url, variant.cookie);
-        console.log(`  ${variant.title}: ${rate.toFixed(0)} req/s, ${cpuPerRequest.toFixed(0)} µs CPU/request`);
-      }
-      return;
-    }
-    console.log(`GET /me, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s (autocannon).`);
-    console.log('Best round per variant, and the server CPU time per request (less sensitive to other load).\n');
-    for (const variant of variants) await run(child, variant.title, variant.url, variant.cookie); // warm-up
-    const best = variants.map(() => ({ rate: 0, cpuPerRequest: Number.POSITIVE_INFINITY }));
-    for (let round = 0; round < rounds; round += 1) {
-      for (const [index, variant] of variants.entries()) {
-        const result = await run(child, variant.title, variant.url, variant.cookie);
-        best[index] = {
-          rate: Math.max(best[index]!.rate, result.rate),
-          cpuPerRequest: Math.min(best[index]!.cpuPerRequest, result.cpuPerRequest),
-        };
-      }
-    }
-    for (const [index, variant] of variants.entries()) {
-      const { rate, cpuPerRequest } = best[index]!;
-      console.log(
-        `  ${variant.title.padEnd(44)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(0).padStart(5)} µs CPU/request`,
-      );
-    }
-    const [plain, kit, kitStore, official] = best as [RunResult, RunResult, RunResult, RunResult];
-    const line = (
-      label: string,
-      rateRatio: number,
-      cpuRatio: number,
-      target: string,
-      met: (ratio: number) => boolean,
-    ) =>
-      `  ${label.padEnd(38)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${target}) ${
-        met(rateRatio) ? '✔' : '✖'
-      }`;
-    console.log(`
-${line('@logto-kit/express vs unprotected:', kit.rate / plain.rate, plain.cpuPerRequest / kit.cpuPerRequest, '≥ 0.70×', (ratio) => ratio >= 0.7)}
-${line('@logto-kit/express vs @logto/express:', kit.rate / official.rate, official.cpuPerRequest / kit.cpuPerRequest, '> 1×', (ratio) => ratio > 1)}
-  (informational) MemoryStore sessions vs cookie sessions: ${(kitStore.rate / kit.rate).toFixed(2)}× req/s`);
+    const [plain, kit, kitStore, official] = (await bestOfRounds(child, variants)) as [
+      LoadResult,
+      LoadResult,
+      LoadResult,
+      LoadResult,
+    ];
+    console.log('');
+    console.log(comparison('@logto-kit/express vs unprotected:', kit, plain, { minimum: 0.7 }));
+    console.log(comparison('@logto-kit/express vs @logto/express:', kit, official, { above: 1 }));
+    console.log(
+      `  (informational) MemoryStore sessions vs cookie sessions: ${(kitStore.rate / kit.rate).toFixed(2)}× req/s`,
+    );
   } finally {
     child.kill();
   }
+}
+
+function withCookie(target: { url: string; cookie: string }): { url: string; headers: Record<string, string> } {
+  return { url: target.url, headers: { cookie: target.cookie } };
 }

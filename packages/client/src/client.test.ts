@@ -65,6 +65,19 @@ describe('LogtoClient configuration', () => {
       code: 'invalid_config',
     });
   });
+
+  it('checks a configuration again when it was changed after an earlier client accepted it', () => {
+    const config: LogtoConfig = { endpoint: 'http://localhost:3001', appId: 'a', appSecret: 's' };
+    new LogtoClient(config);
+    config.endpoint = 'localhost:3001';
+    assert.throws(() => new LogtoClient(config), { code: 'invalid_config' });
+  });
+
+  it('refuses an invalid frozen configuration every time', () => {
+    const config = Object.freeze({ endpoint: 'localhost:3001', appId: 'a', appSecret: 's' });
+    assert.throws(() => new LogtoClient(config), { code: 'invalid_config' });
+    assert.throws(() => new LogtoClient(config), { code: 'invalid_config' });
+  });
 });
 
 describe('LogtoClient.signIn', () => {

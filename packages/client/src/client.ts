@@ -58,6 +58,19 @@ function notAuthenticated(detail: string, cause?: unknown): LogtoError {
  * const claims = await client.getIdTokenClaims();
  * ```
  */
+/**
+ * Frozen configurations already checked: a server creating a client per request with one frozen
+ * configuration checks it once. Only frozen ones, which cannot change after the check.
+ */
+const checkedConfigs = new WeakSet<LogtoConfig>();
+
+function isFrozenConfig(config: LogtoConfig): boolean {
+  return (
+    Object.values(config).every((value) => typeof value !== 'object' || value === null || Object.isFrozen(value)) &&
+    Object.isFrozen(config)
+  );
+}
+
 export class LogtoClient {
   /** The configuration this client was created with, without the secret (so logging the client leaks nothing). */
   readonly config: Readonly<Omit<LogtoConfig, 'appSecret'>>;
@@ -72,7 +85,10 @@ export class LogtoClient {
   readonly #credentials: ClientCredentials;
 
   constructor(config: LogtoConfig, options: LogtoClientOptions = {}) {
-    validateConfig(config);
+    if (!checkedConfigs.has(config)) {
+      validateConfig(config);
+      if (isFrozenConfig(config)) checkedConfigs.add(config);
+    }
     const { appSecret: _secret, ...publicConfig } = config;
     this.config = Object.freeze(publicConfig);
     this.issuer = issuerFromEndpoint(config.endpoint);

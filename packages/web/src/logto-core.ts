@@ -75,6 +75,15 @@ export interface LogtoCore {
   serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
 }
 
+/** A frozen copy whose array values are frozen copies too. */
+function frozenCopy<T extends object>(value: T): Readonly<T> {
+  const copy = { ...value };
+  for (const [key, item] of Object.entries(copy)) {
+    if (Array.isArray(item)) Object.assign(copy, { [key]: Object.freeze([...item]) });
+  }
+  return Object.freeze(copy);
+}
+
 function trimSlash(url: string): string {
   return url.replace(/\/+$/, '');
 }
@@ -87,8 +96,10 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     routes: routeOptions,
     postSignOutRedirectPath = '/',
     clientOptions,
-    ...clientConfig
+    ...rest
   } = config;
+  // Frozen, so the client created for each request checks it only once.
+  const clientConfig = frozenCopy(rest);
   const base = trimSlash(new URL(baseUrl).href);
   const prefix = trimSlash(routeOptions?.prefix ?? '');
   // Non-empty segments only: a prefix like `//evil.example` would make the sign-in redirect

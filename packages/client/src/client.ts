@@ -42,6 +42,32 @@ function notAuthenticated(detail: string, cause?: unknown): LogtoError {
 }
 
 /**
+ * Frozen configurations already checked: a server creating a client per request with one frozen
+ * configuration checks it once. Only frozen ones, which cannot change after the check.
+ */
+const checkedConfigs = new WeakMap<LogtoConfig, CheckedConfig>();
+
+interface CheckedConfig {
+  publicConfig: Readonly<Omit<LogtoConfig, 'appSecret'>>;
+  issuer: string;
+}
+
+function checkConfig(config: LogtoConfig): CheckedConfig {
+  validateConfig(config);
+  const { appSecret: _secret, ...publicConfig } = config;
+  const checked = { publicConfig: Object.freeze(publicConfig), issuer: issuerFromEndpoint(config.endpoint) };
+  if (isFrozenConfig(config)) checkedConfigs.set(config, checked);
+  return checked;
+}
+
+function isFrozenConfig(config: LogtoConfig): boolean {
+  return (
+    Object.values(config).every((value) => typeof value !== 'object' || value === null || Object.isFrozen(value)) &&
+    Object.isFrozen(config)
+  );
+}
+
+/**
  * The Logto client for one user: builds the sign-in and sign-out URLs, handles the callback, and
  * keeps the user's tokens in its {@link Storage}. Create one per request over the user's session;
  * discovery, signing keys and the refresh lock are shared process-wide, nothing user-specific is.
@@ -58,19 +84,6 @@ function notAuthenticated(detail: string, cause?: unknown): LogtoError {
  * const claims = await client.getIdTokenClaims();
  * ```
  */
-/**
- * Frozen configurations already checked: a server creating a client per request with one frozen
- * configuration checks it once. Only frozen ones, which cannot change after the check.
- */
-const checkedConfigs = new WeakSet<LogtoConfig>();
-
-function isFrozenConfig(config: LogtoConfig): boolean {
-  return (
-    Object.values(config).every((value) => typeof value !== 'object' || value === null || Object.isFrozen(value)) &&
-    Object.isFrozen(config)
-  );
-}
-
 export class LogtoClient {
   /** The configuration this client was created with, without the secret (so logging the client leaks nothing). */
   readonly config: Readonly<Omit<LogtoConfig, 'appSecret'>>;
@@ -85,13 +98,9 @@ export class LogtoClient {
   readonly #credentials: ClientCredentials;
 
   constructor(config: LogtoConfig, options: LogtoClientOptions = {}) {
-    if (!checkedConfigs.has(config)) {
-      validateConfig(config);
-      if (isFrozenConfig(config)) checkedConfigs.add(config);
-    }
-    const { appSecret: _secret, ...publicConfig } = config;
-    this.config = Object.freeze(publicConfig);
-    this.issuer = issuerFromEndpoint(config.endpoint);
+    const checked = checkedConfigs.get(config) ?? checkConfig(config);
+    this.config = checked.publicConfig;
+    this.issuer = checked.issuer;
     this.#storage = options.storage ?? new MemoryStorage();
     this.#fetch = options.fetch;
     this.#now = options.now ?? Date.now;

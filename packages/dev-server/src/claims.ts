@@ -1,26 +1,11 @@
 import type { User } from './accounts.ts';
-import type { DevServerConfig } from './config.ts';
+import { type DevServerConfig, profileClaimNames } from './config.ts';
 import { organizationMemberships, organizationsScope } from './permissions.ts';
-
-/** The standard OIDC profile claims a user may have in `profile` (included only when set). */
-const optionalProfileClaims = [
-  'family_name',
-  'given_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'website',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-] as const;
 
 /** Logto's scopes and the claims each one releases (oidc-provider's `claims` option). */
 export const scopeClaims: Record<string, string[]> = {
   openid: ['sub'],
-  profile: ['name', 'username', 'picture', 'created_at', 'updated_at', ...optionalProfileClaims],
+  profile: ['name', 'username', 'picture', 'created_at', 'updated_at', ...profileClaimNames],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   address: ['address'],
@@ -71,7 +56,7 @@ export function userClaims(user: User, config: DevServerConfig, use: 'id_token' 
       description: organization.description ?? null,
     })),
   };
-  for (const name of optionalProfileClaims) {
+  for (const name of profileClaimNames) {
     const value = user.profile[name];
     if (value !== undefined) claims[name] = value;
   }

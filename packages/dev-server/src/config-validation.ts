@@ -1,14 +1,15 @@
 import { readFile } from 'node:fs/promises';
-import type {
-  AddressConfig,
-  ApplicationConfig,
-  DevServerConfig,
-  OrganizationConfig,
-  OrganizationMemberConfig,
-  OrganizationRoleConfig,
-  ResourceConfig,
-  RoleConfig,
-  UserConfig,
+import {
+  type AddressConfig,
+  type ApplicationConfig,
+  type DevServerConfig,
+  type OrganizationConfig,
+  type OrganizationMemberConfig,
+  type OrganizationRoleConfig,
+  profileClaimNames,
+  type ResourceConfig,
+  type RoleConfig,
+  type UserConfig,
 } from './config.ts';
 
 /**
@@ -40,19 +41,6 @@ const usernamePattern = /^[A-Za-z_]\w{0,127}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const scopePattern = /^[\x21\x23-\x5B\x5D-\x7E]+$/; // RFC 6749 §3.3 scope-token
 const addressFields = ['formatted', 'street_address', 'locality', 'region', 'postal_code', 'country'];
-const profileFields = [
-  'family_name',
-  'given_name',
-  'middle_name',
-  'nickname',
-  'preferred_username',
-  'profile',
-  'website',
-  'gender',
-  'birthdate',
-  'zoneinfo',
-  'locale',
-];
 
 type JsonObject = Record<string, unknown>;
 
@@ -377,7 +365,7 @@ function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, R
   if (phoneVerified !== undefined) user.phoneVerified = phoneVerified;
 
   if (input.profile !== undefined) {
-    const profile = object(input.profile, `${path}.profile`, profileFields);
+    const profile = object(input.profile, `${path}.profile`, profileClaimNames);
     user.profile = Object.fromEntries(
       Object.entries(profile).map(([key, text]) => [key, string(text, keyPath(`${path}.profile`, key))]),
     );

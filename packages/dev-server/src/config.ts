@@ -80,6 +80,21 @@ export interface AddressConfig {
   country?: string;
 }
 
+/** The standard OIDC profile claims a user may have in {@link UserConfig.profile}. */
+export const profileClaimNames = [
+  'family_name',
+  'given_name',
+  'middle_name',
+  'nickname',
+  'preferred_username',
+  'profile',
+  'website',
+  'gender',
+  'birthdate',
+  'zoneinfo',
+  'locale',
+] as const;
+
 /** A seeded user. Profile fields follow Logto's user profile. */
 export interface UserConfig {
   /** The user id (`sub`); generated from the username when absent. */
@@ -92,7 +107,7 @@ export interface UserConfig {
   emailVerified?: boolean;
   phone?: string | null;
   phoneVerified?: boolean;
-  /** Standard OIDC profile claims: `given_name`, `family_name`, `locale`, … */
+  /** Standard OIDC profile claims ({@link profileClaimNames}): `given_name`, `family_name`, `locale`, … */
   profile?: Record<string, string>;
   address?: AddressConfig;
   customData?: Record<string, unknown>;

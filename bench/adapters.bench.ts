@@ -34,7 +34,8 @@ if (!(await serveWhenChild(serve))) await measure();
 
 /** Child process: a dev server, then per framework an unprotected app, a web app and an API. */
 async function serve(): Promise<FrameworkTargets[]> {
-  const { demoWorld, startDevServer } = await import('@logto-kit/dev-server');
+  const { startDevServer } = await import('@logto-kit/dev-server');
+  const { demoWorldFor } = await import('@logto-kit/dev-server/testing');
   const { createAccessTokenVerifier } = await import('@logto-kit/api');
   const hono = await import('@logto-kit/hono');
   const fastify = await import('@logto-kit/fastify');
@@ -46,18 +47,8 @@ async function serve(): Promise<FrameworkTargets[]> {
   // The web apps listen first: the dev server must know their callback URLs.
   const honoWeb = await listen((_req, res) => res.end());
   const fastifyWeb = await listen((_req, res) => res.end());
-  const world = {
-    ...demoWorld,
-    applications: demoWorld.applications.map((application) =>
-      application.id === 'sample-web-app'
-        ? {
-            ...application,
-            redirectUris: [`${honoWeb.url}/callback`, `${fastifyWeb.url}/callback`],
-            postLogoutRedirectUris: [`${honoWeb.url}/`, `${fastifyWeb.url}/`],
-          }
-        : application,
-    ),
-  };
+  const world = demoWorldFor(honoWeb.url, fastifyWeb.url);
+
   const devServer = await startDevServer({ port: 0, memory: true, config: world });
   const endpoint = devServer.url.replace(/\/+$/, '');
   const verifier = createAccessTokenVerifier({ endpoint }, { audience: shoppingApi });

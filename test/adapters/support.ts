@@ -5,7 +5,8 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { startDevServer } from '@logto-kit/dev-server';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import type { LogtoCoreConfig } from '@logto-kit/web';
 
 /** A server on a random port whose handler is set once its URL is known. */
@@ -32,18 +33,6 @@ export async function listen(): Promise<Listening> {
   };
 }
 
-/** The demo world with the web app's URIs pointing at `baseUrl`. */
-export function worldFor(baseUrl: string): typeof demoWorld {
-  return {
-    ...demoWorld,
-    applications: demoWorld.applications.map((application) =>
-      application.id === 'sample-web-app'
-        ? { ...application, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }
-        : application,
-    ),
-  };
-}
-
 export const sessionSecret = 'adapters-suite-session-secret-0123456789';
 
 /** A started web app and its dev server. */
@@ -59,7 +48,7 @@ export async function startWebApp(
   config: Partial<LogtoCoreConfig> = {},
 ): Promise<WebAppUnderTest> {
   const server = await listen();
-  const devServer = await startDevServer({ port: 0, config: worldFor(server.url), memory: true });
+  const devServer = await startDevServer({ port: 0, config: demoWorldFor(server.url), memory: true });
   const endpoint = devServer.url.replace(/\/+$/, '');
   server.setHandler(
     await build({

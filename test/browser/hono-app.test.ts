@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
-import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { type DevServer, startDevServer } from '@logto-kit/dev-server';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createHonoApp } from '../../examples/hono-app/src/app.ts';
 
@@ -29,14 +30,7 @@ describe('hono-app example in Chromium', () => {
     devServer = await startDevServer({
       port: 0,
       memory: true,
-      config: {
-        ...demoWorld,
-        applications: demoWorld.applications.map((application) =>
-          application.id === 'sample-web-app'
-            ? { ...application, redirectUris: [`${appUrl}/callback`], postLogoutRedirectUris: [`${appUrl}/`] }
-            : application,
-        ),
-      },
+      config: demoWorldFor(appUrl),
     });
     app = createHonoApp({
       endpoint: devServer.url,

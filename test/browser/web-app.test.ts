@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { type DevServer, startDevServer } from '@logto-kit/dev-server';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createApiApp } from '../../examples/api/src/app.ts';
 import { createWebApp } from '../../examples/web-app/src/app.ts';
@@ -42,14 +43,7 @@ describe('web-app example in Chromium', () => {
     devServer = await startDevServer({
       port: 0,
       memory: true,
-      config: {
-        ...demoWorld,
-        applications: demoWorld.applications.map((application) =>
-          application.id === 'sample-web-app'
-            ? { ...application, redirectUris: [`${web.url}/callback`], postLogoutRedirectUris: [`${web.url}/`] }
-            : application,
-        ),
-      },
+      config: demoWorldFor(web.url),
     });
     api = await listen(createApiApp({ endpoint: devServer.url }));
     webHandler = createWebApp({

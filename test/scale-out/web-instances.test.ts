@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { type DevServer, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { AppCookies, type AppInstance, get, percentile, startInstance, TcpProxy } from './support.ts';
@@ -37,14 +37,7 @@ before(async () => {
     port: 0,
     memory: true,
     lifetimes: { accessToken: accessTokenSeconds },
-    config: {
-      ...demoWorld,
-      applications: demoWorld.applications.map((application) =>
-        application.id === 'sample-web-app'
-          ? { ...application, redirectUris: [`${publicUrl}/callback`], postLogoutRedirectUris: [`${publicUrl}/`] }
-          : application,
-      ),
-    },
+    config: demoWorldFor(publicUrl),
   });
   // Every refresh that reaches the token endpoint, whatever its outcome.
   devServer.provider.on('grant.success', (ctx: unknown) => {

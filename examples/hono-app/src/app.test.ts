@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createAdaptorServer } from '@hono/node-server';
-import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { type DevServer, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { createHonoApp } from './app.ts';
 
 let devServer: DevServer;
@@ -29,14 +29,7 @@ before(async () => {
   devServer = await startDevServer({
     port: 0,
     memory: true,
-    config: {
-      ...demoWorld,
-      applications: demoWorld.applications.map((application) =>
-        application.id === 'sample-web-app'
-          ? { ...application, redirectUris: [`${base}/callback`], postLogoutRedirectUris: [`${base}/`] }
-          : application,
-      ),
-    },
+    config: demoWorldFor(base),
   });
   app = createHonoApp({
     endpoint: devServer.url,

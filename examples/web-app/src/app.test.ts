@@ -3,8 +3,8 @@ import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { type DevServer, demoWorld, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { type DevServer, startDevServer } from '@logto-kit/dev-server';
+import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { createWebApp } from './app.ts';
 
 async function listen(handler: RequestListener): Promise<{ server: Server; url: string }> {
@@ -35,14 +35,7 @@ describe('web-app example over HTTP (API down)', () => {
     devServer = await startDevServer({
       port: 0,
       memory: true,
-      config: {
-        ...demoWorld,
-        applications: demoWorld.applications.map((application) =>
-          application.id === 'sample-web-app'
-            ? { ...application, redirectUris: [`${web.url}/callback`], postLogoutRedirectUris: [`${web.url}/`] }
-            : application,
-        ),
-      },
+      config: demoWorldFor(web.url),
     });
     handler = createWebApp({
       endpoint: devServer.url,

@@ -10,7 +10,9 @@
  *
  * @module
  */
+import type { DevServerConfig } from './config.ts';
 import { CookieJar } from './cookie-jar.ts';
+import { demoWorld } from './demo-world.ts';
 import { findAlert, findTitle, type ParsedForm, parseForms } from './html-form.ts';
 
 export { CookieJar } from './cookie-jar.ts';
@@ -309,4 +311,24 @@ export class AppBrowser {
   cookieHeader(): string {
     return this.appJar.header(this.#appUrl);
   }
+}
+
+/**
+ * The demo world with the sample web app (`sample-web-app`) registered at the given app URLs
+ * instead of `http://localhost:3000`: redirect URI `<url>/callback`, post-logout URI `<url>/`, for
+ * each. For tests and benchmarks that run the app on a random port.
+ */
+export function demoWorldFor(...appUrls: string[]): DevServerConfig {
+  return {
+    ...demoWorld,
+    applications: demoWorld.applications.map((application) =>
+      application.id === 'sample-web-app'
+        ? {
+            ...application,
+            redirectUris: appUrls.map((url) => `${url}/callback`),
+            postLogoutRedirectUris: appUrls.map((url) => `${url}/`),
+          }
+        : application,
+    ),
+  };
 }

@@ -5,21 +5,10 @@
 import { once } from 'node:events';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { demoWorld, startDevServer } from '@logto-kit/dev-server';
+import { startDevServer } from '@logto-kit/dev-server';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import express, { type Express } from 'express';
 import { createLogto, type Logto, type LogtoExpressConfig } from '../express.ts';
-
-/** The demo world with the web app's URIs pointing at `baseUrl`. */
-export function worldFor(baseUrl: string): typeof demoWorld {
-  return {
-    ...demoWorld,
-    applications: demoWorld.applications.map((application) =>
-      application.id === 'sample-web-app'
-        ? { ...application, redirectUris: [`${baseUrl}/callback`], postLogoutRedirectUris: [`${baseUrl}/`] }
-        : application,
-    ),
-  };
-}
 
 export const testSecret = 'express-integration-test-secret-0123456789';
 
@@ -48,7 +37,7 @@ export async function startHarness(
   let handler: RequestListener = (_req, res) => res.end();
   const server = await listen((req, res) => handler(req, res));
   const appUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const devServer = await startDevServer({ port: 0, config: worldFor(appUrl), memory: true });
+  const devServer = await startDevServer({ port: 0, config: demoWorldFor(appUrl), memory: true });
   const endpoint = devServer.url.replace(/\/+$/, '');
   const logto = createLogto({
     endpoint,

@@ -45,6 +45,41 @@ describe('VerifiedTokenCache', () => {
     }
   });
 
+  it('admits an offered token on its second offer, not its first', () => {
+    const cache = new VerifiedTokenCache<string>(10);
+    assert.equal(cache.offer('token', 'first', 1000), false);
+    assert.equal(cache.get('token', 0), undefined);
+    assert.equal(cache.offer('token', 'second', 1000), true);
+    assert.equal(cache.get('token', 0), 'second');
+  });
+
+  it('holds nothing for a stream of tokens offered once each', () => {
+    const cache = new VerifiedTokenCache<number>(10);
+    for (let token = 0; token < 1000; token += 1) assert.equal(cache.offer(`token-${token}`, token, 1000), false);
+    assert.equal(cache.size, 0);
+  });
+
+  it('remembers a first offer across at least half its size of other first offers, and forgets it later', () => {
+    for (const size of [2, 10, 11]) {
+      const cache = new VerifiedTokenCache<string>(size);
+      cache.offer('kept', 'K', 1000);
+      for (let other = 0; other < Math.ceil(size / 2) - 1; other += 1) cache.offer(`other-${other}`, 'O', 1000);
+      assert.equal(cache.offer('kept', 'K', 1000), true, `size ${size}: still remembered`);
+
+      const forgotten = new VerifiedTokenCache<string>(size);
+      forgotten.offer('gone', 'G', 1000);
+      for (let other = 0; other < size; other += 1) forgotten.offer(`other-${other}`, 'O', 1000);
+      assert.equal(forgotten.offer('gone', 'G', 1000), false, `size ${size}: forgotten after ${size} others`);
+    }
+  });
+
+  it('forgets first offers on clear', () => {
+    const cache = new VerifiedTokenCache<string>(10);
+    cache.offer('token', 'T', 1000);
+    cache.clear();
+    assert.equal(cache.offer('token', 'T', 1000), false);
+  });
+
   it('refuses a size that is not a positive integer', () => {
     for (const size of [0, -1, 1.5, Number.NaN]) assert.throws(() => new VerifiedTokenCache(size), TypeError);
   });

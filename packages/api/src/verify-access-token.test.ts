@@ -527,7 +527,8 @@ describe('verified-token cache', () => {
     const token = accessToken(trusted, claims({ scope: 'shopping:read' }));
     const first = await verifier.verify(token, { scopes: ['shopping:read'] });
     const second = await verifier.verify(token, { scopes: ['shopping:read'] });
-    assert.equal(second, first, 'the second request is served from the cache');
+    assert.notEqual(second, first, 'a token is cached when it comes back, not on first sight');
+    assert.equal(await verifier.verify(token, { scopes: ['shopping:read'] }), second, 'then served from the cache');
     await assert.rejects(verifier.verify(token, { scopes: ['shopping:write'] }), { code: 'insufficient_scope' });
     await assert.rejects(verifier.verify(token, { audience: 'https://store.your-app.com/api' }), {
       code: 'invalid_token',
@@ -571,13 +572,57 @@ describe('verified-token cache', () => {
       accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti })),
     );
     const [a, b, c, d] = tokens as [string, string, string, string];
+    for (const token of [a, b, a, b]) await verifier.verify(token); // the second sighting caches a and b
     const resultA = await verifier.verify(a);
     const resultB = await verifier.verify(b);
     assert.equal(await verifier.verify(a), resultA); // a is now the most recently used
-    await verifier.verify(c);
-    await verifier.verify(d); // evicts b
+    for (const token of [c, d, c, d]) await verifier.verify(token); // c and d come in: b goes
     assert.equal(await verifier.verify(a), resultA);
     assert.notEqual(await verifier.verify(b), resultB);
+  });
+
+  it('does not fill up with tokens that are never used again', async () => {
+    const provider = fakeProvider([trusted]);
+    const time = clock();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { audience: shopping, fetch: provider.fetch, now: time.now, cache: { maxEntries: 4 } },
+    );
+    const once = accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti: 'once' }));
+    const first = await verifier.verify(once);
+    // Many other tokens, each seen once, push the first sighting of `once` out of reach...
+    for (let i = 0; i < 8; i += 1) {
+      await verifier.verify(accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti: `other-${i}` })));
+    }
+    // ...so its return is a first sighting again: verified, remembered, and only then cached.
+    const second = await verifier.verify(once);
+    assert.notEqual(second, first);
+    const third = await verifier.verify(once);
+    assert.notEqual(third, second, 'the return after being forgotten counts as a first sighting');
+    assert.equal(await verifier.verify(once), third);
+  });
+});
+
+describe('claims before signature', () => {
+  it('refuses an expired token without fetching the signing keys', async () => {
+    const provider = fakeProvider([trusted]);
+    const time = clock();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { audience: shopping, fetch: provider.fetch, now: time.now, clockToleranceSeconds: 0 },
+    );
+    const expired = accessToken(
+      trusted,
+      claimsFor(provider.issuer, time.seconds() - 3600, { exp: time.seconds() - 1 }),
+    );
+    await assert.rejects(verifier.verify(expired), { code: 'invalid_token', message: /expired/ });
+    assert.equal(provider.state.jwksRequests, 0, 'no key was needed to refuse it');
+  });
+
+  it('accepts nothing on claims alone: a well-formed token with a forged signature is refused', async () => {
+    const { verifier, claims } = setup();
+    const forged = accessToken(attacker, claims({ sub: 'admin' }), { kid: trusted.kid });
+    await assert.rejects(verifier.verify(forged), { code: 'invalid_token', message: /signature/ });
   });
 });
 

@@ -1,5 +1,6 @@
 import { getDiscovery, issuerFromEndpoint, type Jwk, JwksCache } from '@logto-kit/client';
-import { type AccessTokenClaims, type AuthResult, organizationAudiencePrefix } from './auth-result.ts';
+import type { AccessTokenClaims, AuthResult } from './auth-result.ts';
+import { audienceOf, scopesOf } from './claim-values.ts';
 import {
   type CompactJws,
   decodeHeader,
@@ -50,8 +51,10 @@ export interface AccessTokenVerifierOptions {
   readonly algorithms?: readonly AccessTokenAlgorithm[];
   /**
    * The verified-token cache: on by default with 10 000 entries (`true`), `false` to verify the
-   * signature of every request, or `{ maxEntries }`. Entries never outlive the token's `exp`, and
-   * audience, organization and scopes are checked on every request.
+   * signature of every request, or `{ maxEntries }`. A token is cached the second time it is
+   * verified (if it comes back within about `maxEntries` other new tokens), so tokens used once cost
+   * the cache nothing. Entries never outlive the token's `exp`, and audience, organization and scopes
+   * are checked on every request.
    */
   readonly cache?: boolean | { readonly maxEntries: number };
 }
@@ -82,15 +85,16 @@ const maxKeysWithoutKid = 3;
 /**
  * Creates an access-token verifier. Checks, cheapest first, each refusal a 401 `invalid_token`:
  *
- * 1. size (at most 8 KB), three canonical base64url parts, a JSON-object header;
+ * 1. size (at most 8 KB), three canonical base64url parts, JSON-object header and payload;
  * 2. `alg` in the asymmetric allow-list (never `none` or HS*); `crit` and `b64` refused; embedded
  *    keys (`jwk`, `jku`, `x5u`, `x5c`) ignored: keys come only from the provider's JWKS;
  * 3. `typ` is `at+jwt` (RFC 9068 §4), which tells access tokens from ID tokens;
- * 4. a key of the JWKS with the token's `kid`, whose type and curve fit `alg` (an unknown `kid`
+ * 4. `iss` exactly the issuer; `exp` present and not passed, `nbf` and `iat` not in the future (with
+ *    `clockToleranceSeconds`); `sub` a non-empty string; `aud`, `scope`, `client_id`,
+ *    `organization_id` well-typed. These come before the signature so that an expired token costs no
+ *    signature check, but nothing is accepted on them alone;
+ * 5. a key of the JWKS with the token's `kid`, whose type and curve fit `alg` (an unknown `kid`
  *    refetches the JWKS once per cooldown), and the signature;
- * 5. the payload is a JSON object; `iss` exactly the issuer; `exp` present and not passed, `nbf` and
- *    `iat` not in the future (with `clockToleranceSeconds`); `sub` a non-empty string; `aud`, `scope`,
- *    `client_id`, `organization_id` well-typed;
  * 6. per request: audience or organization, then scopes (403).
  *
  * @example
@@ -157,39 +161,29 @@ export function createAccessTokenVerifier(
   }
 
   // Synchronous while the signing keys are at hand, which is almost always: an `await` per request
-  // would be a measurable share of a fast signature check (RS256, ES256).
+  // would be a measurable share of a fast signature check (RS256, ES256). Claims before signature:
+  // see step 4 above.
   function verifyToken(token: string, nowMs: number): AuthResult | Promise<AuthResult> {
     let jws: CompactJws;
-    try {
-      jws = parseCompactJws(token);
-    } catch (error) {
-      if (error instanceof MalformedJwsError) throw invalidToken(error.message);
-      throw error;
-    }
-    const { alg, kid } = checkedHeader(jws);
-    const candidates = keys.recentCandidates(kid, alg, nowMs);
-    if (candidates !== undefined) return verifySignedToken(jws, candidates, nowMs);
-    // The parsed signature lives in a buffer that other tokens reuse meanwhile: parse again (it was
-    // accepted once, so it is again).
-    return keys.candidates(kid, alg, nowMs).then((found) => verifySignedToken(parseCompactJws(token), found, nowMs));
-  }
-
-  function verifySignedToken(jws: CompactJws, candidates: readonly VerificationKey[], nowMs: number): AuthResult {
-    if (!signedByOneOf(jws, candidates)) {
-      throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
-    }
     let claims: Readonly<Record<string, unknown>>;
     try {
+      jws = parseCompactJws(token);
       claims = parsePayload(jws);
     } catch (error) {
       if (error instanceof MalformedJwsError) throw invalidToken(error.message);
       throw error;
     }
-    return checkClaims(claims, issuer, nowMs / 1000, toleranceSeconds);
+    const { alg, kid } = checkedHeader(jws);
+    const result = checkClaims(claims, issuer, nowMs / 1000, toleranceSeconds);
+    const candidates = keys.recentCandidates(kid, alg, nowMs);
+    if (candidates !== undefined) return signed(result, jws, candidates);
+    // The parsed signature lives in a buffer that other tokens reuse meanwhile: parse again (it was
+    // accepted once, so it is again).
+    return keys.candidates(kid, alg, nowMs).then((found) => signed(result, parseCompactJws(token), found));
   }
 
   function accept(token: string, result: AuthResult, requirements: AccessRequirements): AuthResult {
-    cache?.set(token, result, result.claims.exp * 1000);
+    cache?.offer(token, result, result.claims.exp * 1000);
     checkRequirements(result, requirements, options.audience);
     return result;
   }
@@ -226,12 +220,13 @@ interface CheckedHeader {
 
 const maxRememberedHeaders = 64;
 
-function signedByOneOf(jws: CompactJws, candidates: readonly VerificationKey[]): boolean {
+/** `result`, once the token's signature verifies with one of `candidates`. */
+function signed(result: AuthResult, jws: CompactJws, candidates: readonly VerificationKey[]): AuthResult {
   const signingInput = signingInputOf(jws);
   for (const key of candidates) {
-    if (verifySignature(key, signingInput, jws.signature)) return true;
+    if (verifySignature(key, signingInput, jws.signature)) return result;
   }
-  return false;
+  throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
 }
 
 function checkHeader(header: Readonly<Record<string, unknown>>, allowed: ReadonlySet<string>): CheckedHeader {
@@ -284,8 +279,8 @@ function checkClaims(
   if (typeof sub !== 'string' || sub === '') {
     throw invalidToken('The access token has no "sub" (subject) claim.');
   }
-  const audience = typeof aud === 'string' ? [aud] : aud;
-  if (!Array.isArray(audience) || audience.length === 0 || !audience.every(isNonEmptyString)) {
+  const audience = audienceOf(aud);
+  if (audience === undefined) {
     throw invalidToken('The access token has no valid "aud" (audience) claim.');
   }
   if (scope !== undefined && typeof scope !== 'string') {
@@ -300,31 +295,14 @@ function checkClaims(
   return Object.freeze({
     sub,
     clientId,
-    scopes: Object.freeze(scope === undefined ? [] : scopesOf(scope)),
-    organizationId: organizationId ?? organizationOfAudience(audience),
-    audience: Object.freeze(audience),
+    scopes: scope === undefined ? noScopes : scopesOf(scope),
+    organizationId: organizationId ?? audience.organizationId,
+    audience: audience.audience,
     claims: Object.freeze(claims) as AccessTokenClaims,
   });
 }
 
-function isNonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value !== '';
-}
-
-/** The scopes of a space-separated `scope` claim (RFC 6749 §3.3), extra spaces ignored. */
-function scopesOf(scope: string): string[] {
-  if (scope === '') return [];
-  const scopes = scope.split(' ');
-  return scopes.includes('') ? scopes.filter(isNonEmptyString) : scopes;
-}
-
-/** The `<id>` of an `urn:logto:organization:<id>` audience, if any. */
-function organizationOfAudience(audience: readonly string[]): string | undefined {
-  for (const value of audience) {
-    if (value.startsWith(organizationAudiencePrefix)) return value.slice(organizationAudiencePrefix.length);
-  }
-  return undefined;
-}
+const noScopes: readonly string[] = Object.freeze([]);
 
 function invalidToken(message: string): ApiAuthError {
   return new ApiAuthError('invalid_token', message);

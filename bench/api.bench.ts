@@ -169,7 +169,7 @@ async function reusedTokenOverHttp(): Promise<void> {
 
 /**
  * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, so
- * that all of them run under the same conditions; each case's rate comes from its 10th-percentile
+ * that all of them run under the same conditions, in a rotating order; each case's rate comes from its 10th-percentile
  * batch, so that batches slowed down by other processes on the machine do not count.
  */
 async function interleavedRates(
@@ -177,9 +177,14 @@ async function interleavedRates(
   ms: number,
 ): Promise<Record<string, number>> {
   const batches = Object.fromEntries(Object.keys(cases).map((name) => [name, [] as number[]]));
+  const entries = Object.entries(cases);
   const start = performance.now();
-  while (performance.now() - start < ms) {
-    for (const [name, run] of Object.entries(cases)) {
+  // Each round starts with the next case, so that no case always follows the same other one (and
+  // finds the processor's caches as that one left them).
+  for (let round = 0; performance.now() - start < ms; round += 1) {
+    for (let i = 0; i < entries.length; i += 1) {
+      const [name, run] = entries[(round + i) % entries.length] ?? [];
+      if (name === undefined || run === undefined) continue;
       const batchStart = performance.now();
       const count = await run();
       batches[name]?.push((performance.now() - batchStart) / count);

@@ -45,7 +45,7 @@ export function audienceOf(aud: unknown): Audience | undefined {
   return { audience: Object.freeze(aud), organizationId: organizationOf(aud) };
 }
 
-export function isNonEmptyString(value: unknown): value is string {
+function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value !== '';
 }
 

@@ -168,9 +168,10 @@ async function reusedTokenOverHttp(): Promise<void> {
 // ── (b) a new token on every request, in process ────────────────────────────────────────────────
 
 /**
- * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, so
- * that all of them run under the same conditions, in a rotating order; each case's rate comes from its 10th-percentile
- * batch, so that batches slowed down by other processes on the machine do not count.
+ * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, in
+ * a rotating order, so that all of them run under the same conditions; each case's rate comes from
+ * its 10th-percentile batch, so that batches slowed down by other processes on the machine do not
+ * count.
  */
 async function interleavedRates(
   cases: Record<string, () => Promise<number> | number>,
@@ -314,8 +315,12 @@ if (process.argv[2] === 'serve') {
   const [, , , kind, issuer, jwksUri] = process.argv;
   serve(kind as ServerKind, issuer ?? '', jwksUri ?? '');
 } else {
-  // `npm run bench -- api -- fresh` (or `reused`) runs one part only.
+  // `npm run bench -- api:fresh` (or `api:reused`) runs one part only.
   const only = process.argv[2];
+  if (only !== undefined && only !== 'fresh' && only !== 'reused') {
+    console.error(`unknown part "${only}" of the api benchmark: use fresh or reused`);
+    process.exit(1);
+  }
   if (only !== 'fresh') await reusedTokenOverHttp();
   if (only !== 'reused') await freshTokenVerification();
 }

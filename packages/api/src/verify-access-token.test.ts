@@ -14,7 +14,7 @@ import {
   signHs256,
   signJws,
 } from './test-support/provider.ts';
-import { createAccessTokenVerifier } from './verify-access-token.ts';
+import { type AccessTokenVerifierOptions, createAccessTokenVerifier } from './verify-access-token.ts';
 
 const trusted = generateSigningKey('ES384');
 const trustedEs256 = generateSigningKey('ES256');
@@ -23,12 +23,15 @@ const trustedEd = generateSigningKey('EdDSA');
 const attacker = generateSigningKey('ES384');
 const attackerEs256 = generateSigningKey('ES256');
 
-function setup(keys: readonly SigningKey[] = [trusted, trustedEs256, trustedRsa, trustedEd]) {
+function setup(
+  keys: readonly SigningKey[] = [trusted, trustedEs256, trustedRsa, trustedEd],
+  options: AccessTokenVerifierOptions = {},
+) {
   const provider = fakeProvider(keys);
   const time = clock();
   const verifier = createAccessTokenVerifier(
     { endpoint: provider.endpoint },
-    { audience: shopping, fetch: provider.fetch, now: time.now },
+    { audience: shopping, fetch: provider.fetch, now: time.now, ...options },
   );
   const claims = (overrides: Record<string, unknown> = {}) => claimsFor(provider.issuer, time.seconds(), overrides);
   return { provider, time, verifier, claims };
@@ -537,13 +540,8 @@ describe('verified-token cache', () => {
   });
 
   it('never serves a token at or past its exp', async () => {
-    const provider = fakeProvider([trusted]);
-    const time = clock();
-    const verifier = createAccessTokenVerifier(
-      { endpoint: provider.endpoint },
-      { audience: shopping, fetch: provider.fetch, now: time.now, clockToleranceSeconds: 0 },
-    );
-    const token = accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { exp: time.seconds() + 60 }));
+    const { verifier, claims, time } = setup([trusted], { clockToleranceSeconds: 0 });
+    const token = accessToken(trusted, claims({ exp: time.seconds() + 60 }));
     await verifier.verify(token);
     time.advance(59_999);
     await verifier.verify(token);
@@ -562,15 +560,8 @@ describe('verified-token cache', () => {
   });
 
   it('is bounded: the least recently used token is dropped', async () => {
-    const provider = fakeProvider([trusted]);
-    const time = clock();
-    const verifier = createAccessTokenVerifier(
-      { endpoint: provider.endpoint },
-      { audience: shopping, fetch: provider.fetch, now: time.now, cache: { maxEntries: 4 } },
-    );
-    const tokens = ['a', 'b', 'c', 'd'].map((jti) =>
-      accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti })),
-    );
+    const { verifier, claims } = setup([trusted], { cache: { maxEntries: 4 } });
+    const tokens = ['a', 'b', 'c', 'd'].map((jti) => accessToken(trusted, claims({ jti })));
     const [a, b, c, d] = tokens as [string, string, string, string];
     for (const token of [a, b, a, b]) await verifier.verify(token); // the second sighting caches a and b
     const resultA = await verifier.verify(a);
@@ -582,18 +573,11 @@ describe('verified-token cache', () => {
   });
 
   it('does not fill up with tokens that are never used again', async () => {
-    const provider = fakeProvider([trusted]);
-    const time = clock();
-    const verifier = createAccessTokenVerifier(
-      { endpoint: provider.endpoint },
-      { audience: shopping, fetch: provider.fetch, now: time.now, cache: { maxEntries: 4 } },
-    );
-    const once = accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti: 'once' }));
+    const { verifier, claims } = setup([trusted], { cache: { maxEntries: 4 } });
+    const once = accessToken(trusted, claims({ jti: 'once' }));
     const first = await verifier.verify(once);
     // Many other tokens, each seen once, push the first sighting of `once` out of reach...
-    for (let i = 0; i < 8; i += 1) {
-      await verifier.verify(accessToken(trusted, claimsFor(provider.issuer, time.seconds(), { jti: `other-${i}` })));
-    }
+    for (let i = 0; i < 8; i += 1) await verifier.verify(accessToken(trusted, claims({ jti: `other-${i}` })));
     // ...so its return is a first sighting again: verified, remembered, and only then cached.
     const second = await verifier.verify(once);
     assert.notEqual(second, first);
@@ -605,16 +589,8 @@ describe('verified-token cache', () => {
 
 describe('claims before signature', () => {
   it('refuses an expired token without fetching the signing keys', async () => {
-    const provider = fakeProvider([trusted]);
-    const time = clock();
-    const verifier = createAccessTokenVerifier(
-      { endpoint: provider.endpoint },
-      { audience: shopping, fetch: provider.fetch, now: time.now, clockToleranceSeconds: 0 },
-    );
-    const expired = accessToken(
-      trusted,
-      claimsFor(provider.issuer, time.seconds() - 3600, { exp: time.seconds() - 1 }),
-    );
+    const { verifier, claims, time, provider } = setup([trusted], { clockToleranceSeconds: 0 });
+    const expired = accessToken(trusted, claims({ iat: time.seconds() - 3600, exp: time.seconds() - 1 }));
     await assert.rejects(verifier.verify(expired), { code: 'invalid_token', message: /expired/ });
     assert.equal(provider.state.jwksRequests, 0, 'no key was needed to refuse it');
   });

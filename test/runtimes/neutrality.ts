@@ -38,14 +38,14 @@ export async function nodeOnlyReached(specifier: string, resolveDir: string): Pr
     if (errors.length === 0) throw error;
     return errors.map((message) => `${message.location?.file ?? specifier}: ${message.text}`);
   }
-  for (const [input, { imports }] of Object.entries(result.metafile.inputs)) {
+  for (const [input, { imports }] of Object.entries(result.metafile?.inputs ?? {})) {
     for (const imported of imports) {
       if (imported.external) found.push(`${input}: imports ${imported.path}`);
     }
   }
   // The unminified bundle names each module in a `// path` line before its code.
   let module = specifier;
-  for (const line of (result.outputFiles[0]?.text ?? '').split('\n')) {
+  for (const line of (result.outputFiles?.[0]?.text ?? '').split('\n')) {
     const heading = /^\/\/ (\S+)$/.exec(line);
     if (heading?.[1] !== undefined) module = heading[1];
     for (const match of line.matchAll(new RegExp(`${marker}\\.(\\w+)`, 'g'))) {

@@ -61,8 +61,12 @@ async function spawnApp(command: string, args: string[], env: Record<string, str
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = once(child, 'exit');
-  const url = await new Promise<string>((resolve, reject) => {
+  const exited = once(child, 'exit').catch(() => undefined);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+  };
+  const ready = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(
       () => reject(new Error(`not listening after ${readyTimeoutMs} ms:\n${output}`)),
       readyTimeoutMs,
@@ -86,14 +90,14 @@ async function spawnApp(command: string, args: string[], env: Record<string, str
       reject(new Error(`${command} exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
-  return {
-    url,
-    output: () => output,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  let url: string;
+  try {
+    url = await ready;
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url, output: () => output, stop };
 }
 
 const serve = `${here}serve.ts`;

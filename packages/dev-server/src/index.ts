@@ -17,5 +17,6 @@ export type {
 } from './config.ts';
 export { ConfigError, loadConfigFile, validateConfig } from './config-validation.ts';
 export { demoWorld } from './demo-world.ts';
-export type { Lifetimes } from './provider.ts';
+export type { Lifetimes } from './lifetimes.ts';
+export type { InteractionDetails, ProviderHandle } from './provider-handle.ts';
 export { type DevServer, type DevServerOptions, rotateKeys, startDevServer } from './server.ts';

@@ -11,7 +11,9 @@ import { createCsrfTokens } from './csrf.ts';
 import { demoWorld } from './demo-world.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
-import { createProvider, type Lifetimes } from './provider.ts';
+import type { Lifetimes } from './lifetimes.ts';
+import { createProvider } from './provider.ts';
+import type { ProviderHandle } from './provider-handle.ts';
 import { postgresOptionsFromUrl } from './storage/database-url.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
@@ -69,8 +71,8 @@ export interface DevServer {
   /** The port the server listens on (useful with `port: 0` and `issuerBaseUrl`). */
   port: number;
   config: DevServerConfig;
-  /** The oidc-provider instance, mounted at `/oidc`. */
-  provider: Provider;
+  /** The oidc-provider instance, mounted at `/oidc`: its events and interaction details. */
+  provider: ProviderHandle;
   /** Stops listening and closes the store. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@
  * @module
  */
 export { type AccountDirectory, AccountError, type AccountErrorCode } from './accounts.ts';
+export { AppUrlError, withAppUrls } from './app-urls.ts';
 export type {
   AddressConfig,
   ApplicationConfig,

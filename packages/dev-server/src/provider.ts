@@ -15,6 +15,7 @@ import type { Lifetimes } from './lifetimes.ts';
 import { type ErrorOutput, renderErrorPage } from './pages/error.ts';
 import { renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
+import { revocationAllowedPolicy } from './revocation-policy.ts';
 import { createAdapterClass } from './storage/adapter.ts';
 import type { DevStore, PrivateJwk } from './storage/store.ts';
 
@@ -185,7 +186,7 @@ export function createProvider(options: ProviderOptions): Provider {
         allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { kind: string; clientId?: string }) =>
           token.kind !== 'RefreshToken' || token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

@@ -38,7 +38,7 @@ export interface DevServerOptions {
    * Keep everything in PostgreSQL instead (requires the `pg` package): a URL,
    * `postgres://user:password@host:port/database[?schema=name]` (default schema `logto_kit_dev`).
    * Several instances sharing one database serve the same sessions, tokens, keys and registered
-   * users. `logto-kit dev --database <url>`.
+   * users. `logto-kit-dev-server --database <url>`.
    */
   database?: string;
   /**
@@ -204,7 +204,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 }
 
 /**
- * Adds a new signing key to a data directory's store (`logto-kit dev rotate-keys`). At the next
+ * Adds a new signing key to a data directory's store (`logto-kit-dev-server rotate-keys`). At the next
  * start it signs; the previous keys stay published so existing tokens keep verifying.
  * @returns the new key's `kid`.
  */

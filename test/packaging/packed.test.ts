@@ -271,16 +271,17 @@ describe('packed packages', () => {
 
   describe('in a fresh project without Node.js types (web-standard packages)', () => {
     // The packages that promise web-standard APIs only: their declarations must compile without
-    // @types/node. (@logto-kit/api, and @logto-kit/hono through it, still name `node:crypto` and
-    // `Buffer` in their declarations: they are type-checked with @types/node above.)
+    // @types/node. The project holds every web-standard candidate (and Hono); @logto-kit/api, and
+    // @logto-kit/hono through it, are not listed while api's declarations name `node:crypto` and
+    // `Buffer`: they are type-checked with @types/node above.
     const webStandard = ['client', 'web'];
     let project: string;
     before(() => {
       project = join(work, 'web-project');
-      freshProject(
-        project,
-        webStandard.map((folder) => tarball(folder).tarball),
-      );
+      freshProject(project, [
+        ...['client', 'web', 'api', 'hono'].map((folder) => tarball(folder).tarball),
+        thirdParty().find((spec) => spec.startsWith('hono@')) ?? 'hono',
+      ]);
       for (const folder of webStandard) {
         writeFileSync(
           join(project, `${folder}.ts`),

@@ -1,7 +1,8 @@
 /**
  * How the runtime matrix starts the app on each runtime. Every runtime comes from the npm registry
- * as a devDependency (`bun`, `deno`, `miniflare` with its `workerd`, and Node.js 22.13 in
- * `test/runtimes/node22`): a missing one makes its test fail, never skip.
+ * as a devDependency (`bun`, `deno`, `miniflare` with its `workerd`, and the oldest supported
+ * Node.js, 22.13, pinned by the `test/packaging` workspace): a missing one makes its test fail,
+ * never skip.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -42,7 +43,7 @@ export async function freePort(): Promise<number> {
 }
 
 const bin = (path: string) => fileURLToPath(new URL(path, new URL('../../', import.meta.url)));
-const node22 = bin('test/runtimes/node22/node_modules/.bin/node');
+const node22 = bin('test/packaging/node_modules/.bin/node');
 const bun = bin('node_modules/.bin/bun');
 const deno = bin('node_modules/.bin/deno');
 const workerd = bin('node_modules/.bin/workerd');

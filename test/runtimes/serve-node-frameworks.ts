@@ -6,8 +6,13 @@
  */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { createAccessTokenVerifier, requireAuth as expressRequireAuth } from '@logto-kit/api';
-import { createLogto as createExpressLogto, authenticated as expressAuthenticated, userOf } from '@logto-kit/express';
+import { createAccessTokenVerifier } from '@logto-kit/api';
+import {
+  createLogto as createExpressLogto,
+  authenticated as expressAuthenticated,
+  requireAuth as expressRequireAuth,
+  userOf,
+} from '@logto-kit/express';
 import {
   createLogto as createFastifyLogto,
   authenticated as fastifyAuthenticated,

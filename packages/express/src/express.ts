@@ -11,6 +11,7 @@ import {
   type LogtoPaths,
   type LogtoRoutes,
   parseCookieHeader,
+  privateCacheHeaders,
   type Session,
   type SessionManager,
 } from '@logto-kit/web';
@@ -69,10 +70,13 @@ export function createLogto(config: LogtoExpressConfig): Logto {
 
   async function serveRoute(req: Request, res: Response, next: NextFunction, session: Session): Promise<boolean> {
     const search = new URL(req.originalUrl, 'http://route.invalid').search;
-    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search });
+    const header = (name: string) => req.get(name);
+    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search, header });
     if (!answer) return false;
-    res.set('Cache-Control', 'no-store');
+    res.set(privateCacheHeaders);
     if (answer.kind === 'redirect') res.redirect(302, answer.location);
+    else if (answer.kind === 'page')
+      res.status(answer.answer.status).set(answer.answer.headers).send(answer.answer.body);
     else renderError(answer.error, req, res, next);
     return true;
   }

@@ -13,12 +13,13 @@ import {
   type LogtoPaths,
   type LogtoRoutes,
   parseCookieHeader,
+  privateCacheHeaders,
   type SessionManager,
 } from '@logto-kit/web';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
-import { sessionUnavailable } from './send-answer.ts';
+import { sendAnswer, sessionUnavailable } from './send-answer.ts';
 import './fastify-request.ts';
 
 /** Configuration of {@link createLogto}. */
@@ -126,9 +127,14 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
       const serve = async (request: FastifyRequest, reply: FastifyReply) => {
         const [path = '', query] = request.url.split(/\?(.*)/s);
         const search = query === undefined ? '' : `?${query}`;
-        const answer = await core.serveRoute(request.logtoSession, { method: request.method, path, search });
-        reply.header('cache-control', 'no-store');
+        const header = (name: string) => {
+          const value = request.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        const answer = await core.serveRoute(request.logtoSession, { method: request.method, path, search, header });
+        reply.headers(privateCacheHeaders);
         if (answer?.kind === 'redirect') return reply.redirect(answer.location, 302);
+        if (answer?.kind === 'page') return sendAnswer(reply, answer.answer);
         if (answer?.kind === 'callback_error') return renderError(answer.error, request, reply);
         return reply.callNotFound();
       };

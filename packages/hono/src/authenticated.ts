@@ -3,6 +3,7 @@ import {
   decideAuthenticated,
   jsonContentType,
   notAuthenticatedBody,
+  privateCacheHeaders,
   sessionUnavailableAnswer,
 } from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
@@ -39,13 +40,16 @@ export function authenticated(
         c.set('accessToken', decision.accessToken);
         c.set('organizationToken', decision.organizationToken);
         await next();
+        // Personal: no shared cache may keep it (the handler may still choose its own Cache-Control).
+        if (!c.res.headers.has('cache-control')) c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+        c.header('Vary', privateCacheHeaders.Vary, { append: true });
         return;
       case 'redirect':
-        return new Response(null, { status: 302, headers: { location: decision.location } });
+        return new Response(null, { status: 302, headers: { location: decision.location, ...privateCacheHeaders } });
       case 'unauthorized':
         return new Response(JSON.stringify(notAuthenticatedBody), {
           status: 401,
-          headers: { 'content-type': jsonContentType },
+          headers: { 'content-type': jsonContentType, ...privateCacheHeaders },
         });
       case 'unavailable':
         return toResponse(sessionUnavailableAnswer(c.req.header('accept')));

@@ -27,7 +27,7 @@ describe('@logto-kit/hono', () => {
     app.use(logto.middleware);
     const response = await app.request('https://app.example/callback?code=c&state=unknown');
     assert.equal(response.status, 418);
-    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('cache-control'), 'private, no-store');
     assert.deepEqual(await response.json(), { code: 'callback_state_mismatch', path: '/callback' });
   });
 

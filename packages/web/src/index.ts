@@ -4,6 +4,7 @@ export {
   jsonContentType,
   notAuthenticatedBody,
   type PlainAnswer,
+  privateCacheHeaders,
   sessionUnavailableAnswer,
 } from './answers.ts';
 export {

@@ -11,10 +11,14 @@ import {
   type RefreshLock,
   type Storage,
 } from '@logto-kit/client';
+import type { PlainAnswer } from './answers.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
+import { isSameOriginRequest } from './same-origin.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
+import { signOutConfirmation } from './sign-out-page.ts';
+import { SessionStoreError } from './stores/session-store-error.ts';
 import { sessionSyncedLock } from './stores/session-synced-lock.ts';
 
 /** Configuration shared by every adapter (`createLogto` of Express, Hono, Fastify). */
@@ -48,13 +52,22 @@ export interface RouteRequest {
   path: string;
   /** The query string, with its `?` (or empty). */
   search: string;
+  /**
+   * Reads a request header by its lower-case name. The sign-out route's same-origin check reads
+   * `sec-fetch-site` and `origin`; without this function every sign-out POST is refused.
+   */
+  header?: (name: string) => string | undefined;
 }
 
 /**
- * The answer of a route: redirect (with `Cache-Control: no-store`) or, for a failed callback,
- * the error to render (see `callbackErrorPage`, `callbackErrorStatus`).
+ * The answer of a route, always sent with `privateCacheHeaders`: a redirect (302), a failed
+ * callback's error to render (see `callbackErrorPage`, `callbackErrorStatus`), or a page to send
+ * as it is (the sign-out confirmation).
  */
-export type RouteAnswer = { kind: 'redirect'; location: string } | { kind: 'callback_error'; error: unknown };
+export type RouteAnswer =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'callback_error'; error: unknown }
+  | { kind: 'page'; answer: PlainAnswer };
 
 /** What {@link createLogtoCore} returns. */
 export interface LogtoCore {
@@ -69,10 +82,18 @@ export interface LogtoCore {
   /** Whether `path` is one of the routes: other requests skip {@link serveRoute}. */
   isRoutePath(path: string): boolean;
   /**
-   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (GET or POST).
-   * `undefined` when the request is not one of them (another method, another path).
+   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (a same-origin
+   * POST; a GET answers a confirmation page). `undefined` when the request is not one of them
+   * (another method, another path).
    */
   serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
+}
+
+function sessionTooLarge(): SessionStoreError {
+  return new SessionStoreError(
+    'session_too_large',
+    'Your sign-in succeeded, but this application cannot keep your session in cookies: it is too large. The application’s operator can fix this by keeping sessions in a server-side store (session.store: MemoryStore, RedisStore or PostgresStore).',
+  );
 }
 
 /** A frozen copy whose array values are frozen copies too. */
@@ -101,6 +122,7 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
   // Frozen, so the client created for each request checks it only once.
   const clientConfig = frozenCopy(rest);
   const base = trimSlash(new URL(baseUrl).href);
+  const appOrigin = new URL(baseUrl).origin;
   const prefix = trimSlash(routeOptions?.prefix ?? '');
   // Non-empty segments only: a prefix like `//evil.example` would make the sign-in redirect
   // (`Location: //evil.example/sign-in`) leave the application.
@@ -140,19 +162,34 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       return { kind: 'redirect', location };
     }
     if (isGet && path === paths.callback) {
+      let location: string;
       try {
-        return {
-          kind: 'redirect',
-          location: await routes.handleCallback(session, `${base}${paths.callback}${request.search}`),
-        };
+        location = await routes.handleCallback(session, `${base}${paths.callback}${request.search}`);
       } catch (error) {
         return { kind: 'callback_error', error };
       }
+      // Refused now rather than a cookie so large that every later request fails (431).
+      if (!sessions.fits(session)) {
+        session.destroy();
+        return { kind: 'callback_error', error: sessionTooLarge() };
+      }
+      return { kind: 'redirect', location };
     }
-    if ((isGet || request.method === 'POST') && path === paths.signOut) {
-      return { kind: 'redirect', location: await routes.signOut(session) };
-    }
+    if (path === paths.signOut) return serveSignOut(session, request);
     return undefined;
+  }
+
+  async function serveSignOut(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined> {
+    const header = request.header ?? (() => undefined);
+    if (request.method === 'GET') {
+      return { kind: 'page', answer: signOutConfirmation(paths.signOut, header('sec-fetch-site') === 'same-origin') };
+    }
+    if (request.method !== 'POST') return undefined;
+    // Sign-out CSRF: another site's form must not end the user's session.
+    if (!isSameOriginRequest(header, appOrigin)) {
+      return { kind: 'page', answer: signOutConfirmation(paths.signOut, false, 403) };
+    }
+    return { kind: 'redirect', location: await routes.signOut(session) };
   }
 
   return {

@@ -18,7 +18,7 @@ import {
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
 import { commitOnResponse } from './commit-on-response.ts';
-import { type RequestContext, setRequestContext } from './express-request.ts';
+import { type RequestContext, readBody, setRequestContext } from './express-request.ts';
 import { sendSessionUnavailable } from './session-unavailable.ts';
 
 /** Configuration of {@link createLogto}. */
@@ -71,7 +71,8 @@ export function createLogto(config: LogtoExpressConfig): Logto {
   async function serveRoute(req: Request, res: Response, next: NextFunction, session: Session): Promise<boolean> {
     const search = new URL(req.originalUrl, 'http://route.invalid').search;
     const header = (name: string) => req.get(name);
-    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search, header });
+    const text = () => readBody(req);
+    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search, header, text });
     if (!answer) return false;
     res.set(privateCacheHeaders);
     if (answer.kind === 'redirect') res.redirect(302, answer.location);

@@ -123,7 +123,9 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
     // The routes, in a context of their own: a sign-out form's body is read and ignored whatever its type.
     await fastify.register(async (routes) => {
       routes.removeAllContentTypeParsers();
-      routes.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
+      routes.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 65_536 }, (_request, body, done) =>
+        done(null, body),
+      );
       const serve = async (request: FastifyRequest, reply: FastifyReply) => {
         const [path = '', query] = request.url.split(/\?(.*)/s);
         const search = query === undefined ? '' : `?${query}`;
@@ -131,7 +133,14 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
           const value = request.headers[name];
           return Array.isArray(value) ? value[0] : value;
         };
-        const answer = await core.serveRoute(request.logtoSession, { method: request.method, path, search, header });
+        const text = async () => (typeof request.body === 'string' ? request.body : '');
+        const answer = await core.serveRoute(request.logtoSession, {
+          method: request.method,
+          path,
+          search,
+          header,
+          text,
+        });
         reply.headers(privateCacheHeaders);
         if (answer?.kind === 'redirect') return reply.redirect(answer.location, 302);
         if (answer?.kind === 'page') return sendAnswer(reply, answer.answer);
@@ -143,6 +152,9 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
         routes.route({ method: 'GET', url, exposeHeadRoute: false, handler: serve });
       }
       routes.route({ method: ['GET', 'POST'], url: paths.signOut, exposeHeadRoute: false, handler: serve });
+      if (core.isRoutePath(paths.backChannelLogout)) {
+        routes.route({ method: 'POST', url: paths.backChannelLogout, handler: serve });
+      }
     });
   }
 

@@ -104,8 +104,9 @@ export function createLogto(config: LogtoHonoConfig): Logto {
     c.set('logtoPaths', paths);
     const { path, search } = requestTarget(href);
     const header = (name: string) => c.req.header(name);
+    const text = () => c.req.text();
     const answer = core.isRoutePath(path)
-      ? await core.serveRoute(session, { method: c.req.method, path, search, header })
+      ? await core.serveRoute(session, { method: c.req.method, path, search, header, text })
       : undefined;
     if (answer) {
       c.res =

@@ -5,6 +5,7 @@
  */
 import {
   InProcessRefreshLock,
+  issuerFromEndpoint,
   LogtoClient,
   type LogtoClientOptions,
   type LogtoConfig,
@@ -12,11 +13,13 @@ import {
   type Storage,
 } from '@logto-kit/client';
 import type { PlainAnswer } from './answers.ts';
+import { BackChannelLogout, type BackChannelLogoutOptions } from './back-channel-logout.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { isSameOriginRequest } from './same-origin.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
+import { MemoryStore } from './session-store.ts';
 import { signOutConfirmation } from './sign-out-page.ts';
 import { SessionStoreError } from './stores/session-store-error.ts';
 import { sessionSyncedLock } from './stores/session-synced-lock.ts';
@@ -35,6 +38,12 @@ export interface LogtoCoreConfig extends LogtoConfig {
   postSignOutRedirectPath?: string;
   /** Passed to every `LogtoClient` (e.g. `fetch`, `now`, `lock`). */
   clientOptions?: Omit<LogtoClientOptions, 'storage'>;
+  /**
+   * Serves OpenID Connect Back-Channel Logout at `<prefix>/backchannel-logout` (register that
+   * URL as the app's back-channel logout URI in Logto): a logout token from the provider ends
+   * that user's sessions on every instance. `{}` uses the session store as the shared store.
+   */
+  backChannelLogout?: BackChannelLogoutOptions;
 }
 
 /** The URL paths of the routes. */
@@ -43,6 +52,8 @@ export interface LogtoPaths {
   signUp: string;
   callback: string;
   signOut: string;
+  /** The back-channel logout route (served only with `backChannelLogout`). */
+  backChannelLogout: string;
 }
 
 /** A route request, as {@link LogtoCore.serveRoute} needs it. */
@@ -57,6 +68,8 @@ export interface RouteRequest {
    * `sec-fetch-site` and `origin`; without this function every sign-out POST is refused.
    */
   header?: (name: string) => string | undefined;
+  /** Reads the body as text; the back-channel logout route reads its form. */
+  text?: () => Promise<string>;
 }
 
 /**
@@ -135,9 +148,25 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     signUp: `${prefix}/sign-up`,
     callback: `${prefix}/callback`,
     signOut: `${prefix}/sign-out`,
+    backChannelLogout: `${prefix}/backchannel-logout`,
   });
-  const routePaths = new Set(Object.values(paths));
+  const routePaths = new Set([paths.signIn, paths.signUp, paths.callback, paths.signOut]);
   const sessions = new SessionManager(sessionOptions);
+  let backChannel: BackChannelLogout | undefined;
+  if (config.backChannelLogout) {
+    backChannel = new BackChannelLogout({
+      store: config.backChannelLogout.store ?? sessionOptions.store ?? new MemoryStore({ now: sessionOptions.now }),
+      issuer: issuerFromEndpoint(config.endpoint),
+      clientId: config.appId,
+      now: clientOptions?.now ?? Date.now,
+      clockToleranceSeconds: config.clockToleranceSeconds ?? 60,
+      sessionLifetimeSeconds: sessions.maxAge,
+      remote: { fetch: clientOptions?.fetch, timeoutMs: clientOptions?.timeoutMs },
+    });
+    const check = backChannel;
+    sessions.endSessionsWhen((session) => check.hasEnded(session));
+    routePaths.add(paths.backChannelLogout);
+  }
   const createClient = (storage: Storage, lock?: RefreshLock) =>
     new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
   // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
@@ -176,6 +205,9 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       return { kind: 'redirect', location };
     }
     if (path === paths.signOut) return serveSignOut(session, request);
+    if (backChannel && request.method === 'POST' && path === paths.backChannelLogout) {
+      return { kind: 'page', answer: await backChannel.receive((await request.text?.()) ?? '') };
+    }
     return undefined;
   }
 

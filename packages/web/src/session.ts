@@ -94,6 +94,7 @@ export class SessionManager {
    */
   readonly #opened = new Map<string, OpenedCookie>();
   readonly #secureRequestAttributes: CookieAttributes;
+  #hasEnded: ((session: Session) => Promise<boolean>) | undefined;
   readonly #plainRequestAttributes: CookieAttributes;
 
   constructor(options: SessionOptions) {
@@ -105,6 +106,14 @@ export class SessionManager {
     this.maxAge = options.maxAge ?? defaultMaxAge;
     this.#secureRequestAttributes = this.#cookieAttributes(true);
     this.#plainRequestAttributes = this.#cookieAttributes(false);
+  }
+
+  /**
+   * @internal Checks every loaded session: one for which `hasEnded` answers true is emptied (its
+   * cookies cleared, its stored copy removed). Back-channel logout sets it.
+   */
+  endSessionsWhen(hasEnded: (session: Session) => Promise<boolean>): void {
+    this.#hasEnded = hasEnded;
   }
 
   /** Whether session data lives in a server-side store (only an id in the cookie). */
@@ -131,14 +140,15 @@ export class SessionManager {
     }
     if (opened.kind === 'data') {
       session.loaded(opened.data, opened.expiresAt);
-      return session;
+    } else {
+      const stored = await this.#store!.get(opened.sid);
+      if (!stored) {
+        session.markRefused();
+        return session;
+      }
+      session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
     }
-    const stored = await this.#store!.get(opened.sid);
-    if (!stored) {
-      session.markRefused();
-      return session;
-    }
-    session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+    if (this.#hasEnded && (await this.#hasEnded(session))) session.destroy();
     return session;
   }
 

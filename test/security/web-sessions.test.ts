@@ -33,7 +33,9 @@ describe('security: the cookie bomb (cookie sessions)', () => {
   it('keeps the cookies under 7 KB through 20 cross-site sign-in starts with 2 KB return paths; the app still answers', async () => {
     const victim = new Browser(app.url);
     for (let attempt = 0; attempt < 20; attempt += 1) {
-      const start = await victim.get(`/sign-in?returnTo=${encodeURIComponent(`/${String(attempt).repeat(2048)}`)}`);
+      const start = await victim.get(
+        `/sign-in?returnTo=${encodeURIComponent(`/${String(attempt % 10).repeat(2000)}`)}`,
+      );
       assert.equal(start.status, 302);
       assert.ok(
         cookieHeader(victim).length <= cookieBudget,

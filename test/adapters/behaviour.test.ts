@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { RequestListener } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createAccessTokenVerifier } from '@logto-kit/api';
-import { signInThroughForms } from '@logto-kit/dev-server/testing';
+import { confirmSignOut, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { MemoryStore } from '@logto-kit/web';
 import { decodeJwt } from 'jose';
 import {
@@ -312,6 +312,45 @@ for (const adapter of adapters) {
         assert.equal(home.status, 200);
         assert.equal(home.body, 'home');
         assert.deepEqual(sessionCookies(home), [], 'no cookie for a visitor without a session');
+      });
+    });
+
+    describe('web app with back-channel logout (cookie sessions)', () => {
+      let app: WebAppUnderTest;
+      before(async () => {
+        app = await startWebApp((config) => adapter.webApp(config), { backChannelLogout: {} });
+      });
+      after(() => app.close());
+
+      it('ends the session when the user signs out at the provider (the provider posts a logout token)', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        const other = new Browser(app.url);
+        await other.signIn('/sign-in', { username: 'alice', password: 'alice-password' });
+        assert.equal((await browser.get('/me')).status, 200);
+        const endSession = new URL(`${app.endpoint}/oidc/session/end`);
+        endSession.searchParams.set('client_id', 'sample-web-app');
+        endSession.searchParams.set('post_logout_redirect_uri', `${app.url}/`);
+        await confirmSignOut(endSession.href, browser.providerJar);
+        const me = await browser.get('/me');
+        assert.equal(me.status, 401);
+        assert.match(me.headers.getSetCookie().join('\n'), /logto_session=; Max-Age=0/, 'the ended cookie is cleared');
+        assert.equal((await other.get('/me')).status, 200, 'another user stays signed in');
+      });
+
+      it('refuses a logout token that is not one (400 invalid_request), ending nothing', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        for (const body of ['', 'logout_token=not-a-jwt']) {
+          const refused = await fetch(`${app.url}/backchannel-logout`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          });
+          assert.equal(refused.status, 400, body);
+          assert.equal(((await refused.json()) as { error: string }).error, 'invalid_request');
+        }
+        assert.equal((await browser.get('/me')).status, 200);
       });
     });
 

@@ -44,18 +44,18 @@ export function requestContext(req: Request): RequestContext | undefined {
 }
 
 /**
- * @internal The request body as text: read from the stream, or, when a body parser ran first
- * (`express.urlencoded()`), re-encoded from `req.body`. At most 64 KB.
+ * @internal The request body as text: read from the stream, or, when a body parser consumed it
+ * first (e.g. `express.urlencoded()`), re-encoded from `req.body`. At most 64 KB.
  */
 export async function readBody(req: Request): Promise<string> {
   const parsed: unknown = req.body;
   if (typeof parsed === 'string') return parsed;
-  if (typeof parsed === 'object' && parsed !== null) {
+  if (req.readableEnded) {
+    if (typeof parsed !== 'object' || parsed === null) return '';
     return new URLSearchParams(
       Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
     ).toString();
   }
-  if (req.readableEnded) return '';
   let text = '';
   for await (const chunk of req) {
     text += String(chunk);

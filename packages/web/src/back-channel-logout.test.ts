@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { BackChannelLogout } from './back-channel-logout.ts';
+import { BackChannelLogout, signedInAtKey } from './back-channel-logout.ts';
 import { backChannelLogoutEvent } from './logout-token.ts';
 import { SessionManager } from './session.ts';
 import { MemoryStore } from './session-store.ts';
@@ -37,6 +37,7 @@ async function setup() {
     now,
     clockToleranceSeconds: 60,
     sessionLifetimeSeconds: 14 * 24 * 3600,
+    sessionNow: now,
     remote: { fetch: fetchImpl },
   });
   const seconds = () => Math.floor(time / 1000);
@@ -82,6 +83,19 @@ describe('back-channel logout', () => {
     assert.equal(await route.hasEnded(other), false, 'another user');
     advance(1_000);
     assert.equal(await route.hasEnded(await signedIn({})), false, 'a sign-in after the logout');
+  });
+
+  it('does not end a session signed in after the logout, even within the same second', async () => {
+    const { post, logoutToken, signedIn, route, advance } = await setup();
+    const before = await signedIn({});
+    before.set(signedInAtKey, String(Date.UTC(2026, 0, 1)));
+    advance(100);
+    assert.equal((await post(await logoutToken())).status, 200);
+    advance(100);
+    const after = await signedIn({});
+    after.set(signedInAtKey, String(Date.UTC(2026, 0, 1) + 200));
+    assert.equal(await route.hasEnded(before), true);
+    assert.equal(await route.hasEnded(after), false);
   });
 
   it('ends only the session of the sid when the token names one', async () => {

@@ -28,7 +28,12 @@ export interface BackChannelLogoutSetup extends Omit<LogoutTokenExpectations, 'm
   store: SessionStore;
   /** The lifetime of a signed-in session, in seconds: how long an ended session is remembered. */
   sessionLifetimeSeconds: number;
+  /** The sessions' clock, in milliseconds: when a session signed in and when a logout arrived. */
+  sessionNow: () => number;
 }
+
+/** @internal The session key holding when the user signed in (milliseconds), set at the callback. */
+export const signedInAtKey = 'logto-kit.signedInAt';
 
 /** How old a logout token may be: it is sent as the user signs out. */
 const maxTokenAgeSeconds = 300;
@@ -71,7 +76,7 @@ export class BackChannelLogout {
       // §2.7: a `sid` ends that session; `sub` alone ends every session of the user.
       const key =
         claims.sid === undefined ? `logout.sub.${await digest(claims.sub!)}` : `logout.sid.${await digest(claims.sid)}`;
-      await store.set(key, { iat: String(claims.iat) }, this.#setup.sessionLifetimeSeconds);
+      await store.set(key, { at: String(this.#setup.sessionNow()) }, this.#setup.sessionLifetimeSeconds);
       return { status: 200, headers: { 'Cache-Control': 'no-store' }, body: '' };
     } catch (error) {
       if (error instanceof LogoutTokenError) return refusal(400, 'invalid_request', error.message);
@@ -84,7 +89,7 @@ export class BackChannelLogout {
 
   /**
    * Whether the provider ended `session` through back-channel logout: its ID token's `sid` or
-   * `sub` was logged out at or after the token was issued.
+   * `sub` was logged out at or after the user signed in (a sign-in after the logout is not ended).
    *
    * @throws {SessionStoreError} when the store cannot be read (answered 503, never a sign-out).
    */
@@ -98,7 +103,9 @@ export class BackChannelLogout {
       identity.sid === undefined ? undefined : digest(identity.sid).then((hash) => store.get(`logout.sid.${hash}`)),
       identity.sub === undefined ? undefined : digest(identity.sub).then((hash) => store.get(`logout.sub.${hash}`)),
     ]);
-    return [bySid, bySub].some((ended) => ended !== undefined && Number(ended.data.iat) >= identity.iat);
+    // Sessions signed in before this key existed count from their ID token's issue time.
+    const signedInAt = Number(session.get(signedInAtKey) ?? identity.iat * 1000);
+    return [bySid, bySub].some((ended) => ended !== undefined && Number(ended.data.at) >= signedInAt);
   }
 
   #identity(idToken: string): SessionIdentity | undefined {

@@ -13,7 +13,7 @@ import {
   type Storage,
 } from '@logto-kit/client';
 import type { PlainAnswer } from './answers.ts';
-import { BackChannelLogout, type BackChannelLogoutOptions } from './back-channel-logout.ts';
+import { BackChannelLogout, type BackChannelLogoutOptions, signedInAtKey } from './back-channel-logout.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { isSameOriginRequest } from './same-origin.ts';
@@ -161,6 +161,7 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       now: clientOptions?.now ?? Date.now,
       clockToleranceSeconds: config.clockToleranceSeconds ?? 60,
       sessionLifetimeSeconds: sessions.maxAge,
+      sessionNow: sessionOptions.now ?? Date.now,
       remote: { fetch: clientOptions?.fetch, timeoutMs: clientOptions?.timeoutMs },
     });
     const check = backChannel;
@@ -197,6 +198,8 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       } catch (error) {
         return { kind: 'callback_error', error };
       }
+      // Back-channel logout ends the sessions signed in before it, not those signed in after.
+      if (backChannel) session.set(signedInAtKey, String((sessionOptions.now ?? Date.now)()));
       // Refused now rather than a cookie so large that every later request fails (431).
       if (!sessions.fits(session)) {
         session.destroy();

@@ -12,7 +12,7 @@ describe('isSameOriginRequest', () => {
   });
 
   it('refuses other sites, sibling subdomains, user-typed requests, Origin null and requests saying neither', () => {
-    for (const values of [
+    const refused: Record<string, string>[] = [
       { 'sec-fetch-site': 'cross-site' },
       { 'sec-fetch-site': 'same-site' },
       { 'sec-fetch-site': 'none' },
@@ -22,7 +22,8 @@ describe('isSameOriginRequest', () => {
       { origin: 'http://app.example' },
       { origin: 'null' },
       {},
-    ]) {
+    ];
+    for (const values of refused) {
       assert.equal(isSameOriginRequest(headers(values), app), false, JSON.stringify(values));
     }
   });

@@ -87,6 +87,11 @@ export class BackChannelLogout {
     }
   }
 
+  /** The answer to a request body too large to hold a logout token (400, not read). */
+  refuseOversized(): PlainAnswer {
+    return refusal(400, 'invalid_request', 'The request body is too large for a logout token.');
+  }
+
   /**
    * Whether the provider ended `session` through back-channel logout: its ID token's `sid` or
    * `sub` was logged out at or after the user signed in (a sign-in after the logout is not ended).

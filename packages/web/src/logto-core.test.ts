@@ -50,6 +50,19 @@ describe('createLogtoCore', () => {
       text: async () => 'logout_token=',
     });
     assert.equal(post?.kind === 'page' && post.answer.status, 400);
+    let read = false;
+    const oversized = await enabled.serveRoute(session, {
+      method: 'POST',
+      path: '/backchannel-logout',
+      search: '',
+      header: (name) => (name === 'content-length' ? String(10 * 1024 * 1024) : undefined),
+      text: async () => {
+        read = true;
+        return '';
+      },
+    });
+    assert.equal(oversized?.kind === 'page' && oversized.answer.status, 400);
+    assert.equal(read, false, 'a 10 MB body is not read');
   });
 
   it('answers GET /sign-out with the confirmation page and refuses a POST without a same-origin header', async () => {

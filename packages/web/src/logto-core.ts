@@ -102,6 +102,9 @@ export interface LogtoCore {
   serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
 }
 
+/** The largest back-channel logout request body read. */
+const maxBackChannelBodyBytes = 65_536;
+
 function sessionTooLarge(): SessionStoreError {
   return new SessionStoreError(
     'session_too_large',
@@ -209,6 +212,10 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     }
     if (path === paths.signOut) return serveSignOut(session, request);
     if (backChannel && request.method === 'POST' && path === paths.backChannelLogout) {
+      // A logout token is a few kilobytes: a larger body is refused before it is read.
+      if (Number(request.header?.('content-length') ?? 0) > maxBackChannelBodyBytes) {
+        return { kind: 'page', answer: backChannel.refuseOversized() };
+      }
       return { kind: 'page', answer: await backChannel.receive((await request.text?.()) ?? '') };
     }
     return undefined;

@@ -35,15 +35,22 @@ export function authenticated(
       paths,
     );
     switch (decision.kind) {
-      case 'user':
+      case 'user': {
         c.set('user', decision.user);
         c.set('accessToken', decision.accessToken);
         c.set('organizationToken', decision.organizationToken);
-        await next();
         // Personal: no shared cache may keep it (the handler may still choose its own Cache-Control).
-        if (!c.res.headers.has('cache-control')) c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+        // Set before the handler, they cost no copy when it answers with c.json(), c.html(), …
+        c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
         c.header('Vary', privateCacheHeaders.Vary, { append: true });
+        await next();
+        // …and a Response the handler built itself gets them on a copy.
+        const { headers } = c.res;
+        if (!headers.has('cache-control')) c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+        if (!/\bcookie\b/i.test(headers.get('vary') ?? ''))
+          c.header('Vary', privateCacheHeaders.Vary, { append: true });
         return;
+      }
       case 'redirect':
         return new Response(null, { status: 302, headers: { location: decision.location, ...privateCacheHeaders } });
       case 'unauthorized':

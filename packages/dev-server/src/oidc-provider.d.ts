@@ -35,6 +35,8 @@ declare module 'oidc-provider' {
   export interface Client {
     readonly clientId: string;
     readonly clientName?: string;
+    /** How the client authenticates at the token endpoint (`none` for public clients). */
+    readonly clientAuthMethod: string;
     readonly scope?: string;
     grantTypeAllowed(type: string): boolean;
   }

@@ -12,24 +12,15 @@ import { backchannelLogoutFeature, backchannelLogoutFetch, backchannelLogoutMeta
 import { scopeClaims, userClaims } from './claims.ts';
 import type { ApplicationConfig, DevServerConfig } from './config.ts';
 import { createAutoConsent } from './consent.ts';
+import type { Lifetimes } from './lifetimes.ts';
 import { type ErrorOutput, renderErrorPage } from './pages/error.ts';
 import { renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
+import { revocationAllowedPolicy } from './revocation-policy.ts';
 import { createAdapterClass } from './storage/adapter.ts';
 import type { DevStore, PrivateJwk } from './storage/store.ts';
 
-/** Token and session lifetimes, in seconds. */
-export interface Lifetimes {
-  /** Access tokens, unless the resource sets `accessTokenTtl`. */
-  accessToken: number;
-  idToken: number;
-  authorizationCode: number;
-  /** Refresh tokens, and the grants behind them. */
-  refreshToken: number;
-  session: number;
-  /** How long a sign-in page stays usable. */
-  interaction: number;
-}
+export type { Lifetimes } from './lifetimes.ts';
 
 /** Logto's lifetimes. */
 export const defaultLifetimes: Readonly<Lifetimes> = {
@@ -198,7 +189,7 @@ export function createProvider(options: ProviderOptions): Provider {
         allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { kind: string; clientId?: string }) =>
           token.kind !== 'RefreshToken' || token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
       backchannelLogout: backchannelLogoutFeature,
       userinfo: { enabled: true },
       rpInitiatedLogout: {

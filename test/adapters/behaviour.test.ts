@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { RequestListener } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createAccessTokenVerifier } from '@logto-kit/api';
-import { signInThroughForms } from '@logto-kit/dev-server/testing';
+import { confirmSignOut, signInThroughForms } from '@logto-kit/dev-server/testing';
 import { MemoryStore } from '@logto-kit/web';
 import { decodeJwt } from 'jose';
 import {
@@ -55,7 +55,8 @@ for (const adapter of adapters) {
         const browser = new Browser(app.url);
         const started = await browser.get('/sign-in');
         assert.equal(started.status, 302);
-        assert.equal(started.headers.get('cache-control'), 'no-store');
+        assert.equal(started.headers.get('cache-control'), 'private, no-store');
+        assert.match(started.headers.get('vary') ?? '', /\bCookie\b/);
         const authorization = new URL(started.location!);
         assert.equal(`${authorization.origin}${authorization.pathname}`, `${app.endpoint}/oidc/auth`);
         assert.equal(authorization.searchParams.get('redirect_uri'), `${app.url}/callback`);
@@ -64,7 +65,7 @@ for (const adapter of adapters) {
         const { callback } = await browser.signIn();
         assert.equal(callback.status, 302);
         assert.equal(callback.location, '/');
-        assert.equal(callback.headers.get('cache-control'), 'no-store');
+        assert.equal(callback.headers.get('cache-control'), 'private, no-store');
         const cookies = sessionCookies(callback);
         assert.ok(cookies.length >= 1);
         for (const cookie of cookies) {
@@ -131,7 +132,7 @@ for (const adapter of adapters) {
         await fresh.get('/sign-in');
         const refused = await fresh.get(forged.href);
         assert.equal(refused.status, 400);
-        assert.equal(refused.headers.get('cache-control'), 'no-store');
+        assert.equal(refused.headers.get('cache-control'), 'private, no-store');
         assert.match(refused.headers.get('content-type') ?? '', /^text\/html/);
         assert.match(refused.body, /callback_state_mismatch/);
         assert.match(refused.body, /href="\/"/);
@@ -230,19 +231,73 @@ for (const adapter of adapters) {
         assert.equal(decodeJwt(token).aud, shoppingApi);
       });
 
-      it('signs out (GET or POST): clears the session and redirects to the end-session endpoint', async () => {
-        for (const method of ['GET', 'POST']) {
+      it('signs out on a same-origin POST: clears the session and redirects to the end-session endpoint, no ID token in the URL', async () => {
+        const sameOrigin: Record<string, string>[] = [{ origin: app.url }, { 'sec-fetch-site': 'same-origin' }];
+        for (const headers of sameOrigin) {
           const browser = new Browser(app.url);
           await browser.signIn();
-          const signOut = await browser.request('/sign-out', { method });
-          assert.equal(signOut.status, 302, method);
-          assert.equal(signOut.headers.get('cache-control'), 'no-store');
+          const signOut = await browser.request('/sign-out', { method: 'POST', headers });
+          assert.equal(signOut.status, 302, JSON.stringify(headers));
+          assert.equal(signOut.headers.get('cache-control'), 'private, no-store');
           const endSession = new URL(signOut.location!);
           assert.equal(`${endSession.origin}${endSession.pathname}`, `${app.endpoint}/oidc/session/end`);
+          assert.equal(endSession.searchParams.get('client_id'), 'sample-web-app');
           assert.equal(endSession.searchParams.get('post_logout_redirect_uri'), `${app.url}/`);
-          assert.ok(endSession.searchParams.get('id_token_hint'));
+          assert.equal(endSession.searchParams.get('id_token_hint'), null);
           assert.match(signOut.headers.getSetCookie().join('\n'), /logto_session=; Max-Age=0/);
           assert.equal((await browser.get('/me')).status, 401);
+        }
+      });
+
+      it('answers GET /sign-out with a confirmation page that posts to /sign-out, and stays signed in', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        for (const site of ['cross-site', 'same-origin']) {
+          const page = await browser.get('/sign-out', { 'sec-fetch-site': site });
+          assert.equal(page.status, 200);
+          assert.equal(page.headers.get('cache-control'), 'private, no-store');
+          assert.equal(page.headers.get('x-frame-options'), 'DENY');
+          assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+          assert.match(page.body, /<form id="sign-out" method="post" action="\/sign-out">/);
+          // Reached from the app's own link it submits itself; from another site a person confirms.
+          assert.equal(/<script>/.test(page.body), site === 'same-origin', site);
+          assert.deepEqual(sessionCookies(page), []);
+        }
+        assert.equal((await browser.get('/me')).status, 200, 'still signed in');
+      });
+
+      it('refuses a cross-site sign-out POST (403 confirmation page) and keeps the user signed in', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        const crossSite: Record<string, string>[] = [
+          { origin: 'https://evil.example' },
+          { origin: 'null' },
+          { 'sec-fetch-site': 'cross-site', origin: app.url },
+          { 'sec-fetch-site': 'same-site' },
+          {},
+        ];
+        for (const headers of crossSite) {
+          const refused = await browser.request('/sign-out', { method: 'POST', headers });
+          assert.equal(refused.status, 403, JSON.stringify(headers));
+          assert.equal(refused.location, null);
+          assert.match(refused.body, /action="\/sign-out"/);
+          assert.deepEqual(sessionCookies(refused), []);
+        }
+        assert.equal((await browser.get('/me')).status, 200, 'still signed in');
+      });
+
+      it('marks every answer of authenticated() private, not cacheable, varying by cookie', async () => {
+        const browser = new Browser(app.url);
+        const answers = [await browser.get('/me'), await browser.get('/page')];
+        await browser.signIn();
+        answers.push(await browser.get('/me'), await browser.get('/page'));
+        assert.deepEqual(
+          answers.map((answer) => answer.status),
+          [401, 302, 200, 200],
+        );
+        for (const answer of answers) {
+          assert.equal(answer.headers.get('cache-control'), 'private, no-store', String(answer.status));
+          assert.match(answer.headers.get('vary') ?? '', /Cookie/);
         }
       });
 
@@ -257,6 +312,45 @@ for (const adapter of adapters) {
         assert.equal(home.status, 200);
         assert.equal(home.body, 'home');
         assert.deepEqual(sessionCookies(home), [], 'no cookie for a visitor without a session');
+      });
+    });
+
+    describe('web app with back-channel logout (cookie sessions)', () => {
+      let app: WebAppUnderTest;
+      before(async () => {
+        app = await startWebApp((config) => adapter.webApp(config), { backChannelLogout: {} });
+      });
+      after(() => app.close());
+
+      it('ends the session when the user signs out at the provider (the provider posts a logout token)', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        const other = new Browser(app.url);
+        await other.signIn('/sign-in', { username: 'alice', password: 'alice-password' });
+        assert.equal((await browser.get('/me')).status, 200);
+        const endSession = new URL(`${app.endpoint}/oidc/session/end`);
+        endSession.searchParams.set('client_id', 'sample-web-app');
+        endSession.searchParams.set('post_logout_redirect_uri', `${app.url}/`);
+        await confirmSignOut(endSession.href, browser.providerJar);
+        const me = await browser.get('/me');
+        assert.equal(me.status, 401);
+        assert.match(me.headers.getSetCookie().join('\n'), /logto_session=; Max-Age=0/, 'the ended cookie is cleared');
+        assert.equal((await other.get('/me')).status, 200, 'another user stays signed in');
+      });
+
+      it('refuses a logout token that is not one (400 invalid_request), ending nothing', async () => {
+        const browser = new Browser(app.url);
+        await browser.signIn();
+        for (const body of ['', 'logout_token=not-a-jwt']) {
+          const refused = await fetch(`${app.url}/backchannel-logout`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body,
+          });
+          assert.equal(refused.status, 400, body);
+          assert.equal(((await refused.json()) as { error: string }).error, 'invalid_request');
+        }
+        assert.equal((await browser.get('/me')).status, 200);
       });
     });
 
@@ -299,7 +393,7 @@ for (const adapter of adapters) {
         const signedIn = browser.cookieHeader();
         assert.ok(signedIn.length < 400, 'the cookie holds an id, not the tokens');
         assert.equal((await browser.get('/me')).status, 200);
-        await browser.get('/sign-out');
+        await browser.request('/sign-out', { method: 'POST', headers: { origin: app.url } });
         assert.equal((await fetch(`${app.url}/me`, { headers: { cookie: signedIn } })).status, 401);
       });
 

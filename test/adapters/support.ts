@@ -48,7 +48,15 @@ export async function startWebApp(
   config: Partial<LogtoCoreConfig> = {},
 ): Promise<WebAppUnderTest> {
   const server = await listen();
-  const devServer = await startDevServer({ port: 0, config: demoWorldFor(server.url), memory: true });
+  const world = demoWorldFor(server.url);
+  if (config.backChannelLogout) {
+    // The dev server posts logout tokens to the app under test, as Logto does for a configured URI.
+    const backchannelLogoutUri = `${server.url}/backchannel-logout`;
+    world.applications = world.applications.map((application) =>
+      application.id === 'sample-web-app' ? { ...application, backchannelLogoutUri } : application,
+    );
+  }
+  const devServer = await startDevServer({ port: 0, config: world, memory: true });
   const endpoint = devServer.url.replace(/\/+$/, '');
   server.setHandler(
     await build({

@@ -127,6 +127,52 @@ describe('web-app example in Chromium', () => {
     await context.close();
   });
 
+  it('a cross-site page can neither make the app answer 431 nor sign the user out with a GET', async () => {
+    // The attacker's page is on another site (localhost, while the app is on 127.0.0.1): every
+    // navigation from it to the app is cross-site, and SameSite=Lax cookies go with it.
+    const attacker = await listen((req, res) => {
+      const target = new URL(req.url ?? '/', 'http://attacker.invalid').searchParams.get('go') ?? '';
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(`<!doctype html><a id="go" href="${target.replace(/"/g, '&quot;')}">go</a>`);
+    });
+    const attackerUrl = attacker.url.replace('127.0.0.1', 'localhost');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    try {
+      const fromAttacker = async (target: string) => {
+        await page.goto(`${attackerUrl}/?go=${encodeURIComponent(target)}`);
+        const [response] = await Promise.all([
+          page.waitForResponse((candidate) => candidate.url().startsWith(web.url)),
+          page.click('#go'),
+        ]);
+        return response;
+      };
+
+      // A visitor not signed in at the provider: each sign-in start stops at the provider's page, pending.
+      for (let attempt = 0; attempt < 12; attempt += 1) {
+        const response = await fromAttacker(`${web.url}/sign-in?returnTo=/${'x'.repeat(2000)}`);
+        assert.equal(response.status(), 302, `attempt ${attempt + 1}`);
+      }
+      const cookies = (await context.cookies(web.url)).filter((cookie) => cookie.name.startsWith('logto_session'));
+      const bytes = cookies.reduce((sum, cookie) => sum + cookie.name.length + 1 + cookie.value.length + 2, 0);
+      assert.ok(bytes <= 7 * 1024, `the app's cookies take ${bytes} bytes`);
+      const home = await page.goto(web.url);
+      assert.equal(home?.status(), 200, 'the app answers (no 431)');
+      await page.click('main a[href="/sign-in"]');
+      await signInOnProviderPage(page, 'demo', 'demo-password');
+      assert.match((await page.textContent('main')) ?? '', /signed in as Demo User/, 'and the visitor can sign in');
+
+      const signOut = await fromAttacker(`${web.url}/sign-out`);
+      assert.equal(signOut.status(), 200, 'a confirmation page, not a sign-out');
+      await page.goto(`${web.url}/protected`);
+      assert.equal(new URL(page.url()).origin, web.url, 'no redirect to sign-in');
+      assert.match((await page.textContent('main')) ?? '', /demo@example\.com/, 'still signed in');
+    } finally {
+      await context.close();
+      await close(attacker.server);
+    }
+  });
+
   it('registers a new user through /sign-up', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

@@ -28,6 +28,10 @@ export interface InstanceOptions {
   postgresTable?: string;
   /** Key prefix of this test run. */
   redisPrefix?: string;
+  /** Keep sessions in cookies even with Redis (then used for the lock and back-channel logout only). */
+  cookieSessions?: boolean;
+  /** Serve back-channel logout, recording ended sessions in Redis (or in memory without Redis). */
+  backChannelLogout?: boolean;
   secret: string;
 }
 
@@ -44,6 +48,7 @@ process.on('message', (message: { type?: string; offsetMs?: number }) => {
 
 let redis: Redis | undefined;
 let store: SessionStore | undefined;
+let logoutStore: SessionStore | undefined;
 let lock: RedisRefreshLock | undefined;
 let pool: pg.Pool | undefined;
 if (options.redisPort !== undefined) {
@@ -64,6 +69,8 @@ if (options.redisPort !== undefined) {
   } else {
     store = new RedisStore({ client: redis, prefix: `${options.redisPrefix}sess:`, timeoutMs: 1000 });
   }
+  logoutStore = store;
+  if (options.cookieSessions) store = undefined;
   lock = new RedisRefreshLock({ client: redis, prefix: `${options.redisPrefix}lock:`, timeoutMs: 1000 });
 }
 
@@ -76,6 +83,7 @@ const logto = createLogto({
   resources: [shoppingApi],
   session: { secrets: [options.secret], ...(store ? { store } : {}), logger: { debug() {}, error() {} } },
   clientOptions: { now: () => Date.now() + clockOffsetMs, ...(lock ? { lock } : {}) },
+  ...(options.backChannelLogout ? { backChannelLogout: logoutStore ? { store: logoutStore } : {} } : {}),
 });
 
 const app = express();

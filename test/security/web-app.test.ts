@@ -126,6 +126,7 @@ describe('security: open redirects after sign-out', () => {
       const browser = new Browser(app.url);
       const out = await browser.get(
         '/sign-out?post_logout_redirect_uri=https://evil.example/&returnTo=//evil.example&redirect=https://evil.example',
+        { method: 'POST', headers: { origin: app.url } },
       );
       assert.equal(out.status, 302);
       const target = new URL(out.location ?? '').searchParams.get('post_logout_redirect_uri');
@@ -225,8 +226,8 @@ describe('security: tampered session cookies sign nobody in (cookie sessions)', 
   let otherApp: WebApp;
   before(async () => {
     provider = await startHostileProvider();
-    // A large ID token makes the sealed session span several cookies.
-    provider.misbehave = { idTokenClaims: ({ claims }) => ({ ...claims, padding: 'p'.repeat(6000) }) };
+    // A large ID token makes the sealed session span two cookies (within the 7 KB budget).
+    provider.misbehave = { idTokenClaims: ({ claims }) => ({ ...claims, padding: 'p'.repeat(2000) }) };
     app = await startWebApp(provider);
     otherApp = await startWebApp(provider, { session: { secrets: ['another-application-secret-0123456789abc'] } });
   });
@@ -368,7 +369,7 @@ describe('security: replaying a signed-out session’s cookie', () => {
       await browser.signIn();
       assert.equal((await browser.get('/me')).status, 200);
       const stolen = new Map(browser.cookies());
-      await browser.get('/sign-out');
+      await browser.get('/sign-out', { method: 'POST', headers: { origin: app.url } });
       assert.equal((await browser.get('/me')).status, 401);
       const replay = new Browser(app.url);
       for (const [name, value] of stolen) replay.cookies().set(name, value);
@@ -388,7 +389,7 @@ describe('security: replaying a signed-out session’s cookie', () => {
       const browser = new Browser(app.url);
       await browser.signIn();
       const stolen = new Map(browser.cookies());
-      await browser.get('/sign-out');
+      await browser.get('/sign-out', { method: 'POST', headers: { origin: app.url } });
       assert.equal((await browser.get('/me')).status, 401, 'the browser that signed out is signed out');
       const replay = new Browser(app.url);
       for (const [name, value] of stolen) replay.cookies().set(name, value);
@@ -483,7 +484,7 @@ describe('security: CSRF on the callback (state is bound to the browser that sta
     const browser = new Browser(app.url);
     const callbackUrl = await browser.startSignIn();
     assert.equal((await browser.get(callbackUrl)).status, 302);
-    await browser.get('/sign-out');
+    await browser.get('/sign-out', { method: 'POST', headers: { origin: app.url } });
     const replay = await browser.get(callbackUrl);
     assert.equal(replay.status, 400);
     assert.match(replay.body, /callback_state_mismatch/);

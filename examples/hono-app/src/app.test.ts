@@ -16,7 +16,10 @@ const jar = new CookieJar();
 async function get(path: string, method = 'GET'): Promise<Response> {
   const url = new URL(path, base).href;
   const cookie = jar.header(url);
-  const response = await fetch(url, { method, redirect: 'manual', headers: cookie ? { cookie } : {} });
+  // As a browser does, a POST names the page's origin.
+  const headers = new Headers(cookie ? { cookie } : {});
+  if (method === 'POST') headers.set('origin', new URL(base).origin);
+  const response = await fetch(url, { method, redirect: 'manual', headers });
   jar.store(url, response.headers);
   return response;
 }

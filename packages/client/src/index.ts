@@ -8,6 +8,7 @@ export { LogtoError, type LogtoErrorCode, type LogtoErrorOptions } from './error
 export { type IdTokenExpectations, verifyIdToken } from './id-token.ts';
 export { type Jwk, JwksCache, type JwksCacheOptions } from './jwks-cache.ts';
 export { createJwksKeyGetter } from './jwks-key-getter.ts';
+export { signInLifetimeMs } from './pending-sign-ins.ts';
 export type { RandomBytes } from './pkce.ts';
 export { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from './refresh-lock.ts';
 export { ReservedResource, ReservedScope, UserInfoScope, UserScope } from './scopes.ts';

@@ -15,6 +15,17 @@ function demoWith(edit: (config: DevServerConfig) => void): unknown {
 }
 
 describe('validateConfig', () => {
+  it('accepts a back-channel logout URI and the session-required flag on a traditional app', () => {
+    const config = validateConfig(
+      demoWith((c) => {
+        c.applications[0]!.backchannelLogoutUri = 'http://localhost:3000/backchannel-logout';
+        c.applications[0]!.backchannelLogoutSessionRequired = true;
+      }),
+    );
+    assert.equal(config.applications[0]!.backchannelLogoutUri, 'http://localhost:3000/backchannel-logout');
+    assert.equal(config.applications[0]!.backchannelLogoutSessionRequired, true);
+  });
+
   it('accepts the demo world unchanged', () => {
     assert.deepEqual(validateConfig(structuredClone(demoWorld)), demoWorld);
   });
@@ -61,6 +72,30 @@ describe('validateConfig', () => {
       }),
       'applications[0].postLogoutRedirectUris[0]',
       /absolute http\(s\) URL/,
+    ],
+    [
+      'a back-channel logout URI that is not a URL',
+      demoWith((c) => {
+        c.applications[0]!.backchannelLogoutUri = '/backchannel-logout';
+      }),
+      'applications[0].backchannelLogoutUri',
+      /absolute http\(s\) URL/,
+    ],
+    [
+      'a back-channel logout URI on a machine-to-machine app',
+      demoWith((c) => {
+        c.applications[1]!.backchannelLogoutUri = 'http://localhost:3000/backchannel-logout';
+      }),
+      'applications[1].backchannelLogoutUri',
+      /no back-channel logout/,
+    ],
+    [
+      'a session-required flag that is not a boolean',
+      demoWith((c) => {
+        c.applications[0]!.backchannelLogoutSessionRequired = 'yes' as never;
+      }),
+      'applications[0].backchannelLogoutSessionRequired',
+      /must be true or false/,
     ],
     [
       'an application type that does not exist',

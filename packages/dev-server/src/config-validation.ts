@@ -261,6 +261,8 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
     'redirectUris',
     'postLogoutRedirectUris',
     'roles',
+    'backchannelLogoutUri',
+    'backchannelLogoutSessionRequired',
   ]);
   const type = oneOf(input.type, `${path}.type`, ['traditional', 'machine_to_machine'] as const);
   const application: ApplicationConfig = {
@@ -301,6 +303,9 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
         'a machine-to-machine app has no post-logout redirect URIs',
       );
     }
+    if (input.backchannelLogoutUri !== undefined) {
+      throw new ConfigError(`${path}.backchannelLogoutUri`, 'a machine-to-machine app has no back-channel logout');
+    }
   }
   roleNames.forEach((roleName, index) => {
     const role = roles.get(roleName);
@@ -318,6 +323,14 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
   if (input.redirectUris !== undefined) application.redirectUris = redirectUris;
   if (input.postLogoutRedirectUris !== undefined) application.postLogoutRedirectUris = postLogoutRedirectUris;
   if (input.roles !== undefined) application.roles = roleNames;
+  if (input.backchannelLogoutUri !== undefined) {
+    application.backchannelLogoutUri = httpUrl(input.backchannelLogoutUri, `${path}.backchannelLogoutUri`);
+  }
+  const sessionRequired = optionalBoolean(
+    input.backchannelLogoutSessionRequired,
+    `${path}.backchannelLogoutSessionRequired`,
+  );
+  if (sessionRequired !== undefined) application.backchannelLogoutSessionRequired = sessionRequired;
   return application;
 }
 

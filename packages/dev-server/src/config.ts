@@ -23,6 +23,13 @@ export interface ApplicationConfig {
   postLogoutRedirectUris?: string[];
   /** Names of roles (of type `machine_to_machine`) granted to a machine-to-machine app. */
   roles?: string[];
+  /**
+   * OpenID Connect Back-Channel Logout: the URL the server posts a logout token to when a user of
+   * this app signs out (Logto's "Backchannel logout URI"). Traditional apps only.
+   */
+  backchannelLogoutUri?: string;
+  /** Whether logout tokens (and ID tokens) carry the session id `sid` (Logto's "Is session required"). */
+  backchannelLogoutSessionRequired?: boolean;
 }
 
 /** An API resource, identified by its indicator (RFC 8707), with the scopes it defines. */

@@ -8,6 +8,7 @@ import {
   signingAlgorithm,
 } from './access-tokens.ts';
 import type { UserDirectory } from './accounts.ts';
+import { backchannelLogoutFeature, backchannelLogoutFetch, backchannelLogoutMetadata } from './backchannel-logout.ts';
 import { scopeClaims, userClaims } from './claims.ts';
 import type { ApplicationConfig, DevServerConfig } from './config.ts';
 import { createAutoConsent } from './consent.ts';
@@ -75,6 +76,7 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
     response_types: ['code'],
     redirect_uris: application.redirectUris ?? [],
     post_logout_redirect_uris: application.postLogoutRedirectUris ?? [],
+    ...backchannelLogoutMetadata(application),
   };
 }
 
@@ -136,6 +138,7 @@ export function createProvider(options: ProviderOptions): Provider {
       ctx.oidc.route === 'userinfo' &&
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     jwks: { keys: options.signingKeys },
+    fetch: backchannelLogoutFetch,
     cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
     findAccount,
     loadExistingGrant: createAutoConsent(config, users),
@@ -187,6 +190,7 @@ export function createProvider(options: ProviderOptions): Provider {
           token.kind !== 'RefreshToken' || token.clientId === client.clientId,
       },
       revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
+      backchannelLogout: backchannelLogoutFeature,
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,

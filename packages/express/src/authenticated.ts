@@ -1,4 +1,10 @@
-import { type AuthenticatedOptions, decideAuthenticated, type LogtoUser, notAuthenticatedBody } from '@logto-kit/web';
+import {
+  type AuthenticatedOptions,
+  decideAuthenticated,
+  type LogtoUser,
+  notAuthenticatedBody,
+  privateCacheHeaders,
+} from '@logto-kit/web';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { requestContext } from './express-request.ts';
 import { sendSessionUnavailable } from './session-unavailable.ts';
@@ -26,6 +32,11 @@ export function authenticated(options: AuthenticatedOptions = {}): RequestHandle
         { method: req.method, url: req.originalUrl },
         context.paths,
       );
+      // Personal, whatever the outcome: no shared cache may keep it.
+      // Node's setHeader: Express's res.set() and res.vary() cost microseconds on every request.
+      res.setHeader('Cache-Control', privateCacheHeaders['Cache-Control']);
+      if (res.getHeader('Vary') === undefined) res.setHeader('Vary', privateCacheHeaders.Vary);
+      else res.vary(privateCacheHeaders.Vary);
       switch (decision.kind) {
         case 'user':
           // Written without relying on the type of `req.user`: other libraries (e.g. @logto/node) declare it differently.

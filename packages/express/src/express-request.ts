@@ -44,6 +44,27 @@ export function requestContext(req: Request): RequestContext | undefined {
 }
 
 /**
+ * @internal The request body as text: read from the stream, or, when a body parser consumed it
+ * first (e.g. `express.urlencoded()`), re-encoded from `req.body`. At most 64 KB.
+ */
+export async function readBody(req: Request): Promise<string> {
+  const parsed: unknown = req.body;
+  if (typeof parsed === 'string') return parsed;
+  if (req.readableEnded) {
+    if (typeof parsed !== 'object' || parsed === null) return '';
+    return new URLSearchParams(
+      Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+    ).toString();
+  }
+  let text = '';
+  for await (const chunk of req) {
+    text += String(chunk);
+    if (text.length > 65_536) throw new Error('The request body is larger than 64 KB.');
+  }
+  return text;
+}
+
+/**
  * The user `authenticated()` put on `req.user`, typed as {@link LogtoUser} even in projects where
  * another library's declaration of `req.user` wins (e.g. `@logto/node` declares it globally).
  */

@@ -11,13 +11,14 @@ import {
   type LogtoPaths,
   type LogtoRoutes,
   parseCookieHeader,
+  privateCacheHeaders,
   type Session,
   type SessionManager,
 } from '@logto-kit/web';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
 import { commitOnResponse } from './commit-on-response.ts';
-import { type RequestContext, setRequestContext } from './express-request.ts';
+import { type RequestContext, readBody, setRequestContext } from './express-request.ts';
 import { sendSessionUnavailable } from './session-unavailable.ts';
 
 /** Configuration of {@link createLogto}. */
@@ -69,10 +70,14 @@ export function createLogto(config: LogtoExpressConfig): Logto {
 
   async function serveRoute(req: Request, res: Response, next: NextFunction, session: Session): Promise<boolean> {
     const search = new URL(req.originalUrl, 'http://route.invalid').search;
-    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search });
+    const header = (name: string) => req.get(name);
+    const text = () => readBody(req);
+    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search, header, text });
     if (!answer) return false;
-    res.set('Cache-Control', 'no-store');
+    res.set(privateCacheHeaders);
     if (answer.kind === 'redirect') res.redirect(302, answer.location);
+    else if (answer.kind === 'page')
+      res.status(answer.answer.status).set(answer.answer.headers).send(answer.answer.body);
     else renderError(answer.error, req, res, next);
     return true;
   }

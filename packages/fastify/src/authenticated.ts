@@ -1,4 +1,9 @@
-import { type AuthenticatedOptions, decideAuthenticated, notAuthenticatedBody } from '@logto-kit/web';
+import {
+  type AuthenticatedOptions,
+  decideAuthenticated,
+  notAuthenticatedBody,
+  privateCacheHeaders,
+} from '@logto-kit/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { sessionUnavailable } from './send-answer.ts';
 import './fastify-request.ts';
@@ -25,6 +30,8 @@ export function authenticated(options: AuthenticatedOptions = {}): LogtoPreHandl
       { method: request.method, url: request.url },
       request.logtoPaths,
     );
+    // Personal, whatever the outcome: no shared cache may keep it.
+    reply.headers(privateCacheHeaders);
     switch (decision.kind) {
       case 'user':
         request.user = decision.user;

@@ -27,7 +27,7 @@ describe('@logto-kit/fastify', () => {
     );
     const response = await app.inject({ url: '/callback?code=c&state=unknown' });
     assert.equal(response.statusCode, 418);
-    assert.equal(response.headers['cache-control'], 'no-store');
+    assert.equal(response.headers['cache-control'], 'private, no-store');
     assert.deepEqual(response.json(), { code: 'callback_state_mismatch', url: '/callback?code=c&state=unknown' });
   });
 
@@ -42,7 +42,7 @@ describe('@logto-kit/fastify', () => {
       const response = await app.inject({
         method: 'POST',
         url: '/sign-out',
-        headers: { 'content-type': type },
+        headers: { 'content-type': type, 'sec-fetch-site': 'same-origin' },
         payload,
       });
       // No provider is reachable here: the sign-out fails at discovery, but not at the body.

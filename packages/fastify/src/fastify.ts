@@ -13,12 +13,13 @@ import {
   type LogtoPaths,
   type LogtoRoutes,
   parseCookieHeader,
+  privateCacheHeaders,
   type SessionManager,
 } from '@logto-kit/web';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
-import { sessionUnavailable } from './send-answer.ts';
+import { sendAnswer, sessionUnavailable } from './send-answer.ts';
 import './fastify-request.ts';
 
 /** Configuration of {@link createLogto}. */
@@ -122,13 +123,27 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
     // The routes, in a context of their own: a sign-out form's body is read and ignored whatever its type.
     await fastify.register(async (routes) => {
       routes.removeAllContentTypeParsers();
-      routes.addContentTypeParser('*', { parseAs: 'string' }, (_request, _body, done) => done(null, undefined));
+      routes.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 65_536 }, (_request, body, done) =>
+        done(null, body),
+      );
       const serve = async (request: FastifyRequest, reply: FastifyReply) => {
         const [path = '', query] = request.url.split(/\?(.*)/s);
         const search = query === undefined ? '' : `?${query}`;
-        const answer = await core.serveRoute(request.logtoSession, { method: request.method, path, search });
-        reply.header('cache-control', 'no-store');
+        const header = (name: string) => {
+          const value = request.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        };
+        const text = async () => (typeof request.body === 'string' ? request.body : '');
+        const answer = await core.serveRoute(request.logtoSession, {
+          method: request.method,
+          path,
+          search,
+          header,
+          text,
+        });
+        reply.headers(privateCacheHeaders);
         if (answer?.kind === 'redirect') return reply.redirect(answer.location, 302);
+        if (answer?.kind === 'page') return sendAnswer(reply, answer.answer);
         if (answer?.kind === 'callback_error') return renderError(answer.error, request, reply);
         return reply.callNotFound();
       };
@@ -137,6 +152,9 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
         routes.route({ method: 'GET', url, exposeHeadRoute: false, handler: serve });
       }
       routes.route({ method: ['GET', 'POST'], url: paths.signOut, exposeHeadRoute: false, handler: serve });
+      if (core.isRoutePath(paths.backChannelLogout)) {
+        routes.route({ method: 'POST', url: paths.backChannelLogout, handler: serve });
+      }
     });
   }
 

@@ -3,6 +3,7 @@ import {
   decideAuthenticated,
   jsonContentType,
   notAuthenticatedBody,
+  privateCacheHeaders,
   sessionUnavailableAnswer,
 } from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
@@ -34,18 +35,28 @@ export function authenticated(
       paths,
     );
     switch (decision.kind) {
-      case 'user':
+      case 'user': {
         c.set('user', decision.user);
         c.set('accessToken', decision.accessToken);
         c.set('organizationToken', decision.organizationToken);
+        // Personal: no shared cache may keep it (the handler may still choose its own Cache-Control).
+        // Set before the handler, they cost no copy when it answers with c.json(), c.html(), …
+        c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+        c.header('Vary', privateCacheHeaders.Vary, { append: true });
         await next();
+        // …and a Response the handler built itself gets them on a copy.
+        const { headers } = c.res;
+        if (!headers.has('cache-control')) c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+        if (!/\bcookie\b/i.test(headers.get('vary') ?? ''))
+          c.header('Vary', privateCacheHeaders.Vary, { append: true });
         return;
+      }
       case 'redirect':
-        return new Response(null, { status: 302, headers: { location: decision.location } });
+        return new Response(null, { status: 302, headers: { location: decision.location, ...privateCacheHeaders } });
       case 'unauthorized':
         return new Response(JSON.stringify(notAuthenticatedBody), {
           status: 401,
-          headers: { 'content-type': jsonContentType },
+          headers: { 'content-type': jsonContentType, ...privateCacheHeaders },
         });
       case 'unavailable':
         return toResponse(sessionUnavailableAnswer(c.req.header('accept')));

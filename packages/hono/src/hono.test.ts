@@ -27,7 +27,7 @@ describe('@logto-kit/hono', () => {
     app.use(logto.middleware);
     const response = await app.request('https://app.example/callback?code=c&state=unknown');
     assert.equal(response.status, 418);
-    assert.equal(response.headers.get('cache-control'), 'no-store');
+    assert.equal(response.headers.get('cache-control'), 'private, no-store');
     assert.deepEqual(await response.json(), { code: 'callback_state_mismatch', path: '/callback' });
   });
 
@@ -43,6 +43,33 @@ describe('@logto-kit/hono', () => {
     const plain = await app.request('http://app.example/remember');
     assert.match(plain.headers.getSetCookie().join('\n'), /logto_session=/);
     assert.doesNotMatch(plain.headers.getSetCookie().join('\n'), /; Secure/);
+  });
+
+  it('marks a signed-in answer private whether the handler uses c.json() or builds its own Response', async () => {
+    const app = new Hono<LogtoEnv>();
+    app.use(createLogto(config).middleware);
+    // A stored ID token, as the callback leaves it (authenticated() reads its claims only).
+    const claims = Buffer.from(JSON.stringify({ sub: 'user-1', iat: 1 })).toString('base64url');
+    app.get('/plant', (c) => {
+      c.get('logtoSession').set('logto.idToken', `eyJhbGciOiJFUzM4NCJ9.${claims}.sig`);
+      return c.text('ok');
+    });
+    app.get('/json', authenticated(), (c) => c.json({ sub: c.get('user').sub }));
+    app.get('/raw', authenticated(), () => new Response('raw', { headers: { vary: 'Accept' } }));
+    app.get('/own', authenticated(), (c) => c.text('own', 200, { 'Cache-Control': 'private, max-age=60' }));
+    const planted = await app.request('https://app.example/plant');
+    const cookie = planted.headers
+      .getSetCookie()
+      .map((line) => line.split(';')[0])
+      .join('; ');
+    for (const path of ['/json', '/raw']) {
+      const response = await app.request(`https://app.example${path}`, { headers: { cookie } });
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('cache-control'), 'private, no-store', path);
+      assert.match(response.headers.get('vary') ?? '', /\bCookie\b/, path);
+    }
+    const own = await app.request('https://app.example/own', { headers: { cookie } });
+    assert.equal(own.headers.get('cache-control'), 'private, max-age=60', 'the handler’s own choice stands');
   });
 
   it('refuses to protect a route without the Logto middleware', async () => {

@@ -13,6 +13,7 @@ import {
   type LogtoPaths,
   type LogtoRoutes,
   parseCookieHeader,
+  privateCacheHeaders,
   type Session,
   type SessionManager,
   sessionUnavailableAnswer,
@@ -102,15 +103,20 @@ export function createLogto(config: LogtoHonoConfig): Logto {
     c.set('logto', core.clientFor(session));
     c.set('logtoPaths', paths);
     const { path, search } = requestTarget(href);
+    const header = (name: string) => c.req.header(name);
+    const text = () => c.req.text();
     const answer = core.isRoutePath(path)
-      ? await core.serveRoute(session, { method: c.req.method, path, search })
+      ? await core.serveRoute(session, { method: c.req.method, path, search, header, text })
       : undefined;
     if (answer) {
       c.res =
         answer.kind === 'redirect'
           ? new Response(null, { status: 302, headers: { location: answer.location } })
-          : await renderError(answer.error, c);
-      c.header('Cache-Control', 'no-store');
+          : answer.kind === 'page'
+            ? toResponse(answer.answer)
+            : await renderError(answer.error, c);
+      c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
+      c.header('Vary', privateCacheHeaders.Vary, { append: true });
     } else {
       await next();
     }

@@ -17,6 +17,12 @@ export const jsonContentType = 'application/json; charset=utf-8';
 /** The `Content-Type` of HTML answers. */
 export const htmlContentType = 'text/html; charset=utf-8';
 
+/**
+ * Headers of every answer that depends on the user's session (the routes and every response of
+ * `authenticated()`): no shared cache may keep it, no cache may give it to another user.
+ */
+export const privateCacheHeaders = { 'Cache-Control': 'private, no-store', Vary: 'Cookie' } as const;
+
 /** The JSON body answered to a signed-out user by `authenticated()` (401). */
 export const notAuthenticatedBody = { error: 'Not authenticated' } as const;
 
@@ -30,7 +36,7 @@ export function sessionUnavailableAnswer(accept: string | null | undefined): Pla
     status: 503,
     headers: {
       'Retry-After': '5',
-      'Cache-Control': 'no-store',
+      ...privateCacheHeaders,
       'Content-Type': json ? jsonContentType : htmlContentType,
     },
     body: json ? JSON.stringify({ error: 'Session store unavailable' }) : sessionUnavailablePage(),

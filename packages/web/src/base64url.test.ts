@@ -21,6 +21,26 @@ describe('base64url', () => {
   it('gives random ids of the asked size', () => {
     const ids = new Set(Array.from({ length: 100 }, () => randomBase64url(32)));
     assert.equal(ids.size, 100);
-    for (const id of ids) assert.equal(decodeBase64url(id).length, 32);
+    for (const id of ids) assert.equal(decodeBase64url(id)?.length, 32);
+  });
+});
+
+describe('base64url decoding is canonical', () => {
+  it('refuses a changed unused low bit in the last character (two- and three-character tails)', () => {
+    for (const length of [1, 2, 4, 5]) {
+      const bytes = Uint8Array.from({ length }, (_, index) => index + 1);
+      const text = encodeBase64url(bytes);
+      assert.ok(decodeBase64url(text));
+      const last = text.at(-1)!;
+      const sibling = String.fromCharCode(last.charCodeAt(0) + 1);
+      const altered = `${text.slice(0, -1)}${sibling}`;
+      assert.equal(decodeBase64url(altered), undefined, `${text} → ${altered}`);
+    }
+  });
+
+  it('refuses padding, the standard alphabet, whitespace and an impossible length', () => {
+    for (const text of ['AQ==', 'AQ=', '+/8', '/w', 'AQ ', ' AQ', 'A', 'AAAAA']) {
+      assert.equal(decodeBase64url(text), undefined, JSON.stringify(text));
+    }
   });
 });

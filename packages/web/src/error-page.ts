@@ -1,5 +1,6 @@
 /** The default page shown when a sign-in callback fails. */
 import { LogtoError } from '@logto-kit/client';
+import { isSessionStoreError } from './stores/session-store-error.ts';
 
 /** HTML-escapes text for element content and quoted attribute values. */
 export function escapeHtml(text: string): string {
@@ -10,9 +11,11 @@ const upstreamCodes = new Set(['discovery_failed', 'discovery_issuer_mismatch', 
 
 /**
  * The HTTP status for a failed callback: 502 when the identity provider could not be reached or
- * misbehaved, 400 for a bad callback (unknown or replayed state, provider error, invalid token).
+ * misbehaved, 400 for a bad callback (unknown or replayed state, provider error, invalid token),
+ * 503 while the session store is down, 500 for a session too large for cookies.
  */
 export function callbackErrorStatus(error: unknown): number {
+  if (isSessionStoreError(error)) return error.code === 'session_too_large' ? 500 : 503;
   if (error instanceof LogtoError) return upstreamCodes.has(error.code) || isTokenEndpointFailure(error) ? 502 : 400;
   return 500;
 }
@@ -24,7 +27,8 @@ function isTokenEndpointFailure(error: LogtoError): boolean {
   return error.status === undefined ? error.error === undefined : error.status >= 500;
 }
 
-function htmlDocument(title: string, body: string): string {
+/** @internal A small, self-contained HTML page. */
+export function htmlDocument(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -58,9 +62,9 @@ export function sessionUnavailablePage(): string {
 
 /** A small, self-contained HTML page naming the error code, with a link home. */
 export function callbackErrorPage(error: unknown, homeHref = '/'): string {
-  const code = error instanceof LogtoError ? error.code : 'internal_error';
-  const message =
-    error instanceof LogtoError ? error.message : 'Something went wrong while signing you in. Please try again.';
+  const known = error instanceof LogtoError || isSessionStoreError(error);
+  const code = known ? error.code : 'internal_error';
+  const message = known ? error.message : 'Something went wrong while signing you in. Please try again.';
   const provider =
     error instanceof LogtoError && error.error
       ? `<p class="detail">Identity provider: <code>${escapeHtml(error.error)}</code>${

@@ -4,6 +4,7 @@ export {
   jsonContentType,
   notAuthenticatedBody,
   type PlainAnswer,
+  privateCacheHeaders,
   sessionUnavailableAnswer,
 } from './answers.ts';
 export {
@@ -14,6 +15,7 @@ export {
   type LogtoUser,
   signInRedirect,
 } from './authenticated.ts';
+export type { BackChannelLogoutOptions } from './back-channel-logout.ts';
 export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
 export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
 export { callbackErrorPage, callbackErrorStatus, escapeHtml } from './error-page.ts';

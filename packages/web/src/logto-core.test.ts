@@ -21,6 +21,7 @@ describe('createLogtoCore', () => {
       signUp: '/auth/sign-up',
       callback: '/auth/callback',
       signOut: '/auth/sign-out',
+      backChannelLogout: '/auth/backchannel-logout',
     });
     assert.equal(createLogtoCore(config).paths.signIn, '/sign-in');
   });
@@ -32,6 +33,44 @@ describe('createLogtoCore', () => {
     for (const target of ['//evil.com', 'https://evil.com', '/\\evil.com', 'relative']) {
       assert.throws(() => createLogtoCore({ ...config, postSignOutRedirectPath: target }), TypeError, target);
     }
+  });
+
+  it('serves back-channel logout only when configured, and only by POST', async () => {
+    const { core } = await emptySession();
+    assert.equal(core.isRoutePath('/backchannel-logout'), false);
+    const enabled = createLogtoCore({ ...config, backChannelLogout: {} });
+    assert.equal(enabled.isRoutePath('/backchannel-logout'), true);
+    const session = await enabled.sessions.load({ cookies: new Map(), secure: true });
+    const get = await enabled.serveRoute(session, { method: 'GET', path: '/backchannel-logout', search: '' });
+    assert.equal(get, undefined);
+    const post = await enabled.serveRoute(session, {
+      method: 'POST',
+      path: '/backchannel-logout',
+      search: '',
+      text: async () => 'logout_token=',
+    });
+    assert.equal(post?.kind === 'page' && post.answer.status, 400);
+    let read = false;
+    const oversized = await enabled.serveRoute(session, {
+      method: 'POST',
+      path: '/backchannel-logout',
+      search: '',
+      header: (name) => (name === 'content-length' ? String(10 * 1024 * 1024) : undefined),
+      text: async () => {
+        read = true;
+        return '';
+      },
+    });
+    assert.equal(oversized?.kind === 'page' && oversized.answer.status, 400);
+    assert.equal(read, false, 'a 10 MB body is not read');
+  });
+
+  it('answers GET /sign-out with the confirmation page and refuses a POST without a same-origin header', async () => {
+    const { core, session } = await emptySession();
+    const page = await core.serveRoute(session, { method: 'GET', path: '/sign-out', search: '' });
+    assert.equal(page?.kind === 'page' && page.answer.status, 200);
+    const refused = await core.serveRoute(session, { method: 'POST', path: '/sign-out', search: '' });
+    assert.equal(refused?.kind === 'page' && refused.answer.status, 403);
   });
 
   it('serves only its routes, with GET (and POST for sign-out)', async () => {

@@ -5,16 +5,23 @@
  */
 import {
   InProcessRefreshLock,
+  issuerFromEndpoint,
   LogtoClient,
   type LogtoClientOptions,
   type LogtoConfig,
   type RefreshLock,
   type Storage,
 } from '@logto-kit/client';
+import type { PlainAnswer } from './answers.ts';
+import { BackChannelLogout, type BackChannelLogoutOptions, signedInAtKey } from './back-channel-logout.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
+import { isSameOriginRequest } from './same-origin.ts';
 import { type Session, SessionManager, type SessionOptions } from './session.ts';
 import { sessionStorage } from './session-storage.ts';
+import { MemoryStore } from './session-store.ts';
+import { signOutConfirmation } from './sign-out-page.ts';
+import { SessionStoreError } from './stores/session-store-error.ts';
 import { sessionSyncedLock } from './stores/session-synced-lock.ts';
 
 /** Configuration shared by every adapter (`createLogto` of Express, Hono, Fastify). */
@@ -31,6 +38,12 @@ export interface LogtoCoreConfig extends LogtoConfig {
   postSignOutRedirectPath?: string;
   /** Passed to every `LogtoClient` (e.g. `fetch`, `now`, `lock`). */
   clientOptions?: Omit<LogtoClientOptions, 'storage'>;
+  /**
+   * Serves OpenID Connect Back-Channel Logout at `<prefix>/backchannel-logout` (register that
+   * URL as the app's back-channel logout URI in Logto): a logout token from the provider ends
+   * that user's sessions on every instance. `{}` uses the session store as the shared store.
+   */
+  backChannelLogout?: BackChannelLogoutOptions;
 }
 
 /** The URL paths of the routes. */
@@ -39,6 +52,8 @@ export interface LogtoPaths {
   signUp: string;
   callback: string;
   signOut: string;
+  /** The back-channel logout route (served only with `backChannelLogout`). */
+  backChannelLogout: string;
 }
 
 /** A route request, as {@link LogtoCore.serveRoute} needs it. */
@@ -48,13 +63,24 @@ export interface RouteRequest {
   path: string;
   /** The query string, with its `?` (or empty). */
   search: string;
+  /**
+   * Reads a request header by its lower-case name. The sign-out route's same-origin check reads
+   * `sec-fetch-site` and `origin`; without this function every sign-out POST is refused.
+   */
+  header?: (name: string) => string | undefined;
+  /** Reads the body as text; the back-channel logout route reads its form. */
+  text?: () => Promise<string>;
 }
 
 /**
- * The answer of a route: redirect (with `Cache-Control: no-store`) or, for a failed callback,
- * the error to render (see `callbackErrorPage`, `callbackErrorStatus`).
+ * The answer of a route, always sent with `privateCacheHeaders`: a redirect (302), a failed
+ * callback's error to render (see `callbackErrorPage`, `callbackErrorStatus`), or a page to send
+ * as it is (the sign-out confirmation).
  */
-export type RouteAnswer = { kind: 'redirect'; location: string } | { kind: 'callback_error'; error: unknown };
+export type RouteAnswer =
+  | { kind: 'redirect'; location: string }
+  | { kind: 'callback_error'; error: unknown }
+  | { kind: 'page'; answer: PlainAnswer };
 
 /** What {@link createLogtoCore} returns. */
 export interface LogtoCore {
@@ -69,10 +95,21 @@ export interface LogtoCore {
   /** Whether `path` is one of the routes: other requests skip {@link serveRoute}. */
   isRoutePath(path: string): boolean;
   /**
-   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (GET or POST).
-   * `undefined` when the request is not one of them (another method, another path).
+   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (a same-origin
+   * POST; a GET answers a confirmation page). `undefined` when the request is not one of them
+   * (another method, another path).
    */
   serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
+}
+
+/** The largest back-channel logout request body read. */
+const maxBackChannelBodyBytes = 65_536;
+
+function sessionTooLarge(): SessionStoreError {
+  return new SessionStoreError(
+    'session_too_large',
+    'Your sign-in succeeded, but this application cannot keep your session in cookies: it is too large. The application’s operator can fix this by keeping sessions in a server-side store (session.store: MemoryStore, RedisStore or PostgresStore).',
+  );
 }
 
 /** A frozen copy whose array values are frozen copies too. */
@@ -101,6 +138,7 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
   // Frozen, so the client created for each request checks it only once.
   const clientConfig = frozenCopy(rest);
   const base = trimSlash(new URL(baseUrl).href);
+  const appOrigin = new URL(baseUrl).origin;
   const prefix = trimSlash(routeOptions?.prefix ?? '');
   // Non-empty segments only: a prefix like `//evil.example` would make the sign-in redirect
   // (`Location: //evil.example/sign-in`) leave the application.
@@ -113,9 +151,26 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     signUp: `${prefix}/sign-up`,
     callback: `${prefix}/callback`,
     signOut: `${prefix}/sign-out`,
+    backChannelLogout: `${prefix}/backchannel-logout`,
   });
-  const routePaths = new Set(Object.values(paths));
+  const routePaths = new Set([paths.signIn, paths.signUp, paths.callback, paths.signOut]);
   const sessions = new SessionManager(sessionOptions);
+  let backChannel: BackChannelLogout | undefined;
+  if (config.backChannelLogout) {
+    backChannel = new BackChannelLogout({
+      store: config.backChannelLogout.store ?? sessionOptions.store ?? new MemoryStore({ now: sessionOptions.now }),
+      issuer: issuerFromEndpoint(config.endpoint),
+      clientId: config.appId,
+      now: clientOptions?.now ?? Date.now,
+      clockToleranceSeconds: config.clockToleranceSeconds ?? 60,
+      sessionLifetimeSeconds: sessions.maxAge,
+      sessionNow: sessionOptions.now ?? Date.now,
+      remote: { fetch: clientOptions?.fetch, timeoutMs: clientOptions?.timeoutMs },
+    });
+    const check = backChannel;
+    sessions.endSessionsWhen((session) => check.hasEnded(session));
+    routePaths.add(paths.backChannelLogout);
+  }
   const createClient = (storage: Storage, lock?: RefreshLock) =>
     new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
   // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
@@ -140,19 +195,43 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       return { kind: 'redirect', location };
     }
     if (isGet && path === paths.callback) {
+      let location: string;
       try {
-        return {
-          kind: 'redirect',
-          location: await routes.handleCallback(session, `${base}${paths.callback}${request.search}`),
-        };
+        location = await routes.handleCallback(session, `${base}${paths.callback}${request.search}`);
       } catch (error) {
         return { kind: 'callback_error', error };
       }
+      // Back-channel logout ends the sessions signed in before it, not those signed in after.
+      if (backChannel) session.set(signedInAtKey, String((sessionOptions.now ?? Date.now)()));
+      // Refused now rather than a cookie so large that every later request fails (431).
+      if (!sessions.fits(session)) {
+        session.destroy();
+        return { kind: 'callback_error', error: sessionTooLarge() };
+      }
+      return { kind: 'redirect', location };
     }
-    if ((isGet || request.method === 'POST') && path === paths.signOut) {
-      return { kind: 'redirect', location: await routes.signOut(session) };
+    if (path === paths.signOut) return serveSignOut(session, request);
+    if (backChannel && request.method === 'POST' && path === paths.backChannelLogout) {
+      // A logout token is a few kilobytes: a larger body is refused before it is read.
+      if (Number(request.header?.('content-length') ?? 0) > maxBackChannelBodyBytes) {
+        return { kind: 'page', answer: backChannel.refuseOversized() };
+      }
+      return { kind: 'page', answer: await backChannel.receive((await request.text?.()) ?? '') };
     }
     return undefined;
+  }
+
+  async function serveSignOut(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined> {
+    const header = request.header ?? (() => undefined);
+    if (request.method === 'GET') {
+      return { kind: 'page', answer: signOutConfirmation(paths.signOut, header('sec-fetch-site') === 'same-origin') };
+    }
+    if (request.method !== 'POST') return undefined;
+    // Sign-out CSRF: another site's form must not end the user's session.
+    if (!isSameOriginRequest(header, appOrigin)) {
+      return { kind: 'page', answer: signOutConfirmation(paths.signOut, false, 403) };
+    }
+    return { kind: 'redirect', location: await routes.signOut(session) };
   }
 
   return {

@@ -18,8 +18,10 @@ function fakeClients(callback: (storage: Storage, url: string) => Promise<{ post
       },
       handleSignInCallback: (url: string) => callback(storage, url),
       async signOut(postLogoutRedirectUri?: string) {
+        const idToken = await storage.get('logto.idToken');
         await storage.delete('logto.idToken');
-        return `https://idp.example/oidc/session/end?post_logout_redirect_uri=${postLogoutRedirectUri}`;
+        const hint = idToken ? `&id_token_hint=${idToken}` : '';
+        return `https://idp.example/oidc/session/end?post_logout_redirect_uri=${postLogoutRedirectUri}${hint}`;
       },
     }) as unknown as LogtoClient;
   const routes = new LogtoRoutes({
@@ -96,11 +98,26 @@ describe('LogtoRoutes', () => {
   it('signs out: empties the session and answers the end-session URL', async () => {
     const { routes } = fakeClients(async () => ({}));
     const signedIn = await session({ 'logto.idToken': 'x', other: 'y' });
-    const url = await routes.signOut(signedIn);
-    assert.match(
-      url,
-      /^https:\/\/idp\.example\/oidc\/session\/end\?post_logout_redirect_uri=https:\/\/app\.example\/$/,
-    );
+    const url = new URL(await routes.signOut(signedIn));
+    assert.equal(`${url.origin}${url.pathname}`, 'https://idp.example/oidc/session/end');
+    assert.equal(url.searchParams.get('post_logout_redirect_uri'), 'https://app.example/');
     assert.deepEqual(signedIn.keys(), []);
+  });
+
+  it('keeps the ID token out of the end-session URL (browser history, access logs)', async () => {
+    const { routes } = fakeClients(async () => ({}));
+    const url = new URL(await routes.signOut(await session({ 'logto.idToken': 'the.id.token' })));
+    assert.equal(url.searchParams.get('id_token_hint'), null);
+    assert.doesNotMatch(url.href, /the\.id\.token/);
+  });
+
+  it('returns to / after sign-in when returnTo is longer than 512 characters', async () => {
+    const { routes, signIns } = fakeClients(async () => ({}));
+    await routes.signIn(await session(), { returnTo: `/${'a'.repeat(511)}` });
+    await routes.signIn(await session(), { returnTo: `/${'a'.repeat(512)}` });
+    assert.deepEqual(
+      signIns.map((options) => options.postRedirectUri?.length),
+      [512, 1],
+    );
   });
 });

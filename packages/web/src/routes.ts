@@ -6,11 +6,15 @@
 import { type LogtoClient, type SignInCallbackResult, type Storage, StorageKey } from '@logto-kit/client';
 import { safeReturnTo } from './return-to.ts';
 import type { Session } from './session.ts';
+import { maxPendingSignIns, withNewestPendingSignIns } from './session-contents.ts';
 import { RecordingStorage, sessionStorage } from './session-storage.ts';
+
+/** The longest `returnTo` path kept with a pending sign-in; a longer one returns to `/`. */
+export const maxReturnToLength = 512;
 
 /** Options of a sign-in started by {@link LogtoRoutes.signIn}. */
 export interface SignInRequest {
-  /** Where to go after sign-in: a same-origin path; anything else falls back to `/`. */
+  /** Where to go after sign-in: a same-origin path of at most 512 characters; anything else falls back to `/`. */
   returnTo?: unknown;
   /** `register` shows the registration screen first (sign-up). */
   firstScreen?: 'sign_in' | 'register';
@@ -36,16 +40,28 @@ export class LogtoRoutes {
     this.#options = options;
   }
 
-  /** Starts a sign-in (or sign-up) and answers the provider URL to redirect to. */
+  /**
+   * Starts a sign-in (or sign-up) and answers the provider URL to redirect to. The session keeps
+   * the newest 5 pending sign-ins: each visit to the sign-in route (which any site can cause)
+   * replaces the oldest instead of growing the session.
+   */
   async signIn(session: Session, request: SignInRequest = {}): Promise<string> {
     const client = this.#options.createClient(sessionStorage(session));
-    return client.signIn({
+    const returnTo = safeReturnTo(request.returnTo);
+    const url = await client.signIn({
       redirectUri: this.#options.redirectUri,
       // The client keeps it with the pending sign-in (keyed by `state`, single use, expiring).
-      postRedirectUri: safeReturnTo(request.returnTo) ?? '/',
+      postRedirectUri: returnTo !== undefined && returnTo.length <= maxReturnToLength ? returnTo : '/',
       ...(request.firstScreen ? { firstScreen: request.firstScreen } : {}),
       ...(request.loginHint ? { loginHint: request.loginHint } : {}),
     });
+    const data = session.snapshot();
+    const kept = withNewestPendingSignIns(data, maxPendingSignIns);
+    if (kept !== data) {
+      for (const key of Object.keys(data)) if (!(key in kept)) session.delete(key);
+      for (const [key, value] of Object.entries(kept)) session.set(key, value);
+    }
+    return url;
   }
 
   /**
@@ -78,12 +94,17 @@ export class LogtoRoutes {
    */
   async signOut(session: Session): Promise<string> {
     const client = this.#options.createClient(sessionStorage(session));
-    let url: string;
+    let location: string;
     try {
-      url = await client.signOut(this.#options.postSignOutRedirectUri);
+      location = await client.signOut(this.#options.postSignOutRedirectUri);
     } finally {
       session.destroy();
     }
-    return url;
+    // The ID token stays out of URLs (browser history, access logs): the provider identifies the
+    // application by `client_id`, as Logto's own SDKs do, and checks the post-sign-out target against it.
+    const url = new URL(location);
+    if (!url.searchParams.has('id_token_hint')) return location;
+    url.searchParams.delete('id_token_hint');
+    return url.href;
   }
 }

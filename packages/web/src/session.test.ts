@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CookieSealer } from './cookie-session.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { type Logger, SessionManager, type SessionOptions } from './session.ts';
+import { maxSessionCookieBytes } from './session-budget.ts';
 import { MemoryStore } from './session-store.ts';
 
 const secret = 'session-test-secret-0123456789abcdef';
@@ -72,9 +74,49 @@ for (const mode of ['cookie', 'store'] as const) {
     it('keeps data across requests in an HttpOnly, SameSite=Lax cookie', async () => {
       const { sessions } = manager();
       const browser = jar();
-      const { headers } = await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      const { headers } = await roundTrip(sessions, browser, (s) => s.set('logto.idToken', 'v'));
       assert.equal(headers.length, 1);
       assert.match(headers[0]!, /^logto_session=v1\.[^;]+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax$/);
+      const next = await sessions.load({ cookies: browser.cookies, secure: false });
+      assert.equal(next.get('logto.idToken'), 'v');
+      assert.deepEqual(await next.commit(), [], 'an unchanged session is not rewritten');
+    });
+
+    it('keeps a session without a signed-in user only as long as a pending sign-in (10 minutes)', async () => {
+      const { sessions, store, time } = manager();
+      const ttls: number[] = [];
+      const set = store.set.bind(store);
+      store.set = (id, data, ttl) => {
+        ttls.push(ttl);
+        return set(id, data, ttl);
+      };
+      const browser = jar();
+      const { headers } = await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+      assert.match(headers[0]!, /; Max-Age=600;/);
+      if (mode === 'store') assert.deepEqual(ttls, [600], 'the store entry lives 10 minutes, not 14 days');
+      time.advance(599_000);
+      assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('k'), 'v');
+      time.advance(1_000);
+      assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('k'), undefined);
+    });
+
+    it('gives a session the full lifetime once the user is signed in', async () => {
+      const { sessions, time } = manager();
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('logto.signIn.x', 'pending'));
+      const { headers } = await roundTrip(sessions, browser, (s) => {
+        s.regenerate();
+        s.set('logto.idToken', 'token');
+      });
+      assert.match(headers[0]!, /; Max-Age=1209600;/);
+      time.advance(3_600_000);
+      assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('logto.idToken'), 'token');
+    });
+
+    it('(data) keeps arbitrary keys across requests', async () => {
+      const { sessions } = manager();
+      const browser = jar();
+      await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
       const next = await sessions.load({ cookies: browser.cookies, secure: false });
       assert.equal(next.get('k'), 'v');
       assert.deepEqual(await next.commit(), [], 'an unchanged session is not rewritten');
@@ -202,19 +244,14 @@ describe('session (cookie) chunking', () => {
   it('splits a large session across cookies and clears chunks no longer needed', async () => {
     const sessions = new SessionManager({ secrets: [secret] });
     const browser = jar();
-    await roundTrip(sessions, browser, (s) => s.set('big', 'z'.repeat(10_000)));
-    assert.deepEqual(
-      [...browser.cookies.keys()],
-      ['logto_session', 'logto_session.1', 'logto_session.2', 'logto_session.3'],
-    );
+    await roundTrip(sessions, browser, (s) => s.set('big', 'z'.repeat(5_000)));
+    assert.deepEqual([...browser.cookies.keys()], ['logto_session', 'logto_session.1']);
     for (const value of browser.cookies.values()) assert.ok(value.length <= 3800);
-    assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('big'), 'z'.repeat(10_000));
+    assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('big'), 'z'.repeat(5_000));
 
     const { headers } = await roundTrip(sessions, browser, (s) => s.set('big', 'small'));
-    assert.equal(headers.length, 4);
+    assert.equal(headers.length, 2);
     assert.match(headers[1]!, /^logto_session\.1=; Max-Age=0/);
-    assert.match(headers[2]!, /^logto_session\.2=; Max-Age=0/);
-    assert.match(headers[3]!, /^logto_session\.3=; Max-Age=0/);
     assert.deepEqual([...browser.cookies.keys()], ['logto_session']);
     assert.equal((await sessions.load({ cookies: browser.cookies, secure: false })).get('big'), 'small');
   });
@@ -222,14 +259,73 @@ describe('session (cookie) chunking', () => {
   it('gives an empty session when chunks are swapped or one is missing', async () => {
     const sessions = new SessionManager({ secrets: [secret] });
     const browser = jar();
-    await roundTrip(sessions, browser, (s) => s.set('big', 'q'.repeat(10_000)));
+    await roundTrip(sessions, browser, (s) => s.set('big', 'q'.repeat(5_000)));
+    assert.equal(browser.cookies.size, 2);
     const swapped = new Map(browser.cookies);
-    swapped.set('logto_session.1', browser.cookies.get('logto_session.2')!);
-    swapped.set('logto_session.2', browser.cookies.get('logto_session.1')!);
+    swapped.set('logto_session', browser.cookies.get('logto_session.1')!);
+    swapped.set('logto_session.1', browser.cookies.get('logto_session')!);
     assert.equal((await sessions.load({ cookies: swapped, secure: false })).get('big'), undefined);
     const missing = new Map(browser.cookies);
     missing.delete('logto_session.1');
     assert.equal((await sessions.load({ cookies: missing, secure: false })).get('big'), undefined);
+  });
+
+  it('keeps its cookies within the 7 KB budget: cached access tokens, then the oldest pending sign-ins are left out', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    const { headers } = await roundTrip(sessions, browser, (s) => {
+      s.set('logto.idToken', 'i'.repeat(1_000));
+      s.set('logto.accessTokens', 'a'.repeat(3_000));
+      for (const state of ['s1', 's2', 's3']) s.set(`logto.signIn.${state}`, 'p'.repeat(1_500));
+      s.set('logto.signInIndex', JSON.stringify(['s1', 's2', 's3'].map((state) => ({ state, expiresAt: 1 }))));
+    });
+    const cookieHeader = [...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+    assert.ok(cookieHeader.length <= maxSessionCookieBytes, `${cookieHeader.length} bytes`);
+    assert.ok(headers.length >= 1);
+    const kept = await sessions.load({ cookies: browser.cookies, secure: false });
+    assert.equal(kept.get('logto.idToken'), 'i'.repeat(1_000));
+    assert.equal(kept.get('logto.accessTokens'), undefined, 'the cache is left out first');
+    assert.equal(kept.get('logto.signIn.s1'), undefined, 'then the oldest pending sign-in');
+    assert.equal(kept.get('logto.signIn.s3'), 'p'.repeat(1_500));
+  });
+
+  it('ends a session that cannot fit the budget (clears its cookies, reports it) instead of writing it', async () => {
+    const errors: string[] = [];
+    const sessions = new SessionManager({
+      secrets: [secret],
+      logger: { debug: () => {}, error: (message) => errors.push(message) },
+    });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('logto.idToken', 'small'));
+    const { headers } = await roundTrip(sessions, browser, (s) => s.set('logto.idToken', 'x'.repeat(8_000)));
+    assert.match(headers[0]!, /^logto_session=; Max-Age=0/);
+    assert.equal(browser.cookies.size, 0);
+    assert.match(errors[0]!, /server-side store/);
+    assert.equal(sessions.fits(await sessions.load({ cookies: new Map(), secure: false })), true);
+  });
+
+  it('never opens a session cookie over the budget, and clears it', async () => {
+    const log = logger();
+    const sessions = new SessionManager({ secrets: [secret], logger: log });
+    // Correctly sealed (e.g. by an older version without the budget), but over the budget.
+    const sealed = await new CookieSealer({ secrets: [secret] }).seal(
+      'logto_session',
+      { 'logto.idToken': 'x'.repeat(8_000) },
+      Date.now() + 60_000,
+    );
+    const cookies = new Map([
+      ['logto_session', sealed.slice(0, 3_800)],
+      ['logto_session.1', sealed.slice(3_800, 7_600)],
+      ['logto_session.2', sealed.slice(7_600)],
+    ]);
+    const session = await sessions.load({ cookies, secure: false });
+    assert.equal(session.refused, true);
+    assert.equal(session.get('logto.idToken'), undefined);
+    const headers = await session.commit();
+    assert.deepEqual(
+      headers.map((header) => header.split(';')[0]),
+      ['logto_session=', 'logto_session.1=', 'logto_session.2='],
+    );
   });
 
   it('parses request cookies from a header', async () => {

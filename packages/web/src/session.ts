@@ -4,9 +4,12 @@
  * session is sealed into cookies (see `cookie-session.ts`); with a {@link SessionStore} the cookie
  * holds only a sealed random id.
  */
+import { signInLifetimeMs } from '@logto-kit/client';
 import { randomBase64url } from './base64url.ts';
 import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, serializeCookie } from './cookies.ts';
+import { fittingSession, maxSessionCookieBytes } from './session-budget.ts';
+import { isSignedIn } from './session-contents.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
 
 /** Receives diagnostics; `console` fits. */
@@ -28,7 +31,11 @@ export interface SessionOptions {
   store?: SessionStore;
   /** Cookie name (chunks are `name.1`, `name.2`, …). Defaults to `logto_session`. */
   cookieName?: string;
-  /** Session lifetime in seconds, renewed while the session is used. Defaults to 14 days. */
+  /**
+   * Lifetime of a signed-in session in seconds, renewed while the session is used. Defaults to
+   * 14 days. A session without a signed-in user (e.g. only a pending sign-in) lives as long as a
+   * pending sign-in, 10 minutes, or `maxAge` if shorter.
+   */
   maxAge?: number;
   /**
    * `Secure` attribute: `'auto'` (default) sets it when the request came over https (as the
@@ -69,6 +76,7 @@ type OpenedCookie =
   | { kind: 'id'; sid: string; expiresAt: number };
 
 const defaultMaxAge = 14 * 24 * 60 * 60;
+const pendingSignInSeconds = signInLifetimeMs / 1000;
 const casAttempts = 5;
 const openedCacheSize = 1000;
 
@@ -86,6 +94,7 @@ export class SessionManager {
    */
   readonly #opened = new Map<string, OpenedCookie>();
   readonly #secureRequestAttributes: CookieAttributes;
+  #hasEnded: ((session: Session) => Promise<boolean>) | undefined;
   readonly #plainRequestAttributes: CookieAttributes;
 
   constructor(options: SessionOptions) {
@@ -99,6 +108,14 @@ export class SessionManager {
     this.#plainRequestAttributes = this.#cookieAttributes(false);
   }
 
+  /**
+   * @internal Checks every loaded session: one for which `hasEnded` answers true is emptied (its
+   * cookies cleared, its stored copy removed). Back-channel logout sets it.
+   */
+  endSessionsWhen(hasEnded: (session: Session) => Promise<boolean>): void {
+    this.#hasEnded = hasEnded;
+  }
+
   /** Whether session data lives in a server-side store (only an id in the cookie). */
   get usesStore(): boolean {
     return this.#store !== undefined;
@@ -109,6 +126,12 @@ export class SessionManager {
     const { value, present } = joinCookieValue(this.cookieName, request.cookies);
     const session = new Session(this, request.secure, present);
     if (value === undefined) return session;
+    // Never written by this library: not worth decrypting, and cleared so the browser stops sending it.
+    if (value.length > maxSessionCookieBytes) {
+      this.#refuse('malformed');
+      session.markRefused();
+      return session;
+    }
 
     const opened = await this.#open(value);
     if (!opened) {
@@ -117,14 +140,15 @@ export class SessionManager {
     }
     if (opened.kind === 'data') {
       session.loaded(opened.data, opened.expiresAt);
-      return session;
+    } else {
+      const stored = await this.#store!.get(opened.sid);
+      if (!stored) {
+        session.markRefused();
+        return session;
+      }
+      session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
     }
-    const stored = await this.#store!.get(opened.sid);
-    if (!stored) {
-      session.markRefused();
-      return session;
-    }
-    session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+    if (this.#hasEnded && (await this.#hasEnded(session))) session.destroy();
     return session;
   }
 
@@ -188,27 +212,52 @@ export class SessionManager {
       if (empty) {
         return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
+      const lifetime = this.lifetimeOf(session);
       if (!oldId || session.regenerated) {
         const id = randomBase64url(32);
         const data = session.snapshot();
         return {
-          headers: await this.#write({ sid: id }, session, now, attributes),
+          headers: await this.#write({ sid: id }, session, now, lifetime, attributes),
           persist: async () => {
             if (dropOld) await store.destroy(oldId);
-            await store.set(id, data, this.maxAge);
+            await store.set(id, data, lifetime);
           },
         };
       }
       if (!session.dirty && !this.#needsRenewal(session, now)) return { headers: [] };
       return {
-        headers: await this.#write({ sid: oldId }, session, now, attributes),
-        persist: () => this.#writeMerged(store, oldId, session),
+        headers: await this.#write({ sid: oldId }, session, now, lifetime, attributes),
+        persist: () => this.#writeMerged(store, oldId, session, lifetime),
       };
     }
 
     if (empty) return { headers: clearAll() };
     if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now)) return { headers: [] };
-    return { headers: await this.#write(session.snapshot(), session, now, attributes) };
+    const lifetime = this.lifetimeOf(session);
+    const data = this.#fitting(session.snapshot(), now + lifetime * 1000);
+    if (!data) {
+      this.#reportTooLarge();
+      return { headers: clearAll() };
+    }
+    return { headers: await this.#write(data, session, now, lifetime, attributes) };
+  }
+
+  /**
+   * @internal Whether `session` can be kept: always with a store; with cookie sessions, when it
+   * (or a lighter version of it, without cached access tokens) fits the cookie budget.
+   */
+  fits(session: Session): boolean {
+    if (this.#store) return true;
+    return this.#fitting(session.snapshot(), this.#now() + this.lifetimeOf(session) * 1000) !== undefined;
+  }
+
+  /** @internal The lifetime of `session` in seconds: `maxAge` when signed in, a pending sign-in's otherwise. */
+  lifetimeOf(session: Session): number {
+    return isSignedIn(session) ? this.maxAge : Math.min(this.maxAge, pendingSignInSeconds);
+  }
+
+  #fitting(data: SessionData, expiresAt: number): SessionData | undefined {
+    return fittingSession(this.cookieName, data, (candidate) => this.#sealer.sealedLength(candidate, expiresAt));
   }
 
   /**
@@ -234,31 +283,42 @@ export class SessionManager {
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.
   #needsRenewal(session: Session, now: number): boolean {
-    return session.expiresAt === undefined || session.expiresAt - now < (this.maxAge * 1000) / 2;
+    return session.expiresAt === undefined || session.expiresAt - now < (this.lifetimeOf(session) * 1000) / 2;
   }
 
-  async #writeMerged(store: SessionStore, id: string, session: Session): Promise<void> {
+  async #writeMerged(
+    store: SessionStore,
+    id: string,
+    session: Session,
+    lifetime = this.lifetimeOf(session),
+  ): Promise<void> {
     if (!store.compareAndSet) {
-      await store.set(id, session.snapshot(), this.maxAge);
+      await store.set(id, session.snapshot(), lifetime);
       return;
     }
     let expected = session.storeVersion;
     let data = session.snapshot();
     for (let attempt = 0; attempt < casAttempts; attempt += 1) {
-      if (await store.compareAndSet(id, expected, data, this.maxAge)) return;
+      if (await store.compareAndSet(id, expected, data, lifetime)) return;
       // Another request of this user wrote first: apply only our own changes on top of its data.
       const current = await store.get(id);
       expected = current?.version;
       data = session.applyChanges(current?.data ?? {});
     }
-    await store.set(id, data, this.maxAge);
+    await store.set(id, data, lifetime);
   }
 
-  async #write(payload: unknown, session: Session, now: number, attributes: CookieAttributes): Promise<string[]> {
-    const sealed = await this.#sealer.seal(this.cookieName, payload, now + this.maxAge * 1000);
+  async #write(
+    payload: unknown,
+    session: Session,
+    now: number,
+    lifetime: number,
+    attributes: CookieAttributes,
+  ): Promise<string[]> {
+    const sealed = await this.#sealer.seal(this.cookieName, payload, now + lifetime * 1000);
     const chunks = splitCookieValue(this.cookieName, sealed);
     const written = new Set(chunks.map(([name]) => name));
-    const headers = chunks.map(([name, value]) => serializeCookie(name, value, { ...attributes, maxAge: this.maxAge }));
+    const headers = chunks.map(([name, value]) => serializeCookie(name, value, { ...attributes, maxAge: lifetime }));
     const stale = session.presentCookies.filter((name) => !written.has(name));
     return headers.concat(this.#clear(stale, attributes));
   }
@@ -287,6 +347,12 @@ export class SessionManager {
     const message = 'logto-kit: the session store failed; answered 503.';
     if (this.#options.logger?.error) this.#options.logger.error(message, error);
     else console.error(message, error);
+  }
+
+  #reportTooLarge(): void {
+    const message = `logto-kit: a session grew beyond the ${maxSessionCookieBytes}-byte cookie budget and was ended. Keep sessions in a server-side store (session.store: MemoryStore, RedisStore or PostgresStore).`;
+    if (this.#options.logger?.error) this.#options.logger.error(message, undefined);
+    else console.error(message);
   }
 
   #refuse(reason: UnsealFailure): void {

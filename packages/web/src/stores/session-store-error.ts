@@ -9,7 +9,12 @@ export type SessionStoreErrorCode =
   /** The store's backend (Redis, PostgreSQL) could not be reached or failed the command. */
   | 'session_store_unavailable'
   /** The shared refresh lock stayed held by another instance for longer than the bounded wait. */
-  | 'refresh_lock_timeout';
+  | 'refresh_lock_timeout'
+  /**
+   * A new session does not fit the cookie budget (e.g. a very large ID token): configure a
+   * server-side store. Given at the sign-in callback, which is refused instead of locking the user out.
+   */
+  | 'session_too_large';
 
 /** A session store or refresh lock failure; match on {@link SessionStoreError.code}. */
 export class SessionStoreError extends Error {

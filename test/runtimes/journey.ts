@@ -39,7 +39,7 @@ export async function signInCallApisAndSignOut(appUrl: string, guards: readonly 
     assert.equal(((await write.json()) as { code?: string }).code, 'insufficient_scope');
   }
 
-  const signOut = await browser.request('/sign-out', { method: 'POST' });
+  const signOut = await browser.request('/sign-out', { method: 'POST', headers: { origin: appUrl } });
   assert.equal(signOut.status, 302, signOut.body);
   assert.ok(signOut.location, 'sign-out redirects to the end-session endpoint');
   assert.equal(await confirmSignOut(signOut.location, browser.providerJar), `${appUrl}/`);

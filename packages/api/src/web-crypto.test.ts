@@ -28,3 +28,5 @@ describe('the suites below run on the Web Crypto layer', () => {
 await import('./compact-jws.test.ts');
 await import('./verify-access-token.test.ts');
 await import('./authenticate-request.test.ts');
+await import('./claim-boundaries.test.ts');
+await import('./signature.test.ts');

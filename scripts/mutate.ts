@@ -1,0 +1,222 @@
+// `npm run mutate [group…]`: mutation testing (StrykerJS) of the security-critical modules, one
+// module group at a time, each against its own package's test files only. A group passes at 90%
+// (killed / (killed + survived), leaving out the mutants listed in scripts/mutation/equivalents.json
+// with the reason they cannot change behaviour). Not part of `npm test`: a full run takes a while.
+// See CONTRIBUTING.md ("Mutation testing").
+//
+// Environment: MUTATE_CONCURRENCY (default 2) test processes at once; MUTATE_FORCE=1 re-runs every
+// mutant (otherwise results of unchanged code are reused from reports/mutation/<group>.incremental.json).
+import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Stryker } from '@stryker-mutator/core';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+process.chdir(root);
+
+interface Group {
+  /** The modules mutated. */
+  readonly mutate: readonly string[];
+  /** The package's own test files that run against each mutant (globs). */
+  readonly tests: readonly string[];
+  /** Test files the globs match that do not run (they need services or are slow). */
+  readonly exclude?: readonly string[];
+  /** Whether the test files can share one process (`--test-isolation=none`), which saves a start per file. */
+  readonly shareProcess?: boolean;
+}
+
+/** The security-critical modules, by group. */
+export const groups: Readonly<Record<string, Group>> = {
+  client: {
+    mutate: [
+      'packages/client/src/id-token.ts',
+      'packages/client/src/pending-sign-ins.ts',
+      'packages/client/src/token-endpoint.ts',
+      'packages/client/src/client.ts',
+    ],
+    tests: ['packages/client/src/*.test.ts'],
+    // Runs the dev server: the client's rules are all caught by the unit tests.
+    exclude: ['packages/client/src/client.integration.test.ts'],
+  },
+  api: {
+    mutate: [
+      'packages/api/src/verify-access-token.ts',
+      'packages/api/src/algorithms.ts',
+      'packages/api/src/signature.node.ts',
+      'packages/api/src/requirements.ts',
+      'packages/api/src/claim-values.ts',
+      'packages/api/src/verified-token-cache.ts',
+    ],
+    tests: [
+      'packages/api/src/verify-access-token.test.ts',
+      'packages/api/src/claim-boundaries.test.ts',
+      'packages/api/src/signature.test.ts',
+      'packages/api/src/verified-token-cache*.test.ts',
+      'packages/api/src/claim-values.test.ts',
+      'packages/api/src/authenticate-request.test.ts',
+    ],
+    shareProcess: true,
+  },
+  // The Web Crypto signature layer, under the verifier's suites re-run on that layer.
+  'api-web': {
+    mutate: ['packages/api/src/signature.web.ts'],
+    tests: ['packages/api/src/web-crypto.test.ts'],
+  },
+  web: {
+    mutate: [
+      'packages/web/src/return-to.ts',
+      'packages/web/src/cookie-session.ts',
+      'packages/web/src/session.ts',
+      'packages/web/src/routes.ts',
+      'packages/web/src/authenticated.ts',
+    ],
+    tests: ['packages/web/src/*.test.ts'],
+  },
+  'dev-server': {
+    mutate: [
+      'packages/dev-server/src/permissions.ts',
+      'packages/dev-server/src/refresh-token-grant.ts',
+      'packages/dev-server/src/passwords.ts',
+      'packages/dev-server/src/csrf.ts',
+      'packages/dev-server/src/rate-limit.ts',
+    ],
+    tests: [
+      'packages/dev-server/src/passwords.test.ts',
+      'packages/dev-server/src/csrf.test.ts',
+      'packages/dev-server/src/rate-limit.test.ts',
+      'packages/dev-server/src/security-rules.test.ts',
+      'packages/dev-server/src/refresh-token-grant.test.ts',
+      'packages/dev-server/src/resource-tokens.test.ts',
+    ],
+  },
+};
+
+/** A mutant that cannot change behaviour, and why. Matched on the file, the mutator, the code replaced and its replacement. */
+interface Equivalent {
+  readonly file: string;
+  readonly mutator: string;
+  readonly original: string;
+  readonly replacement: string;
+  readonly reason: string;
+}
+
+const equivalentsFile = 'scripts/mutation/equivalents.json';
+const equivalents: readonly Equivalent[] = JSON.parse(readFileSync(equivalentsFile, 'utf8'));
+const threshold = 90;
+
+interface Location {
+  readonly start: { readonly line: number; readonly column: number };
+  readonly end: { readonly line: number; readonly column: number };
+}
+
+/** The source text a mutant replaced (Stryker's lines are 1-based, columns 0-based). */
+function originalText(source: readonly string[], { start, end }: Location): string {
+  const lines = source.slice(start.line - 1, end.line);
+  if (lines.length === 1) return (lines[0] ?? '').slice(start.column, end.column);
+  lines[0] = (lines[0] ?? '').slice(start.column);
+  lines[lines.length - 1] = (lines[lines.length - 1] ?? '').slice(0, end.column);
+  return lines.join('\n');
+}
+
+const normalise = (code: string) => code.replace(/\s+/g, ' ').trim();
+
+const selected = process.argv.slice(2);
+for (const name of selected) {
+  if (!(name in groups)) throw new Error(`Unknown mutation group "${name}": use ${Object.keys(groups).join(', ')}.`);
+}
+mkdirSync('reports/mutation', { recursive: true });
+
+const summary: {
+  group: string;
+  killed: number;
+  survived: number;
+  equivalent: number;
+  score: number;
+  seconds: number;
+}[] = [];
+let failed = false;
+for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Object.entries(groups)) {
+  if (selected.length > 0 && !selected.includes(group)) continue;
+  const started = Date.now();
+  const files = globSync([...tests])
+    .filter((file) => !exclude.includes(file))
+    .sort();
+  const isolation = shareProcess ? ' --test-isolation=none' : '';
+  const command = `node --conditions=@logto-kit/source --test --test-concurrency=1${isolation} --test-timeout=60000 ${files.join(' ')}`;
+  const stryker = new Stryker({
+    mutate: [...mutate],
+    testRunner: 'command',
+    commandRunner: { command },
+    coverageAnalysis: 'off',
+    concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
+    timeoutMS: 30_000,
+    reporters: ['clear-text', 'progress', 'json'],
+    jsonReporter: { fileName: `reports/mutation/${group}.json` },
+    clearTextReporter: { reportTests: false, reportMutants: true, reportScoreTable: true },
+    incremental: true,
+    incrementalFile: `reports/mutation/${group}.incremental.json`,
+    force: process.env.MUTATE_FORCE === '1',
+    tempDirName: '.stryker-tmp',
+    // Node runs the TypeScript sources as they are: nothing to type-check or rewrite (and the
+    // repository's TypeScript has no JavaScript API for Stryker's tsconfig rewriting).
+    tsconfigFile: 'no-tsconfig-for-mutation.json',
+    disableTypeChecks: false,
+    ignorePatterns: ['dist', '.logto-kit', 'reports', 'coverage', 'test-results', 'release', 'bench', 'examples'],
+    appendPlugins: [fileURLToPath(new URL('./mutation/message-text-ignorer.ts', import.meta.url))],
+    ignorers: ['message-text'],
+    thresholds: { high: 95, low: threshold, break: null },
+  });
+  const results = await stryker.runMutationTest();
+
+  const sources = new Map<string, string[]>();
+  let killed = 0;
+  let survived = 0;
+  let equivalent = 0;
+  const survivors: string[] = [];
+  for (const mutant of results) {
+    if (mutant.status === 'Killed' || mutant.status === 'Timeout') killed += 1;
+    else if (mutant.status === 'Survived' || mutant.status === 'NoCoverage') {
+      const file = mutant.fileName.startsWith(root) ? mutant.fileName.slice(root.length) : mutant.fileName;
+      let source = sources.get(file);
+      if (source === undefined) {
+        source = readFileSync(file, 'utf8').split('\n');
+        sources.set(file, source);
+      }
+      const original = normalise(originalText(source, mutant.location));
+      const replacement = normalise(mutant.replacement ?? '');
+      const listed = equivalents.some(
+        (entry) =>
+          entry.file === file &&
+          entry.mutator === mutant.mutatorName &&
+          normalise(entry.original) === original &&
+          normalise(entry.replacement) === replacement,
+      );
+      if (listed) equivalent += 1;
+      else {
+        survived += 1;
+        survivors.push(
+          `${file}:${mutant.location.start.line} ${mutant.mutatorName}: ${JSON.stringify(original)} → ${JSON.stringify(replacement)}`,
+        );
+      }
+    }
+  }
+  const score = killed + survived === 0 ? 100 : (100 * killed) / (killed + survived);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  summary.push({ group, killed, survived, equivalent, score, seconds });
+  if (survivors.length > 0) {
+    console.log(`\nSurviving mutants of ${group} (kill each with a test, or list it in ${equivalentsFile}):`);
+    for (const line of survivors) console.log(`  ${line}`);
+  }
+  if (score < threshold) failed = true;
+}
+
+console.log('\ngroup       killed  survived  equivalent  score    time');
+for (const row of summary) {
+  console.log(
+    `${row.group.padEnd(12)}${String(row.killed).padStart(6)}${String(row.survived).padStart(10)}${String(row.equivalent).padStart(12)}  ${row.score.toFixed(1).padStart(5)}%  ${row.seconds} s`,
+  );
+}
+writeFileSync('reports/mutation/summary.json', `${JSON.stringify(summary, null, 2)}\n`);
+if (failed) {
+  console.error(`\n✖ a group scored under ${threshold}%`);
+  process.exit(1);
+}

@@ -41,7 +41,7 @@ export type AuthenticatedDecision =
 /**
  * Decoded claims of recent ID tokens, keyed by the whole token: a signed-in user sends the same
  * token on every request. The token was verified when it was stored; this only skips decoding it
- * again. Each caller gets its own copy.
+ * again. Each caller gets its own deep copy.
  */
 const decodedClaims = new Map<string, IdTokenClaims>();
 const decodedClaimsLimit = 1000;
@@ -49,13 +49,37 @@ const decodedClaimsLimit = 1000;
 async function idTokenClaims(client: LogtoClient): Promise<IdTokenClaims> {
   const idToken = await client.getIdToken();
   const known = idToken ? decodedClaims.get(idToken) : undefined;
-  if (known) return { ...known };
+  if (known) return copyOf(known);
   const claims = await client.getIdTokenClaims();
   if (idToken) {
     if (decodedClaims.size >= decodedClaimsLimit) decodedClaims.delete(decodedClaims.keys().next().value!);
     decodedClaims.set(idToken, claims);
   }
-  return { ...claims };
+  return copyOf(claims);
+}
+
+/**
+ * A deep copy of decoded JSON (claims hold arrays such as `roles` and `organizations`, and custom
+ * objects), so that a handler that changes its `user` changes nothing for later requests. Several
+ * times cheaper than `structuredClone`, which matters on every signed-in request.
+ */
+function copyOf<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyOf) as T;
+  const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  for (const name in copy) {
+    const member = copy[name];
+    // Defined, not assigned: a claim named `__proto__` stays a claim.
+    if (typeof member === 'object' && member !== null) {
+      Object.defineProperty(copy, name, {
+        value: copyOf(member),
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+    }
+  }
+  return copy as T;
 }
 
 /** Where a signed-out user is sent with `shouldRedirect`: sign-in, returning here after a GET or HEAD. */

@@ -97,6 +97,14 @@ describe('authenticated() when signed out', () => {
       kind: 'redirect',
       location: '/sign-in?returnTo=%2Forders',
     });
+    // A POST is not repeated after sign-in: no returnTo.
+    assert.deepEqual(
+      await decideAuthenticated(signedOut, { shouldRedirect: true }, { method: 'POST', url: '/orders' }, paths),
+      {
+        kind: 'redirect',
+        location: '/sign-in',
+      },
+    );
     assert.equal(signInRedirect(paths, { method: 'POST', url: '/orders' }), '/sign-in');
     assert.equal(signInRedirect(paths, { method: 'HEAD', url: '/orders' }), '/sign-in?returnTo=%2Forders');
   });

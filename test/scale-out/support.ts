@@ -9,6 +9,8 @@ export class TcpProxy {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #open = true;
+  /** Data chunks relayed from clients to the target so far (each request makes at least one). */
+  chunksRelayed = 0;
 
   private constructor(server: Server) {
     this.#server = server;
@@ -59,6 +61,9 @@ export class TcpProxy {
         upstream.destroy();
       });
     }
+    client.on('data', () => {
+      this.chunksRelayed += 1;
+    });
     client.pipe(upstream);
     upstream.pipe(client);
   }

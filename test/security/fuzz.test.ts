@@ -1,7 +1,8 @@
 // Property-based fuzzing (fast-check) of every parser that reads attacker-controlled input:
 // the Authorization header, the sign-in callback URL, the session cookie, access tokens, and
 // return-to targets. At least 10 000 generated inputs per target. Providers are in-process fakes
-// behind an injected `fetch`, so the runs stay fast.
+// behind an injected `fetch`, so the runs stay fast. A failure prints its seed and path, and
+// FUZZ_SEED / FUZZ_PATH replay it (see test/fixtures/fuzz-seed.ts).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ApiAuthError, createAccessTokenVerifier, extractBearerToken } from '@logto-kit/api';
@@ -9,6 +10,7 @@ import { JwksCache, LogtoClient, LogtoError, MemoryStorage, verifyIdToken } from
 import { CookieSealer, parseCookieHeader, SessionManager, safeReturnTo } from '@logto-kit/express';
 import fc from 'fast-check';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { fuzzParameters } from '../fixtures/fuzz-seed.ts';
 
 const numRuns = 10_000;
 const b64 = (text: string) => Buffer.from(text).toString('base64url');
@@ -98,7 +100,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         assert.doesNotMatch(token, /\s/);
         assert.match(String(value).trim(), /^bearer\s+\S+$/i);
       }),
-      { numRuns },
+      fuzzParameters(numRuns),
     );
   });
 
@@ -133,7 +135,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         assert.equal(safeReturnTo(accepted), accepted);
       }),
       // Found by this property: dot-segment removal exposed an encoded `//`.
-      { numRuns, examples: [['/../%2F'], ['/a/../%2F%2Fevil.example'], ['/./%5Cevil.example']] },
+      fuzzParameters(numRuns, { examples: [['/../%2F'], ['/a/../%2F%2Fevil.example'], ['/./%5Cevil.example']] }),
     );
   });
 
@@ -169,7 +171,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         assert.ok(opened.ok);
         assert.deepEqual(opened.value, { idToken: 'x'.repeat(50) });
       }),
-      { numRuns },
+      fuzzParameters(numRuns),
     );
   });
 
@@ -232,7 +234,7 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         }
         assert.fail(`accepted a token that was not issued: ${candidate}`);
       }),
-      { numRuns },
+      fuzzParameters(numRuns),
     );
   });
 
@@ -286,14 +288,19 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
         }
         assert.ok(sameToken, `accepted an ID token that was not issued: ${candidate}`);
       }),
-      { numRuns },
+      fuzzParameters(numRuns),
     );
   });
 
-  it('sign-in callback: arbitrary callback URLs and token-endpoint answers only ever throw LogtoError', async () => {
+  it('sign-in callback: only the sign-in it answers, with a valid ID token signed by a published key, signs the user in; everything else is a LogtoError', async () => {
     const endpoint = 'https://callback-fuzz.example';
     const issuer = `${endpoint}/oidc`;
     const redirectUri = 'https://app.example/callback';
+    const appId = 'fuzz-app';
+    const trusted = await generateKeyPair('ES256', { extractable: true });
+    const attacker = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = await exportJWK(trusted.publicKey);
+    const kid = await calculateJwkThumbprint(publicJwk);
     let tokenAnswer: { status: number; body: string } = { status: 400, body: '{"error":"invalid_grant"}' };
     const fetchImpl = (async (input: RequestInfo | URL) => {
       const url = String(input instanceof Request ? input.url : input);
@@ -305,10 +312,35 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
           jwks_uri: `${issuer}/jwks`,
         });
       }
-      if (url.endsWith('/jwks')) return Response.json({ keys: [] });
+      if (url.endsWith('/jwks')) return Response.json({ keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] });
       return new Response(tokenAnswer.body, { status: tokenAnswer.status });
     }) as typeof fetch;
-    const config = { endpoint, appId: 'fuzz-app', appSecret: 'fuzz-secret' };
+    const config = { endpoint, appId, appSecret: 'fuzz-secret' };
+
+    /** An ID token for the sign-in in progress: all right, or wrong in exactly one way. */
+    const idTokenShape = fc.constantFrom(
+      'valid',
+      'signed by another key',
+      'another issuer',
+      'another audience',
+      'another nonce',
+      'expired',
+      'no subject',
+    );
+    type IdTokenShape = typeof idTokenShape extends fc.Arbitrary<infer T> ? T : never;
+    const signIdToken = (shape: IdTokenShape, nonce: string) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({
+        iss: shape === 'another issuer' ? `${issuer}/` : issuer,
+        aud: shape === 'another audience' ? 'another-app' : appId,
+        nonce: shape === 'another nonce' ? `${nonce}x` : nonce,
+        iat: now - 10,
+        exp: shape === 'expired' ? now - 3600 : now + 3600,
+        ...(shape === 'no subject' ? {} : { sub: 'user-1' }),
+      })
+        .setProtectedHeader({ alg: 'ES256', kid })
+        .sign((shape === 'signed by another key' ? attacker : trusted).privateKey);
+    };
 
     const query = fc
       .array(
@@ -319,13 +351,20 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
     const callback = fc.record({
       prefix: fc.constantFrom(
         redirectUri,
+        redirectUri,
+        redirectUri,
         'https://app.example/other',
         'https://evil.example/callback',
         '',
         'callback',
       ),
       query,
-      raw: fc.oneof(fc.constant(undefined), biasedString, fc.webUrl({ withQueryParameters: true })),
+      raw: fc.oneof(
+        fc.constant(undefined),
+        fc.constant(undefined),
+        biasedString,
+        fc.webUrl({ withQueryParameters: true }),
+      ),
       useRealState: fc.boolean(),
       answerStatus: fc.constantFrom(200, 200, 400, 500),
       answerBody: fc.oneof(
@@ -340,25 +379,65 @@ describe('security fuzzing (fast-check, 10 000 runs per target)', () => {
           })
           .map((body) => JSON.stringify(body)),
       ),
+      // A token response with an ID token signed for this sign-in, right or wrong in each claim.
+      signed: fc.option(idTokenShape, { freq: 2 }),
     });
+
+    const signInAndCallBack = async (run: {
+      readonly prefix: string;
+      readonly query: string;
+      readonly raw: string | undefined;
+      readonly useRealState: boolean;
+      readonly answerStatus: number;
+      readonly answerBody: string;
+      readonly signed: IdTokenShape | null;
+    }) => {
+      const client = new LogtoClient(config, { storage: new MemoryStorage(), fetch: fetchImpl });
+      const authorization = new URL(await client.signIn(redirectUri));
+      const state = authorization.searchParams.get('state') ?? '';
+      const nonce = authorization.searchParams.get('nonce') ?? '';
+      const body =
+        run.signed === null
+          ? run.answerBody
+          : JSON.stringify({
+              access_token: 'access-token',
+              token_type: 'Bearer',
+              expires_in: 3600,
+              id_token: await signIdToken(run.signed, nonce),
+            });
+      tokenAnswer = { status: run.answerStatus, body };
+      const url =
+        run.raw ?? `${run.prefix}?${run.useRealState ? `state=${encodeURIComponent(state)}&code=c&` : ''}${run.query}`;
+      await client.handleSignInCallback(url);
+      return url;
+    };
+
+    // The keys are real: the sign-in the callback answers, with a valid ID token, is accepted.
+    await signInAndCallBack({
+      prefix: redirectUri,
+      query: '',
+      raw: undefined,
+      useRealState: true,
+      answerStatus: 200,
+      answerBody: '',
+      signed: 'valid',
+    });
+
     await fc.assert(
       fc.asyncProperty(callback, async (run) => {
-        tokenAnswer = { status: run.answerStatus, body: run.answerBody };
-        const client = new LogtoClient(config, { storage: new MemoryStorage(), fetch: fetchImpl });
-        const authorization = new URL(await client.signIn(redirectUri));
-        const state = authorization.searchParams.get('state') ?? '';
-        const url =
-          run.raw ??
-          `${run.prefix}?${run.useRealState ? `state=${encodeURIComponent(state)}&code=c&` : ''}${run.query}`;
+        let url: string;
         try {
-          await client.handleSignInCallback(url);
+          url = await signInAndCallBack(run);
         } catch (error) {
           assert.ok(error instanceof LogtoError, `only LogtoError, got ${String(error)}`);
           return;
         }
-        assert.fail(`a callback signed the user in without a verifiable ID token: ${url}`);
+        assert.ok(
+          run.raw === undefined && run.useRealState && run.answerStatus === 200 && run.signed === 'valid',
+          `a callback signed the user in without a valid ID token for its sign-in (${run.signed}): ${url}`,
+        );
       }),
-      { numRuns },
+      fuzzParameters(numRuns),
     );
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../../test/fixtures/fuzz-seed.ts';
 import {
   decodeHeader,
   MAX_TOKEN_LENGTH,
@@ -31,6 +32,7 @@ describe('parseCompactJws', () => {
         assert.equal(jws.payload, Buffer.from(bytes).toString('utf8'));
         assert.deepEqual(new Uint8Array(jws.signature), bytes);
       }),
+      fuzzParameters(100),
     );
   });
 
@@ -42,7 +44,7 @@ describe('parseCompactJws', () => {
         const canonical = Buffer.from(segment, 'base64url').toString('base64url') === segment;
         assert.equal(accepts(segment), canonical, JSON.stringify(segment));
       }),
-      { numRuns: 5000 },
+      fuzzParameters(5000),
     );
   });
 

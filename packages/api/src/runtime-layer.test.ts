@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Jwk } from '@logto-kit/client';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../../test/fixtures/fuzz-seed.ts';
 import type { AccessTokenAlgorithm } from './algorithms.ts';
 import type { PreparedKey, ScratchBuffer, SignatureLayer } from './runtime-layer.ts';
 import * as nodeScratch from './scratch.node.ts';
@@ -108,6 +109,7 @@ for (const layer of layers) {
           assert.equal(length, bytes.length);
           assert.deepEqual(Uint8Array.from(scratch.bytes.subarray(offset, offset + length)), bytes);
         }),
+        fuzzParameters(100),
       );
     });
 

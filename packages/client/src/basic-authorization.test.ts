@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { fuzzParameters } from '../../../test/fixtures/fuzz-seed.ts';
 import { basicAuthorization } from './token-endpoint.ts';
 
 /** How a server decodes client_secret_basic (RFC 6749 §2.3.1): base64, split at the first ':', form-decode. */
@@ -17,6 +18,7 @@ describe('basicAuthorization', () => {
       fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (clientId, clientSecret) => {
         assert.deepEqual(decode(basicAuthorization({ clientId, clientSecret })), { clientId, clientSecret });
       }),
+      fuzzParameters(100),
     );
   });
 });

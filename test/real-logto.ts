@@ -174,6 +174,15 @@ export async function startRealLogto(): Promise<RealLogto | undefined> {
     });
     const world = JSON.parse(await readFile(join(worldHome, 'world.json'), 'utf8')) as RealLogtoWorld;
     const management = managementClient(endpoint, world);
+    // Logto's default password policy asks api.pwnedpasswords.com about every new password: a test
+    // machine may have no internet, and registration would answer 500. Everything else stays.
+    await management('PATCH', '/sign-in-exp', {
+      passwordPolicy: {
+        length: { min: 8, max: 256 },
+        characterTypes: { min: 1 },
+        rejects: { pwned: false, repetitionAndSequence: true, userInfo: true, words: [] },
+      },
+    });
     return {
       endpoint,
       issuer: `${endpoint}/oidc`,

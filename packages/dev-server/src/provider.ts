@@ -9,9 +9,14 @@ import {
 } from './access-tokens.ts';
 import type { UserDirectory } from './accounts.ts';
 import { scopeClaims, userClaims } from './claims.ts';
+import { clientCredentialsGrantParameters, createClientCredentialsGrant } from './client-credentials-grant.ts';
 import type { ApplicationConfig, DevServerConfig } from './config.ts';
 import { createAutoConsent } from './consent.ts';
-import { type ErrorOutput, renderErrorPage } from './pages/error.ts';
+import { formatIdTokensAsLogto } from './id-token-format.ts';
+import { interactionUrl } from './interaction-url.ts';
+import { addLogtoErrorFields } from './logto-error-body.ts';
+import { acceptJsonTokenRequests, splitCommaSeparatedResources } from './logto-request-forms.ts';
+import type { ErrorOutput } from './pages/error.ts';
 import { renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
 import { createAdapterClass } from './storage/adapter.ts';
@@ -47,6 +52,8 @@ export const logtoAuthorizationParameters = [
   'identifier',
   'direct_sign_in',
   'organization_id',
+  'one_time_token',
+  'google_one_tap_credential',
 ] as const;
 
 export interface ProviderOptions {
@@ -86,19 +93,6 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
     redirect_uris: application.redirectUris ?? [],
     post_logout_redirect_uris: application.postLogoutRedirectUris ?? [],
   };
-}
-
-/**
- * Logto's JSON error bodies carry `code` (`oidc.<error>`) and `message` besides the OAuth
- * `error` and `error_description`; SDKs written for Logto may read either.
- */
-async function addLogtoErrorFields(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  await next();
-  const body: unknown = ctx.body;
-  if (ctx.status < 400 || typeof body !== 'object' || body === null || Array.isArray(body)) return;
-  const { error, error_description: description } = body as Record<string, unknown>;
-  if (typeof error !== 'string' || 'code' in body) return;
-  ctx.body = { ...body, code: `oidc.${error}`, message: typeof description === 'string' ? description : error };
 }
 
 /**
@@ -146,12 +140,18 @@ export function createProvider(options: ProviderOptions): Provider {
       ctx.oidc.route === 'userinfo' &&
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     jwks: { keys: options.signingKeys },
-    cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
+    // As Logto: every cookie on `/`, so the Experience API (`/api/experience`) sees the interaction's.
+    cookies: {
+      keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')],
+      long: { sameSite: 'lax', path: '/', signed: true, overwrite: true },
+      short: { sameSite: 'lax', path: '/', signed: true, overwrite: true },
+    },
     findAccount,
     loadExistingGrant: createAutoConsent(config, users),
     interactions: {
       policy,
-      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+      url: (_ctx: KoaContextWithOIDC, interaction: { params: Record<string, unknown>; prompt: { name: string } }) =>
+        interactionUrl(interaction.params, interaction.prompt.name),
     },
     routes: {
       authorization: '/auth',
@@ -162,17 +162,31 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: '/token/revocation',
       introspection: '/token/introspection',
     },
-    scopes: ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((scope) => scope !== 'openid')],
+    scopes: [
+      'openid',
+      'offline_access',
+      ...Object.keys(scopeClaims).filter((scope) => scope !== 'openid'),
+      // Logto's scope for the sessions of its account center; it releases no claim.
+      'urn:logto:scope:sessions',
+    ],
     claims: scopeClaims,
     conformIdTokenClaims: false,
     extraParams: [...logtoAuthorizationParameters],
     extraTokenClaims: refreshTokenGrant.extraTokenClaims,
     formats: { customizers: { jwt: customizeJwtAccessToken } },
-    responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
-    pkce: { required: () => true },
-    enabledJWA: { idTokenSigningAlgValues: [signingAlgorithm] },
-    rotateRefreshToken: true,
+    // Logto's sets (each application is still limited to what it is registered for: `code`, its auth method).
+    responseTypes: ['code', 'id_token', 'code id_token', 'none'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    // As Logto: PKCE is required, except from confidential apps that authenticate with client_secret_basic.
+    pkce: {
+      required: (_ctx: KoaContextWithOIDC, client: Client) => client.clientAuthMethod !== 'client_secret_basic',
+      methods: ['S256'],
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: [signingAlgorithm],
+      clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    discovery: { request_parameter_supported: false },
     ttl: {
       AccessToken: (_ctx: KoaContextWithOIDC, token: { resourceServer?: { accessTokenTTL?: number } }) =>
         token.resourceServer?.accessTokenTTL ?? lifetimes.accessToken,
@@ -198,6 +212,9 @@ export function createProvider(options: ProviderOptions): Provider {
       },
       revocation: { enabled: true },
       userinfo: { enabled: true },
+      // Logto has no DPoP; sender-constrained tokens would not work against it.
+      dPoP: { enabled: false },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx: KoaContextWithOIDC, form: string) {
@@ -210,13 +227,23 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
     },
-    renderError(ctx: KoaContextWithOIDC, out: ErrorOutput, error: Error) {
-      ctx.type = 'html';
-      ctx.body = renderErrorPage(ctx, out, error);
+    // As Logto: errors the provider would render as a page (a bad redirect_uri at /auth…) are
+    // answered as JSON, with Logto's fields added by addLogtoErrorFields.
+    renderError(ctx: KoaContextWithOIDC, out: ErrorOutput) {
+      ctx.type = 'json';
+      ctx.body = out;
     },
   });
 
   provider.registerGrantType('refresh_token', refreshTokenGrant.handler, refreshTokenGrantParameters);
+  provider.registerGrantType(
+    'client_credentials',
+    createClientCredentialsGrant({ getResourceServerInfo: resourceIndicators.getResourceServerInfo }),
+    clientCredentialsGrantParameters,
+  );
   provider.use(addLogtoErrorFields);
+  provider.use(splitCommaSeparatedResources);
+  provider.use(acceptJsonTokenRequests);
+  formatIdTokensAsLogto(provider, options.signingKeys);
   return provider;
 }

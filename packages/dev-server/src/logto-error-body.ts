@@ -52,9 +52,24 @@ export function logtoErrorFields(body: Record<string, unknown>): Record<string, 
   };
 }
 
-/** Koa middleware (for oidc-provider) that adds {@link logtoErrorFields} to JSON error bodies. */
+/**
+ * Koa middleware (for oidc-provider) that answers errors as Logto's server does: {@link logtoErrorFields}
+ * in JSON error bodies, and the answers of the oidc-provider release Logto runs where they differ
+ * from this one's: userinfo without a token is 400 `invalid_request`; introspecting a JWT access
+ * token says `{"active":false}`.
+ */
 export async function addLogtoErrorFields(ctx: Koa.Context, next: Koa.Next): Promise<void> {
   await next();
+  const route = (ctx as Koa.Context & { oidc?: { route?: string } }).oidc?.route;
+  const answered = ctx.body as { error?: unknown; error_description?: unknown } | undefined;
+  if (route === 'userinfo' && answered?.error_description === 'no access token provided') {
+    ctx.status = 400;
+    ctx.body = { ...answered, error: 'invalid_request' };
+  } else if (route === 'introspection' && answered?.error === 'unsupported_token_type') {
+    ctx.status = 200;
+    ctx.body = { active: false };
+    return;
+  }
   const body: unknown = ctx.body;
   if (ctx.status < 400 || typeof body !== 'object' || body === null || Array.isArray(body)) return;
   const withFields = logtoErrorFields(body as Record<string, unknown>);

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type Koa from 'koa';
-import Provider, { type Client, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type Adapter,
+  type AdapterPayload,
+  type Client,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import {
   customizeJwtAccessToken,
   defaultAccessTokenTtl,
@@ -17,7 +24,7 @@ import { interactionUrl } from './interaction-url.ts';
 import { addLogtoErrorFields } from './logto-error-body.ts';
 import { acceptJsonTokenRequests, splitCommaSeparatedResources } from './logto-request-forms.ts';
 import type { ErrorOutput } from './pages/error.ts';
-import { renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
+import { logoutConfirmHeaders, renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
 import { createAdapterClass } from './storage/adapter.ts';
 import type { DevStore, PrivateJwk } from './storage/store.ts';
@@ -96,6 +103,25 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
 }
 
 /**
+ * Every application is configured statically, so a client the provider asks the store for does not
+ * exist: answered as Logto's client lookup does (400 `invalid_client`, "invalid client <id>"), not
+ * as a failed client authentication (401).
+ */
+function withLogtoClientLookup(Base: new (model: string) => Adapter): new (model: string) => Adapter {
+  return class LogtoClientLookup extends Base {
+    readonly #model: string;
+    constructor(model: string) {
+      super(model);
+      this.#model = model;
+    }
+    override async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.#model === 'Client') throw new errors.InvalidClient(`invalid client ${id}`);
+      return super.find(id);
+    }
+  };
+}
+
+/**
  * Configures oidc-provider as a Logto-compatible OpenID provider (SPEC §3): Logto's endpoints,
  * claims and scopes, resource indicators with JWT access tokens, organization tokens, refresh-token
  * rotation with a reuse window, auto-consent for the configured (first-party) applications, and
@@ -132,7 +158,7 @@ export function createProvider(options: ProviderOptions): Provider {
   policy.get('consent')?.checks.remove('consent_prompt');
 
   const provider = new Provider(options.issuer, {
-    adapter: createAdapterClass(options.store.oidc, now),
+    adapter: withLogtoClientLookup(createAdapterClass(options.store.oidc, now)),
     clients: config.applications.map(clientMetadata),
     clientDefaults: { id_token_signed_response_alg: signingAlgorithm },
     clientBasedCORS: (ctx: KoaContextWithOIDC, origin: string, client: Client & { redirectUris?: string[] }) =>
@@ -210,7 +236,15 @@ export function createProvider(options: ProviderOptions): Provider {
         allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { kind: string; clientId?: string }) =>
           token.kind !== 'RefreshToken' || token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // oidc-provider's own rule, stated so it does not warn: a client revokes only its own tokens.
+        allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { clientId?: string }) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       userinfo: { enabled: true },
       // Logto has no DPoP; sender-constrained tokens would not work against it.
       dPoP: { enabled: false },
@@ -219,6 +253,7 @@ export function createProvider(options: ProviderOptions): Provider {
         enabled: true,
         logoutSource(ctx: KoaContextWithOIDC, form: string) {
           ctx.type = 'html';
+          ctx.set(logoutConfirmHeaders);
           ctx.body = renderLogoutConfirm(ctx, form);
         },
         postLogoutSuccessSource(ctx: KoaContextWithOIDC) {

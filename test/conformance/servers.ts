@@ -55,7 +55,7 @@ export const conformanceWorld: DevServerConfig = {
   users: [
     ...demoWorld.users
       .filter((user) => user.username === 'demo' || user.username === 'alice')
-      .map((user) => ({ ...user, id: `id-${user.username}`, ...(user.phone ? { phone: '15555550100' } : {}) })),
+      .map((user) => ({ ...user, id: `id-${user.username}` })),
     {
       id: 'id-admin',
       username: 'admin',

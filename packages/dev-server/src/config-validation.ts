@@ -11,6 +11,7 @@ import {
   type RoleConfig,
   type UserConfig,
 } from './config.ts';
+import { userFieldLimits } from './user-field-limits.ts';
 
 /**
  * A configuration that cannot be served. `path` is the JSON path of the bad field
@@ -328,6 +329,11 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
   return application;
 }
 
+/** Refuses a value longer than Logto allows for its field. */
+function bounded(text: string, limit: number, path: string): void {
+  if (text.length > limit) throw new ConfigError(path, `must be at most ${limit} characters, got ${text.length}`);
+}
+
 function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, RoleConfig>): UserConfig {
   const input = object(value, path, [
     'id',
@@ -345,6 +351,7 @@ function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, R
     'roles',
   ]);
   const username = string(input.username, `${path}.username`);
+  bounded(username, userFieldLimits.username, `${path}.username`);
   if (!usernamePattern.test(username)) {
     throw new ConfigError(
       `${path}.username`,
@@ -357,10 +364,18 @@ function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, R
   if (id !== undefined) user.id = nonEmptyString(id, `${path}.id`);
   for (const field of ['name', 'picture', 'phone'] as const) {
     const text = nullableString(input[field], `${path}.${field}`);
+    if (text) bounded(text, userFieldLimits[field], `${path}.${field}`);
     if (text !== undefined) user[field] = text;
   }
   if (user.picture) httpUrl(user.picture, `${path}.picture`);
+  if (user.phone && !/^\d+$/.test(user.phone)) {
+    throw new ConfigError(
+      `${path}.phone`,
+      `must be digits only, with the country code and no "+" (as Logto stores it), got ${describe(user.phone)}`,
+    );
+  }
   const email = nullableString(input.email, `${path}.email`);
+  if (email) bounded(email, userFieldLimits.email, `${path}.email`);
   if (email) {
     if (!emailPattern.test(email))
       throw new ConfigError(`${path}.email`, `must be an email address, got ${describe(email)}`);

@@ -393,8 +393,8 @@ describe('interaction routes', () => {
     })}`;
     const page = await fetch(endSession, { headers: { cookie: jar.header(endSession) } });
     const html = await page.text();
-    assert.equal(findTitle(html), 'Sign out?');
-    assert.match(html, /name="logout" value="yes"/);
+    assert.equal(findTitle(html), 'Signing out…');
+    assert.match(html, /<input type="hidden" form="op\.logoutForm" value="yes" name="logout">/);
 
     assert.equal(await confirmSignOut(endSession, jar), 'http://app.test/');
     await assert.rejects(

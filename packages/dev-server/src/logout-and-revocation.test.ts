@@ -51,6 +51,9 @@ describe('sign-out', () => {
       }),
     );
     assert.equal(page.status, 200);
+    assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN', 'no other site may frame the sign-out page');
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'unsafe-hashes' 'sha256-[\w+/=]+'/);
     const html = await page.text();
     assert.match(
       html,

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import type Koa from 'koa';
 import Provider, {
   type Adapter,
   type AdapterPayload,

@@ -8,7 +8,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -110,17 +110,41 @@ export function locateRealLogto(env: NodeJS.ProcessEnv = process.env): RealLogto
   return { available: true, scripts, home };
 }
 
+/** The environment variable through which a started server is shared with test processes. */
+const sharedServerVariable = 'LOGTO_KIT_REAL_LOGTO_SERVER';
+
 /**
  * Starts a real Logto on free ports with a fresh database, seeded with the demo world; `undefined`
  * when no built Logto is available (under `CI=true` that is an error instead: CI never skips it).
- * Start one per test process (about 5 s), not one per test.
+ * Start one per test process (about 5 s), not one per test. When `npm test` started one for the
+ * whole run ({@link shareRealLogto}), that one is returned, and its `close()` leaves it running.
  */
 export async function startRealLogto(): Promise<RealLogto | undefined> {
+  const shared = process.env[sharedServerVariable];
+  if (shared) {
+    const { endpoint, world } = JSON.parse(shared) as { endpoint: string; world: RealLogtoWorld };
+    return serverHandle(endpoint, world, async () => {});
+  }
   const location = locateRealLogto();
   if (!location.available) {
     if (process.env.CI === 'true') throw new Error(realLogtoNotice(location.reason));
     return undefined;
   }
+  try {
+    return await launch(location);
+  } catch (error) {
+    // A loaded machine can make Logto's first database connection time out: one more try.
+    process.stderr.write(`${(error as Error).message}\nStarting the real Logto again.\n`);
+    return launch(location);
+  }
+}
+
+/** The environment that makes test processes reuse `logto` instead of starting their own. */
+export function shareRealLogto(logto: RealLogto): Record<string, string> {
+  return { [sharedServerVariable]: JSON.stringify({ endpoint: logto.endpoint, world: logto.world }) };
+}
+
+async function launch(location: { scripts: string; home: string }): Promise<RealLogto> {
   const [port, adminPort] = await freePorts(2);
   const endpoint = `http://localhost:${port}`;
   const database = `logto_kit_real_${process.pid}_${randomBytes(4).toString('hex')}`;
@@ -135,12 +159,15 @@ export async function startRealLogto(): Promise<RealLogto | undefined> {
     ADMIN_ENDPOINT: `http://localhost:${adminPort}`,
     NODE_ENV: 'production',
     TRUST_PROXY_HEADER: '0',
+    // Logto's default (5 s) is too short on a busy 2-core machine running the other tests.
+    DATABASE_CONNECTION_TIMEOUT: '60000',
   };
   delete env.REDIS_URL;
+  delete env[sharedServerVariable];
   const logto = join(location.home, 'logto');
   const worldHome = await mkdtemp(join(tmpdir(), 'logto-kit-real-'));
+  const logFile = join(worldHome, 'core.log');
   let core: ChildProcess | undefined;
-  const log: string[] = [];
   const stop = async () => {
     if (core && core.exitCode === null && core.signalCode === null) {
       const exited = once(core, 'exit');
@@ -152,61 +179,63 @@ export async function startRealLogto(): Promise<RealLogto | undefined> {
   };
   try {
     await execFileAsync(process.execPath, ['packages/cli/bin/logto.js', 'db', 'seed', '--swe'], { cwd: logto, env });
+    // Its output goes to a file: a pipe would stall Logto while this process's event loop is busy.
+    const output = openSync(logFile, 'a');
     core = spawn(process.execPath, ['.'], {
       cwd: join(logto, 'packages', 'core'),
       env,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', output, output],
     });
-    const keep = (chunk: Buffer) => {
-      log.push(chunk.toString());
-      if (log.length > 200) log.shift();
-    };
-    core.stdout?.on('data', keep);
-    core.stderr?.on('data', keep);
+    closeSync(output);
     const child = core;
     const killOnExit = () => child.kill('SIGKILL');
     process.once('exit', killOnExit);
     child.once('exit', () => process.off('exit', killOnExit));
-    await waitForDiscovery(endpoint, child, log);
+    await waitForDiscovery(endpoint, child, logFile);
     // seed.mjs writes world.json into REAL_LOGTO_HOME: a private one per run, so runs never read each other's ids.
     await execFileAsync(process.execPath, [join(location.scripts, 'seed.mjs')], {
       env: { ...env, REAL_LOGTO_HOME: worldHome },
     });
     const world = JSON.parse(await readFile(join(worldHome, 'world.json'), 'utf8')) as RealLogtoWorld;
-    const management = managementClient(endpoint, world);
     // Logto's default password policy asks api.pwnedpasswords.com about every new password: a test
     // machine may have no internet, and registration would answer 500. Everything else stays.
-    await management('PATCH', '/sign-in-exp', {
+    await managementClient(endpoint, world)('PATCH', '/sign-in-exp', {
       passwordPolicy: {
         length: { min: 8, max: 256 },
         characterTypes: { min: 1 },
         rejects: { pwned: false, repetitionAndSequence: true, userInfo: true, words: [] },
       },
     });
-    return {
-      endpoint,
-      issuer: `${endpoint}/oidc`,
-      world,
-      management,
-      async registerUris(uris, appId = world.webApp.id) {
-        const app = (await management('GET', `/applications/${encodeURIComponent(appId)}`)) as {
-          oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
-        };
-        const { redirectUris, postLogoutRedirectUris } = app.oidcClientMetadata;
-        await management('PATCH', `/applications/${encodeURIComponent(appId)}`, {
-          oidcClientMetadata: {
-            ...app.oidcClientMetadata,
-            redirectUris: [...new Set([...redirectUris, ...(uris.redirectUris ?? [])])],
-            postLogoutRedirectUris: [...new Set([...postLogoutRedirectUris, ...(uris.postLogoutRedirectUris ?? [])])],
-          },
-        });
-      },
-      close: stop,
-    };
+    return serverHandle(endpoint, world, stop);
   } catch (error) {
+    const log = await readFile(logFile, 'utf8').catch(() => '');
     await stop().catch(() => {});
-    throw new Error(`The real Logto did not start: ${(error as Error).message}\n${log.join('').slice(-4000)}`);
+    throw new Error(`The real Logto did not start: ${(error as Error).message}\n${log.slice(-4000)}`);
   }
+}
+
+function serverHandle(endpoint: string, world: RealLogtoWorld, close: () => Promise<void>): RealLogto {
+  const management = managementClient(endpoint, world);
+  return {
+    endpoint,
+    issuer: `${endpoint}/oidc`,
+    world,
+    management,
+    async registerUris(uris, appId = world.webApp.id) {
+      const app = (await management('GET', `/applications/${encodeURIComponent(appId)}`)) as {
+        oidcClientMetadata: { redirectUris: string[]; postLogoutRedirectUris: string[] };
+      };
+      const { redirectUris, postLogoutRedirectUris } = app.oidcClientMetadata;
+      await management('PATCH', `/applications/${encodeURIComponent(appId)}`, {
+        oidcClientMetadata: {
+          ...app.oidcClientMetadata,
+          redirectUris: [...new Set([...redirectUris, ...(uris.redirectUris ?? [])])],
+          postLogoutRedirectUris: [...new Set([...postLogoutRedirectUris, ...(uris.postLogoutRedirectUris ?? [])])],
+        },
+      });
+    },
+    close,
+  };
 }
 
 /** A Management API caller that fetches (and renews) its token with `client_credentials`. */
@@ -256,10 +285,12 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-async function waitForDiscovery(endpoint: string, core: ChildProcess, log: string[]): Promise<void> {
+async function waitForDiscovery(endpoint: string, core: ChildProcess, logFile: string): Promise<void> {
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
-    if (core.exitCode !== null) throw new Error(`Logto exited with ${core.exitCode}: ${log.join('').slice(-2000)}`);
+    if (core.exitCode !== null) {
+      throw new Error(`Logto exited with ${core.exitCode}: ${(await readFile(logFile, 'utf8')).slice(-2000)}`);
+    }
     try {
       const response = await fetch(`${endpoint}/oidc/.well-known/openid-configuration`);
       if (response.ok) return;

@@ -38,6 +38,10 @@ const allScopes = [
   UserScope.Roles,
   UserScope.Organizations,
   UserScope.OrganizationRoles,
+  // Organization scopes reach organization tokens only when asked for at sign-in.
+  'read:projects',
+  'write:projects',
+  'invite:members',
   'shopping:read',
   'shopping:write',
   'store:read',

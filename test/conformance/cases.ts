@@ -181,6 +181,11 @@ export const cases: ConformanceCase[] = [
         unknownClient: await redirect({ clientId: 'no-such-app' }),
         unknownResource: await redirect({ resources: ['https://unknown.example/api'] }),
         noPkceForSecretBasic: await redirect({ noPkce: true }),
+        noPkceForPublicClient: await redirect({
+          noPkce: true,
+          clientId: apps.spa.id,
+          redirectUri: apps.spa.redirectUri,
+        }),
         unsupportedResponseType: await get(
           server,
           authorizationUrl(server).slice(server.issuer.length).replace('response_type=code', 'response_type=token'),

@@ -124,7 +124,8 @@ function withLogtoClientLookup(Base: new (model: string) => Adapter): new (model
  * Configures oidc-provider as a Logto-compatible OpenID provider (SPEC §3): Logto's endpoints,
  * claims and scopes, resource indicators with JWT access tokens, organization tokens, refresh-token
  * rotation with a reuse window, auto-consent for the configured (first-party) applications, and
- * sign-in through `/interaction/<uid>`. The returned provider is meant to be mounted at `/oidc`.
+ * sign-in at Logto's screens (`/sign-in?app_id=…`). The returned provider is meant to be mounted at
+ * `/oidc`.
  */
 export function createProvider(options: ProviderOptions): Provider {
   const { config, users } = options;

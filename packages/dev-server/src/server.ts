@@ -132,7 +132,8 @@ const newSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Starts the Logto-compatible identity server: oidc-provider at `/oidc` (issuer
- * `http://localhost:<port>/oidc`) and the sign-in pages at `/interaction/*`. Signing keys (EC
+ * `http://localhost:<port>/oidc`), Logto's Experience API at `/api/experience`, and the sign-in pages
+ * at Logto's screens (`/sign-in`, `/register`, …) posting to `/interaction/*`. Signing keys (EC
  * P-384, ES384) are generated on first start and kept in the store.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {

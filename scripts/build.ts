@@ -1,11 +1,14 @@
-// Compiles each published package to dist/ (JavaScript + declarations), in dependency order.
+// Compiles each published package to dist/ (JavaScript + declarations, source maps that carry
+// their sources), in dependency order. Each dist/ is emptied first, so nothing stale is packed.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const order = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify'];
 
 for (const name of order) {
+  rmSync(`${root}packages/${name}/dist`, { recursive: true, force: true });
   const result = spawnSync('tsc', ['-p', `packages/${name}/tsconfig.build.json`], {
     cwd: root,
     stdio: 'inherit',

@@ -75,7 +75,7 @@ logto-kit demo is running:
   Identity server   ${endpoint}   (issuer ${devServer.issuer})
   Protected API     ${apiUrl}
 
-Demo accounts:   demo / demo-password     alice / alice-password
+Demo accounts:   demo / demo-password     alice / alice-password     admin / admin-password (may add products)
 ${process.env.SESSION_SECRET ? '' : '\n⚠ The web app seals sessions with the published development secret; set SESSION_SECRET outside this demo.\n'}
 Press Ctrl-C to stop.`);
 

@@ -1,5 +1,5 @@
-// `npm test`: lint, type-check, then every test file (unit, integration, official-SDK
-// compatibility, browser). With file arguments, runs only those test files.
+// `npm test`: lint, type-check, build, then every test file (unit, integration, official-SDK
+// compatibility, browser, packaging). With file arguments, builds and runs only those test files.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,9 @@ async function run(
     process.exit(result.status ?? 1);
   }
 }
+
+// The packaging tests (README snippets, packed tarballs) read the built packages: build first.
+await run('build (dist/)', process.execPath, ['scripts/build.ts']);
 
 const chromium = ensureChromium();
 

@@ -14,8 +14,12 @@
 import type { RequestListener } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { AccessTokenVerifier } from '@logto-kit/api';
-import { requireAuth as expressRequireAuth } from '@logto-kit/api';
-import { createLogto as createExpressLogto, authenticated as expressAuthenticated, userOf } from '@logto-kit/express';
+import {
+  createLogto as createExpressLogto,
+  authenticated as expressAuthenticated,
+  requireAuth as expressRequireAuth,
+  userOf,
+} from '@logto-kit/express';
 import {
   createLogto as createFastifyLogto,
   authenticated as fastifyAuthenticated,

@@ -12,8 +12,8 @@ import {
   authErrorResponse,
   authenticateRequest,
   createAccessTokenVerifier,
-  requireAuth,
 } from '@logto-kit/api';
+import { requireAuth } from '@logto-kit/express';
 import express from 'express';
 import { SignJWT } from 'jose';
 import {

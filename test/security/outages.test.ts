@@ -14,8 +14,8 @@ import {
   authErrorResponse,
   authenticateRequest,
   createAccessTokenVerifier,
-  requireAuth,
 } from '@logto-kit/api';
+import { requireAuth } from '@logto-kit/express';
 import express from 'express';
 import { type Fault, type HostileProvider, startHostileProvider } from '../fixtures/hostile-provider.ts';
 import { Browser, errorCodeOf, type Page, startWebApp } from './web-harness.ts';

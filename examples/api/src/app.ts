@@ -1,5 +1,6 @@
 // The protected API of Logto's "protect your API" guide, with @logto-kit/api and Express.
-import { createAccessTokenVerifier, requireAuth } from '@logto-kit/api';
+import { createAccessTokenVerifier } from '@logto-kit/api';
+import { requireAuth } from '@logto-kit/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 
 /** The API resource indicator registered in Logto for this API. */

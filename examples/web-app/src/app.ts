@@ -96,10 +96,19 @@ export function createWebApp(options: WebAppOptions): Express {
     clientOptions: { fetch: fetchImpl },
   });
 
-  async function callApi(path: string, token: string): Promise<ApiAnswer> {
+  async function callApi(path: string, token: string, json?: unknown): Promise<ApiAnswer> {
     let response: globalThis.Response;
     try {
-      response = await fetchImpl(`${apiUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      response = await fetchImpl(
+        `${apiUrl}${path}`,
+        json === undefined
+          ? { headers: { authorization: `Bearer ${token}` } }
+          : {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: JSON.stringify(json),
+            },
+      );
     } catch (error) {
       return { status: 0, body: `The API at ${apiUrl} is unreachable (${describe(error)}). Is it running?` };
     }
@@ -127,7 +136,7 @@ export function createWebApp(options: WebAppOptions): Express {
       who === undefined
         ? `<section><p>You are not signed in.</p>
 <p><a class="button" href="/sign-in">Sign in</a> <a class="button secondary" href="/sign-up">Create an account</a></p>
-<p class="muted">Demo accounts: <code>demo</code> / <code>demo-password</code>, <code>alice</code> / <code>alice-password</code>.</p></section>`
+<p class="muted">Demo accounts: <code>demo</code> / <code>demo-password</code>, <code>alice</code> / <code>alice-password</code>, <code>admin</code> / <code>admin-password</code> (may add products).</p></section>`
         : `<section><p>You are signed in as <b>${escapeHtml(who)}</b>.</p>
 <p><a class="button" href="/protected">See your ID token claims</a> <a class="button secondary" href="/sign-out">Sign out</a></p></section>`;
     res.type('html').send(page('Home', body, who));
@@ -148,9 +157,29 @@ export function createWebApp(options: WebAppOptions): Express {
     const claims = await req.logto!.getAccessTokenClaims(shoppingApi);
     const answer = await callApi('/api/products', req.accessToken!);
     const body = `<section><h2>Access token for <code>${escapeHtml(shoppingApi)}</code></h2>${claimsTable(claims)}</section>
-${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}`;
+${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}
+<section><h2>Add a product</h2>
+<p class="muted"><code>POST /api/products</code> needs the scope <code>shopping:write</code>, which the role <code>admin</code> grants (sign in as <code>admin</code> / <code>admin-password</code>).</p>
+<form method="post" action="/protected/shopping/products"><input name="name" value="Logto sticker" maxlength="100" aria-label="Product name"> <button type="submit">Add</button></form></section>`;
     res.type('html').send(page('Shopping API', body, displayName(userOf(req)!)));
   });
+
+  // A same-site form post: the session cookie is SameSite=Lax, so another site cannot make it.
+  app.post(
+    '/protected/shopping/products',
+    express.urlencoded({ extended: false, limit: '1kb' }),
+    authenticated({ resource: shoppingApi }),
+    async (req, res) => {
+      const name = typeof req.body?.name === 'string' && req.body.name.trim() ? req.body.name.trim() : 'New product';
+      const answer = await callApi('/api/products', req.accessToken!, { name });
+      const body = `${apiSection('Shopping API answer', `POST ${apiUrl}/api/products`, answer)}
+<p><a class="button secondary" href="/protected/shopping">Back</a></p>`;
+      res
+        .status(answer.status === 0 || answer.status >= 300 ? 502 : 200)
+        .type('html')
+        .send(page('Add a product', body, displayName(userOf(req)!)));
+    },
+  );
 
   app.get(
     '/protected/organizations',

@@ -8,7 +8,6 @@ export {
 export { extractBearerToken } from './bearer.ts';
 export { MAX_TOKEN_LENGTH } from './compact-jws.ts';
 export { ApiAuthError, type ApiAuthErrorCode, type ApiAuthErrorOptions, isApiAuthError } from './errors.ts';
-export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth, sendAuthError } from './express.ts';
 export {
   type AuthErrorAnswer,
   authErrorAnswer,

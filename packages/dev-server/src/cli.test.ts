@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -8,7 +9,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { main } from './cli.ts';
+import { CookieJar } from './cookie-jar.ts';
 import { demoWorld } from './demo-world.ts';
+import { confirmSignOut, signInThroughForms } from './testing.ts';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -29,6 +32,51 @@ function spawnCli(args: string[]): ChildProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/**
+ * Runs the CLI in this process until `stop()`; resolves once it printed the issuer (or exited).
+ */
+async function runInProcess(args: string[]) {
+  const run = capture();
+  let stop = () => {};
+  const stopSignal = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  let announced = () => {};
+  const ready = new Promise<void>((resolve) => {
+    announced = resolve;
+  });
+  const stdout = (text: string) => {
+    run.io.stdout(text);
+    if (text.includes('Press Ctrl+C')) announced();
+  };
+  const exit = main(args, { ...run.io, stdout, stopSignal });
+  await Promise.race([ready, exit]);
+  const issuer = /issuer\s+(\S+)/.exec(run.stdout())?.[1];
+  return { run, stop, exit, issuer };
+}
+
+const codeVerifier = 'a-code-verifier-of-the-cli-tests-that-is-long-enough';
+
+/** The authorization request of the demo web app, with `redirectUri` (PKCE with `codeVerifier`). */
+function authorizationUrl(issuer: string, redirectUri: string): string {
+  const query = new URLSearchParams({
+    client_id: 'sample-web-app',
+    redirect_uri: redirectUri,
+    response_type: 'code',
+    scope: 'openid offline_access',
+    prompt: 'consent',
+    state: 'state-1',
+    code_challenge: createHash('sha256').update(codeVerifier).digest('base64url'),
+    code_challenge_method: 'S256',
+  });
+  return `${issuer}/auth?${query}`;
+}
+
+const webAppBasic = `Basic ${btoa('sample-web-app:sample-web-app-secret')}`;
+
+/** The Node.js 22.13 binary of the packaging tests (the oldest Node.js the packages support). */
+const node22 = fileURLToPath(new URL('../../../test/packaging/node_modules/node/bin/node', import.meta.url));
 
 function exitOf(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -53,8 +101,10 @@ describe('logto-kit CLI', () => {
   it('prints the help with --help and exits 0', async () => {
     const run = capture();
     assert.equal(await main(['--help'], run.io), 0);
-    assert.match(run.stdout(), /logto-kit dev \[options\]/);
+    assert.match(run.stdout(), /logto-kit-dev-server \[dev\] \[options\]/);
+    assert.match(run.stdout(), /npx @logto-kit\/dev-server/);
     assert.match(run.stdout(), /--memory/);
+    assert.match(run.stdout(), /--app-url/);
     const devHelp = capture();
     assert.equal(await main(['dev', '--help'], devHelp.io), 0);
     assert.match(devHelp.stdout(), /rotate-keys/);
@@ -62,8 +112,10 @@ describe('logto-kit CLI', () => {
 
   it('refuses usage errors with exit code 2 and the help', async () => {
     for (const args of [
-      [],
       ['serve'],
+      ['dev', 'serve'],
+      ['--app-url', 'ftp://localhost:5173'],
+      ['dev', '--app-url', 'http://localhost:5173/?next=1'],
       ['dev', '--port', 'abc'],
       ['dev', '--data', 'x', '--memory'],
       ['dev', '--prot', '1'],
@@ -176,16 +228,16 @@ describe('logto-kit CLI', () => {
     assert.match(stdout(), /stopped/);
   });
 
-  it('runs from the installed bin (bin/logto-kit.js → dist/cli.js)', async () => {
+  it('runs from the installed bin (bin/logto-kit-dev-server.js → dist/cli.js)', async () => {
     assert.ok(existsSync(join(packageDir, 'dist', 'cli.js')), 'dist/ is built by npm install (or npm run build)');
-    const child = spawn(process.execPath, ['bin/logto-kit.js', '--help'], {
+    const child = spawn(process.execPath, ['bin/logto-kit-dev-server.js', '--help'], {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const stdout = collect(child.stdout);
     assert.equal(await exitOf(child), 0);
-    assert.match(stdout(), /logto-kit dev \[options\]/);
-    const bad = spawn(process.execPath, ['bin/logto-kit.js', 'dev', '--port', 'x'], {
+    assert.match(stdout(), /logto-kit-dev-server \[dev\] \[options\]/);
+    const bad = spawn(process.execPath, ['bin/logto-kit-dev-server.js', 'dev', '--port', 'x'], {
       cwd: packageDir,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -199,5 +251,119 @@ describe('logto-kit CLI', () => {
     const dataDir = join(dir, 'data');
     assert.equal(await main(['dev', 'rotate-keys', '--data', dataDir], run.io), 0);
     assert.match(run.stdout(), /Added signing key \S+ to .*dev-server\.sqlite/);
+  });
+  it('starts without the dev command and registers --app-url for the demo web app (redirect and post-logout URIs)', async () => {
+    const { run, stop, exit, issuer } = await runInProcess([
+      '--port',
+      '0',
+      '--memory',
+      '--app-url',
+      'http://localhost:5173/',
+      '--app-url',
+      'http://127.0.0.1:8080/app',
+    ]);
+    try {
+      assert.ok(issuer, run.stdout() + run.stderr());
+      assert.match(run.stdout(), /sample-web-app .*http:\/\/localhost:5173\/callback/);
+      const authorize = (redirectUri: string) =>
+        fetch(authorizationUrl(issuer, redirectUri), { redirect: 'manual' }).then((response) => response.status);
+      for (const registered of [
+        'http://localhost:5173/callback',
+        'http://127.0.0.1:8080/app/callback',
+        'http://localhost:3000/callback',
+      ]) {
+        assert.equal(await authorize(registered), 303, registered);
+      }
+      assert.equal(await authorize('http://localhost:5174/callback'), 400);
+      const endSession = (postLogout: string) =>
+        fetch(
+          `${issuer}/session/end?${new URLSearchParams({ client_id: 'sample-web-app', post_logout_redirect_uri: postLogout })}`,
+          { redirect: 'manual' },
+        ).then((response) => response.status);
+      assert.equal(await endSession('http://localhost:5173/'), 200);
+      assert.equal(await endSession('http://127.0.0.1:8080/app/'), 200);
+      assert.equal(await endSession('http://localhost:5174/'), 400);
+    } finally {
+      stop();
+    }
+    assert.equal(await exit, 0);
+  });
+
+  it('refuses --app-url when the configuration has no single web application to register it for', async () => {
+    const file = join(dir, 'two-web-apps.json');
+    const app = (id: string) => ({
+      id,
+      type: 'traditional',
+      secret: 's',
+      redirectUris: [`http://localhost:4000/${id}`],
+    });
+    await writeFile(file, JSON.stringify({ applications: [app('one'), app('two')] }));
+    const run = capture();
+    assert.equal(
+      await main(['--config', file, '--memory', '--port', '0', '--app-url', 'http://localhost:5173'], run.io),
+      2,
+    );
+    assert.match(run.stderr(), /--app-url needs exactly one traditional web application in the configuration, found 2/);
+  });
+
+  it('prints no runtime warning on Node.js 22.13: SQLite storage, sign-in, refresh-token revocation and sign-out', async () => {
+    assert.ok(existsSync(node22), `Node.js 22.13 is installed by npm install (test/packaging): ${node22}`);
+    const dataDir = join(dir, 'quiet');
+    const child = spawn(
+      node22,
+      ['bin/logto-kit-dev-server.js', '--port', '0', '--data', dataDir, '--app-url', 'http://localhost:5173'],
+      { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const stdout = collect(child.stdout);
+    const stderr = collect(child.stderr);
+    const exit = exitOf(child);
+    try {
+      const issuer = await new Promise<string | undefined>((resolve) => {
+        child.stdout?.on('data', () => {
+          if (stdout().includes('Press Ctrl+C')) resolve(/issuer\s+(\S+)/.exec(stdout())?.[1]);
+        });
+        child.once('exit', () => resolve(undefined));
+      });
+      assert.ok(issuer, `the issuer is printed (stderr: ${stderr()})`);
+      assert.match(stdout(), /SQLite/);
+      const jar = new CookieJar();
+      const callback = new URL(
+        await signInThroughForms(
+          authorizationUrl(issuer, 'http://localhost:5173/callback'),
+          { username: 'demo', password: 'demo-password' },
+          { cookieJar: jar },
+        ),
+      );
+      const tokens = await fetch(`${issuer}/token`, {
+        method: 'POST',
+        headers: { authorization: webAppBasic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code: callback.searchParams.get('code') ?? '',
+          redirect_uri: 'http://localhost:5173/callback',
+          code_verifier: codeVerifier,
+        }),
+      });
+      assert.equal(tokens.status, 200);
+      const { refresh_token: refreshToken, id_token: idToken } = (await tokens.json()) as Record<string, string>;
+      assert.ok(refreshToken && idToken);
+      const revocation = await fetch(`${issuer}/token/revocation`, {
+        method: 'POST',
+        headers: { authorization: webAppBasic, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: refreshToken, token_type_hint: 'refresh_token' }),
+      });
+      assert.equal(revocation.status, 200);
+      const endSession = `${issuer}/session/end?${new URLSearchParams({
+        client_id: 'sample-web-app',
+        id_token_hint: idToken,
+        post_logout_redirect_uri: 'http://localhost:5173/',
+      })}`;
+      assert.equal(await confirmSignOut(endSession, jar), 'http://localhost:5173/');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await exit, 0);
+    assert.equal(stderr(), '', 'nothing on stderr (no ExperimentalWarning)');
+    assert.doesNotMatch(stdout(), /NOTICE|WARNING|Warning/, 'no oidc-provider notice on stdout');
   });
 });

@@ -1,10 +1,11 @@
 /**
- * The `logto-kit` command line:
+ * The `logto-kit-dev-server` command line (`npx @logto-kit/dev-server …` runs it):
  *
  * ```
- * logto-kit dev [--port 3001] [--host localhost] [--config FILE] [--data DIR | --memory | --database URL]
- * logto-kit dev rotate-keys [--data DIR | --database URL]
- * logto-kit --help
+ * logto-kit-dev-server [dev] [--port 3001] [--host localhost] [--config FILE] [--app-url URL]…
+ *                      [--data DIR | --memory | --database URL]
+ * logto-kit-dev-server [dev] rotate-keys [--data DIR | --database URL]
+ * logto-kit-dev-server --help
  * ```
  *
  * @module
@@ -12,6 +13,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AppUrlError, withAppUrls } from './app-urls.ts';
 import type { DevServerConfig } from './config.ts';
 import { ConfigError, loadConfigFile } from './config-validation.ts';
 import { demoWorld } from './demo-world.ts';
@@ -27,16 +29,21 @@ export interface CliIo {
 }
 
 const usage = `Usage:
-  logto-kit dev [options]              Start the local Logto-compatible identity server
-  logto-kit dev rotate-keys [--data DIR | --database URL]
-                                       Add a new signing key (used from the next start)
-  logto-kit --help                     Show this help
+  logto-kit-dev-server [dev] [options]   Start the local Logto-compatible identity server
+  logto-kit-dev-server rotate-keys [--data DIR | --database URL]
+                                         Add a new signing key (used from the next start)
+  logto-kit-dev-server --help            Show this help
 
-Options of "dev":
+Without installing: npx @logto-kit/dev-server [options]
+
+Options:
   --port <number>    Port to listen on (default 3001; 0 picks a free port)
   --host <name>      Interface to listen on (default localhost)
   --config <file>    JSON configuration: applications, resources, roles, organizationRoles,
                      organizations, users (default: the demo world)
+  --app-url <url>    Register a web app's URL for the configuration's web application (the demo
+                     world's sample-web-app): redirect URI <url>/callback and post-logout
+                     redirect URI <url>/ (repeatable), e.g. --app-url http://localhost:5173
   --data <dir>       Where the SQLite database and signing keys live (default ${defaultDataDir})
   --memory           Keep everything in memory (nothing survives a restart)
   --database <url>   Keep everything in PostgreSQL, postgres://user:password@host:port/db[?schema=name];
@@ -108,6 +115,7 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
       data: { type: 'string' },
       memory: { type: 'boolean' },
       database: { type: 'string' },
+      'app-url': { type: 'string', multiple: true },
     },
     strict: true,
     allowPositionals: false,
@@ -119,7 +127,10 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
   }
   const database = values.database === undefined ? undefined : databaseOption(values.database);
   const port = parsePort(values.port);
-  const config = values.config === undefined ? demoWorld : await loadConfigFile(values.config);
+  const config = withAppUrls(
+    values.config === undefined ? demoWorld : await loadConfigFile(values.config),
+    values['app-url'] ?? [],
+  );
   const dataDir = values.data ?? defaultDataDir;
 
   const signals = io.stopSignal ? undefined : stopOnSignals();
@@ -135,7 +146,7 @@ async function runDev(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     signals?.dispose();
     if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-      io.stderr(`logto-kit: port ${port} is already in use; choose another with --port\n`);
+      io.stderr(`logto-kit-dev-server: port ${port} is already in use; choose another with --port\n`);
       return 1;
     }
     throw error;
@@ -191,30 +202,29 @@ async function runRotateKeys(args: string[], io: CliIo): Promise<number> {
 export async function main(argv: readonly string[], io: CliIo = defaultIo()): Promise<number> {
   const args = [...argv];
   try {
-    if (args.length === 0 || args[0] === '--help' || args[0] === '-h' || args[0] === 'help') {
-      io[args.length === 0 ? 'stderr' : 'stdout'](usage);
-      return args.length === 0 ? 2 : 0;
-    }
-    if (args[0] !== 'dev') throw new UsageError(`unknown command "${args[0]}"`);
-    if (args.includes('--help') || args.includes('-h')) {
+    if (args[0] === 'help' || args.includes('--help') || args.includes('-h')) {
       io.stdout(usage);
       return 0;
     }
-    if (args[1] === 'rotate-keys') return await runRotateKeys(args.slice(2), io);
-    return await runDev(args.slice(1), io);
+    // `dev` is optional: `npx @logto-kit/dev-server` and `… dev` both start the server.
+    if (args[0] === 'dev') args.shift();
+    if (args[0] === 'rotate-keys') return await runRotateKeys(args.slice(1), io);
+    if (args[0] !== undefined && !args[0].startsWith('-')) throw new UsageError(`unknown command "${args[0]}"`);
+    return await runDev(args, io);
   } catch (error) {
     if (error instanceof ConfigError) {
-      io.stderr(`logto-kit: invalid configuration: ${error.message}\n`);
+      io.stderr(`logto-kit-dev-server: invalid configuration: ${error.message}\n`);
       return 1;
     }
     if (
       error instanceof UsageError ||
+      error instanceof AppUrlError ||
       (error instanceof Error && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     ) {
-      io.stderr(`logto-kit: ${error.message}\n\n${usage}`);
+      io.stderr(`logto-kit-dev-server: ${error.message}\n\n${usage}`);
       return 2;
     }
-    io.stderr(`logto-kit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(`logto-kit-dev-server: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
     return 1;
   }
 }

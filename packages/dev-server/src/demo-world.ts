@@ -84,5 +84,13 @@ export const demoWorld: DevServerConfig = {
       emailVerified: true,
       roles: [],
     },
+    {
+      username: 'admin',
+      password: 'admin-password',
+      email: 'admin@example.com',
+      emailVerified: true,
+      // Every API scope of the demo world, so that `shopping:write` (`POST /api/products`) can be shown.
+      roles: ['admin'],
+    },
   ],
 };

@@ -37,6 +37,8 @@ declare module 'oidc-provider' {
     /** `none` for public clients, else how the client authenticates (`client_secret_basic`…). */
     readonly clientAuthMethod: string;
     readonly clientName?: string;
+    /** How the client authenticates at the token endpoint (`none` for public clients). */
+    readonly clientAuthMethod: string;
     readonly scope?: string;
     grantTypeAllowed(type: string): boolean;
   }

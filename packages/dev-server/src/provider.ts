@@ -20,26 +20,17 @@ import type { ApplicationConfig, DevServerConfig } from './config.ts';
 import { createAutoConsent } from './consent.ts';
 import { formatIdTokensAsLogto } from './id-token-format.ts';
 import { interactionUrl } from './interaction-url.ts';
+import type { Lifetimes } from './lifetimes.ts';
 import { addLogtoErrorFields } from './logto-error-body.ts';
 import { acceptJsonTokenRequests, splitCommaSeparatedResources } from './logto-request-forms.ts';
 import type { ErrorOutput } from './pages/error.ts';
 import { logoutConfirmHeaders, renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
+import { revocationAllowedPolicy } from './revocation-policy.ts';
 import { createAdapterClass } from './storage/adapter.ts';
 import type { DevStore, PrivateJwk } from './storage/store.ts';
 
-/** Token and session lifetimes, in seconds. */
-export interface Lifetimes {
-  /** Access tokens, unless the resource sets `accessTokenTtl`. */
-  accessToken: number;
-  idToken: number;
-  authorizationCode: number;
-  /** Refresh tokens, and the grants behind them. */
-  refreshToken: number;
-  session: number;
-  /** How long a sign-in page stays usable. */
-  interaction: number;
-}
+export type { Lifetimes } from './lifetimes.ts';
 
 /** Logto's lifetimes. */
 export const defaultLifetimes: Readonly<Lifetimes> = {
@@ -236,15 +227,7 @@ export function createProvider(options: ProviderOptions): Provider {
         allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { kind: string; clientId?: string }) =>
           token.kind !== 'RefreshToken' || token.clientId === client.clientId,
       },
-      revocation: {
-        enabled: true,
-        // oidc-provider's own rule, stated so it does not warn: a client revokes only its own tokens.
-        allowedPolicy: (_ctx: KoaContextWithOIDC, client: Client, token: { clientId?: string }) => {
-          if (token.clientId === client.clientId) return true;
-          if (client.clientAuthMethod === 'none') return false;
-          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
-        },
-      },
+      revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
       userinfo: { enabled: true },
       // Logto has no DPoP; sender-constrained tokens would not work against it.
       dPoP: { enabled: false },

@@ -12,7 +12,9 @@ import { demoWorld } from './demo-world.ts';
 import { createExperienceRoutes } from './experience/experience-routes.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
-import { createProvider, type Lifetimes } from './provider.ts';
+import type { Lifetimes } from './lifetimes.ts';
+import { createProvider } from './provider.ts';
+import type { ProviderHandle } from './provider-handle.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { SignInThrottle } from './sign-in-throttle.ts';
 import { postgresOptionsFromUrl } from './storage/database-url.ts';
@@ -39,7 +41,7 @@ export interface DevServerOptions {
    * Keep everything in PostgreSQL instead (requires the `pg` package): a URL,
    * `postgres://user:password@host:port/database[?schema=name]` (default schema `logto_kit_dev`).
    * Several instances sharing one database serve the same sessions, tokens, keys and registered
-   * users. `logto-kit dev --database <url>`.
+   * users. `logto-kit-dev-server --database <url>`.
    */
   database?: string;
   /**
@@ -72,8 +74,8 @@ export interface DevServer {
   /** The port the server listens on (useful with `port: 0` and `issuerBaseUrl`). */
   port: number;
   config: DevServerConfig;
-  /** The oidc-provider instance, mounted at `/oidc`. */
-  provider: Provider;
+  /** The oidc-provider instance, mounted at `/oidc`: its events and interaction details. */
+  provider: ProviderHandle;
   /** Stops listening and closes the store. */
   close(): Promise<void>;
 }
@@ -213,7 +215,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
 }
 
 /**
- * Adds a new signing key to a data directory's store (`logto-kit dev rotate-keys`). At the next
+ * Adds a new signing key to a data directory's store (`logto-kit-dev-server rotate-keys`). At the next
  * start it signs; the previous keys stay published so existing tokens keep verifying.
  * @returns the new key's `kid`.
  */

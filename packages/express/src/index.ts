@@ -44,3 +44,4 @@ export {
 export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
 export { createLogto, type Logto, type LogtoExpressConfig } from './express.ts';
 export { userOf } from './express-request.ts';
+export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth, sendAuthError } from './require-auth.ts';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { sqliteModule } from './sqlite-module.ts';
 import {
   type DevStore,
   DuplicateUserError,
@@ -79,6 +79,7 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
  */
 export function openSqliteStore(file: string, now: () => number = Date.now): DevStore {
   mkdirSync(dirname(file), { recursive: true });
+  const { DatabaseSync } = sqliteModule();
   const db = new DatabaseSync(file);
   db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000;');
   db.exec(schema);

@@ -1,12 +1,17 @@
+import {
+  type ApiAuthError,
+  type AuthResult,
+  createRequestGuard,
+  type GuardOptions,
+  type GuardRequirements,
+  isApiAuthError,
+} from '@logto-kit/api';
 import type { Request, RequestHandler, Response } from 'express';
-import type { AuthResult } from './auth-result.ts';
-import { type ApiAuthError, isApiAuthError } from './errors.ts';
-import { createRequestGuard, type GuardOptions, type GuardRequirements } from './request-guard.ts';
 
 declare global {
   namespace Express {
     interface Request {
-      /** The verified caller, set by `requireAuth()` from `@logto-kit/api`. */
+      /** The verified caller, set by `requireAuth()` from `@logto-kit/express`. */
       auth?: AuthResult;
     }
   }

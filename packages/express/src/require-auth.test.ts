@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { createAccessTokenVerifier } from '@logto-kit/api';
 import express from 'express';
-import { requireAuth } from './express.ts';
-import { accessToken, claimsFor, fakeProvider, generateSigningKey, shopping } from './test-support/provider.ts';
-import { createAccessTokenVerifier } from './verify-access-token.ts';
+// The API guard's own token fixtures (signing keys, a scripted provider behind an injected fetch).
+import {
+  accessToken,
+  claimsFor,
+  fakeProvider,
+  generateSigningKey,
+  shopping,
+} from '../../api/src/test-support/provider.ts';
+import { requireAuth } from './require-auth.ts';
 
 const key = generateSigningKey('ES384');
 const provider = fakeProvider([key]);

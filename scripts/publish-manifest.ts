@@ -1,6 +1,8 @@
 // The package.json that ships. In the repository every export carries an `@logto-kit/source`
 // condition pointing at `./src/*.ts` (the repository's scripts run the TypeScript sources with
 // `--conditions=@logto-kit/source`); the sources are not packed, so the condition must not ship.
+// So does each target of a package's `imports` (`{ node: { source, default }, default: { … } }`
+// for a module that differs between runtimes), which ships as `{ node: "./dist/…", default: … }`.
 // Each package runs `strip` as its `prepack` script and `restore` as its `postpack` script.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,12 @@ import { join } from 'node:path';
 export const sourceCondition = '@logto-kit/source';
 
 type Conditions = Record<string, string>;
-type Manifest = { exports?: Record<string, Conditions> } & Record<string, unknown>;
+/** A package `imports` target: a runtime condition's own source and built file, or the built file alone. */
+type ImportTargets = Record<string, Conditions | string>;
+type Manifest = { exports?: Record<string, Conditions>; imports?: Record<string, ImportTargets> } & Record<
+  string,
+  unknown
+>;
 
 /** The manifest without the source condition (what a consumer of the tarball reads). */
 export function stripSourceCondition(manifest: Manifest): Manifest {
@@ -18,7 +25,17 @@ export function stripSourceCondition(manifest: Manifest): Manifest {
     const { [sourceCondition]: _source, ...shipped } = conditions;
     exports[subpath] = shipped;
   }
-  return { ...manifest, exports };
+  if (manifest.imports === undefined) return { ...manifest, exports };
+  const imports: Record<string, ImportTargets> = {};
+  for (const [specifier, targets] of Object.entries(manifest.imports)) {
+    imports[specifier] = Object.fromEntries(
+      Object.entries(targets).map(([condition, target]) => [
+        condition,
+        typeof target === 'string' ? target : (target.default ?? ''),
+      ]),
+    );
+  }
+  return { ...manifest, exports, imports };
 }
 
 /** The repository's manifest again: each `./dist/<name>.js` export gets its `./src/<name>.ts` source first. */
@@ -29,7 +46,18 @@ export function restoreSourceCondition(manifest: Manifest): Manifest {
     const { [sourceCondition]: _source, ...rest } = conditions;
     exports[subpath] = target ? { [sourceCondition]: `./src/${target[1]}.ts`, ...rest } : rest;
   }
-  return { ...manifest, exports };
+  if (manifest.imports === undefined) return { ...manifest, exports };
+  const imports: Record<string, ImportTargets> = {};
+  for (const [specifier, targets] of Object.entries(manifest.imports)) {
+    imports[specifier] = Object.fromEntries(
+      Object.entries(targets).map(([condition, built]) => {
+        if (typeof built !== 'string') return [condition, built];
+        const target = /^\.\/dist\/(.+)\.js$/.exec(built);
+        return [condition, target ? { [sourceCondition]: `./src/${target[1]}.ts`, default: built } : built];
+      }),
+    );
+  }
+  return { ...manifest, exports, imports };
 }
 
 function rewrite(directory: string, change: (manifest: Manifest) => Manifest): void {

@@ -2,7 +2,10 @@
 // Everything here is cheap; it runs before the expensive signature check so that garbage is
 // refused early. It also runs once per new token, next to a signature check of some 20 µs (RS256),
 // so it allocates nothing it does not return: one scratch buffer takes the decoded header, payload
-// and signature and the signing input, and only the payload's text is a new string.
+// and signature and the signing input, and only the payload's text is a new string. The buffer and
+// its codecs are the runtime's (`#scratch`: Node's Buffer under the `node` condition, else
+// Uint8Array and TextDecoder); the rules are here.
+import { createScratchBuffer } from '#scratch';
 
 /** The largest token accepted, in characters. Real Logto access tokens are well under 2 KB. */
 export const MAX_TOKEN_LENGTH = 8192;
@@ -25,7 +28,7 @@ export interface CompactJws {
    * The decoded signature, a view of the scratch buffer: valid only until the next
    * {@link parseCompactJws}, so check it straight away (or parse the token again after an `await`).
    */
-  readonly signature: Buffer;
+  readonly signature: Uint8Array;
 }
 
 /** Why a token could not be parsed; the message is safe to show (it never contains the token). */
@@ -37,12 +40,12 @@ export class MalformedJwsError extends Error {
 // the start, the decoded signature (at most 3/4 of MAX_TOKEN_LENGTH bytes) after them. Filled and
 // read synchronously, so one buffer serves every verifier.
 const signatureStart = MAX_TOKEN_LENGTH;
-const scratch = Buffer.allocUnsafeSlow(signatureStart + (MAX_TOKEN_LENGTH * 3) / 4);
+const scratch = createScratchBuffer(signatureStart + (MAX_TOKEN_LENGTH * 3) / 4);
 
 // A provider's tokens have one or two signature lengths and a few signing-input lengths, so the
-// last view of each kind is usually the one needed again, and no Buffer object is made per token.
-let signatureView = scratch.subarray(signatureStart, signatureStart);
-let signingInputView = scratch.subarray(0, 0);
+// last view of each kind is usually the one needed again, and no view is made per token.
+let signatureView = scratch.bytes.subarray(signatureStart, signatureStart);
+let signingInputView = scratch.bytes.subarray(0, 0);
 
 /**
  * Splits a compact JWS and decodes its payload and signature. Refuses (with {@link MalformedJwsError}):
@@ -59,12 +62,12 @@ export function parseCompactJws(token: string): CompactJws {
     throw new MalformedJwsError('The access token is not a JWT (expected three dot-separated parts).');
   }
   const payloadLength = decodeIntoScratch(token, headerEnd + 1, signingInputEnd, 'payload');
-  const payload = scratch.toString('utf8', 0, payloadLength);
+  const payload = scratch.text(0, payloadLength);
   const segment = token.slice(signingInputEnd + 1);
-  const signatureLength = segment.length === 0 ? 0 : scratch.write(segment, signatureStart, 'base64url');
+  const signatureLength = scratch.decodeBase64url(segment, signatureStart);
   assertCanonical(segment, signatureLength, 'signature');
   if (signatureView.length !== signatureLength) {
-    signatureView = scratch.subarray(signatureStart, signatureStart + signatureLength);
+    signatureView = scratch.bytes.subarray(signatureStart, signatureStart + signatureLength);
   }
   return { token, headerEnd, signingInputEnd, payload, signature: signatureView };
 }
@@ -74,16 +77,16 @@ export function parseCompactJws(token: string): CompactJws {
  * {@link parseCompactJws}), as a view of the scratch buffer: valid only until the next call into
  * this module, so hand it straight to the signature check.
  */
-export function signingInputOf(jws: CompactJws): Buffer {
-  const length = scratch.write(jws.token, 0, jws.signingInputEnd, 'latin1');
-  if (signingInputView.length !== length) signingInputView = scratch.subarray(0, length);
+export function signingInputOf(jws: CompactJws): Uint8Array {
+  const length = scratch.writeLatin1(jws.token, jws.signingInputEnd);
+  if (signingInputView.length !== length) signingInputView = scratch.bytes.subarray(0, length);
   return signingInputView;
 }
 
 /** Decodes and parses the header; it must be canonical base64url of a JSON object. */
 export function decodeHeader(headerSegment: string): Readonly<Record<string, unknown>> {
   const length = decodeIntoScratch(headerSegment, 0, headerSegment.length, 'header');
-  return parseJsonObject(scratch.toString('utf8', 0, length), 'header');
+  return parseJsonObject(scratch.text(0, length), 'header');
 }
 
 /** Parses the decoded payload; it must be a JSON object (RFC 7519 §7.2 step 10). */
@@ -104,13 +107,14 @@ function parseJsonObject(text: string, part: 'header' | 'payload'): Readonly<Rec
   return value as Record<string, unknown>;
 }
 
-// RFC 7515 §2: base64url without padding, and one canonical spelling per token. Node's decoder is
-// lenient (it skips unknown characters, stops at `=`, accepts `+` and `/`, ignores trailing bits), so
-// a segment is accepted only when it decodes to exactly as many bytes as its length implies (nothing
-// skipped), uses only the base64url alphabet, and leaves no bits set past the last byte.
+// RFC 7515 §2: base64url without padding, and one canonical spelling per token. A runtime's decoder
+// may be lenient (Node's skips unknown characters, stops at `=`, accepts `+` and `/`, ignores
+// trailing bits), so a segment is accepted only when it decodes to exactly as many bytes as its
+// length implies (nothing skipped), uses only the base64url alphabet, and leaves no bits set past
+// the last byte.
 function decodeIntoScratch(token: string, start: number, end: number, part: 'header' | 'payload'): number {
   const segment = token.slice(start, end);
-  const length = segment.length === 0 ? 0 : scratch.write(segment, 0, 'base64url');
+  const length = scratch.decodeBase64url(segment, 0);
   assertCanonical(segment, length, part);
   return length;
 }

@@ -1,3 +1,4 @@
+export { type AccessTokenAlgorithm, accessTokenAlgorithms } from './algorithms.ts';
 export type { AccessTokenClaims, AuthResult } from './auth-result.ts';
 export { organizationAudience } from './auth-result.ts';
 export {
@@ -17,7 +18,6 @@ export {
   type RequestGuard,
 } from './request-guard.ts';
 export type { AccessRequirements } from './requirements.ts';
-export { type AccessTokenAlgorithm, accessTokenAlgorithms } from './signature.ts';
 export type { VerifierChoice } from './verifier-choice.ts';
 export {
   type AccessTokenIssuer,

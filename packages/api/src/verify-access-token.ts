@@ -1,4 +1,11 @@
 import { getDiscovery, issuerFromEndpoint, type Jwk, JwksCache } from '@logto-kit/client';
+import { type VerificationKey, verificationKey, verifySignature } from '#signature';
+import {
+  type AccessTokenAlgorithm,
+  accessTokenAlgorithms,
+  isAccessTokenAlgorithm,
+  jwkFitsAlgorithm,
+} from './algorithms.ts';
 import type { AccessTokenClaims, AuthResult } from './auth-result.ts';
 import { audienceOf, scopesOf } from './claim-values.ts';
 import {
@@ -11,16 +18,6 @@ import {
 } from './compact-jws.ts';
 import { ApiAuthError } from './errors.ts';
 import { type AccessRequirements, checkRequirements } from './requirements.ts';
-import {
-  type AccessTokenAlgorithm,
-  accessTokenAlgorithms,
-  isAccessTokenAlgorithm,
-  jwkFitsAlgorithm,
-  publicKeyOf,
-  type VerificationKey,
-  verificationKey,
-  verifySignature,
-} from './signature.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 /**
@@ -160,9 +157,9 @@ export function createAccessTokenVerifier(
     return outcome;
   }
 
-  // Synchronous while the signing keys are at hand, which is almost always: an `await` per request
-  // would be a measurable share of a fast signature check (RS256, ES256). Claims before signature:
-  // see step 4 above.
+  // Synchronous while the signing keys are at hand and the runtime's signature check is (node:crypto),
+  // which is almost always on Node: an `await` per request would be a measurable share of a fast
+  // signature check (RS256, ES256). Claims before signature: see step 4 above.
   function verifyToken(token: string, nowMs: number): AuthResult | Promise<AuthResult> {
     let jws: CompactJws;
     let claims: Readonly<Record<string, unknown>>;
@@ -220,13 +217,35 @@ interface CheckedHeader {
 
 const maxRememberedHeaders = 64;
 
-/** `result`, once the token's signature verifies with one of `candidates`. */
-function signed(result: AuthResult, jws: CompactJws, candidates: readonly VerificationKey[]): AuthResult {
+/**
+ * `result`, once the token's signature verifies with one of `candidates`: synchronously where the
+ * runtime checks signatures synchronously, else a promise (every check is started before this
+ * returns, while the signing input and signature are still in the scratch buffer).
+ */
+function signed(
+  result: AuthResult,
+  jws: CompactJws,
+  candidates: readonly VerificationKey[],
+): AuthResult | Promise<AuthResult> {
   const signingInput = signingInputOf(jws);
+  let pending: Promise<boolean>[] | undefined;
   for (const key of candidates) {
-    if (verifySignature(key, signingInput, jws.signature)) return result;
+    const verified = verifySignature(key, signingInput, jws.signature);
+    if (verified === true) return result;
+    if (verified !== false) {
+      pending ??= [];
+      pending.push(verified);
+    }
   }
-  throw invalidToken("The access token's signature does not verify with the identity provider's keys.");
+  if (pending === undefined) throw badSignature();
+  return Promise.all(pending).then((outcomes) => {
+    if (outcomes.includes(true)) return result;
+    throw badSignature();
+  });
+}
+
+function badSignature(): ApiAuthError {
+  return invalidToken("The access token's signature does not verify with the identity provider's keys.");
 }
 
 function checkHeader(header: Readonly<Record<string, unknown>>, allowed: ReadonlySet<string>): CheckedHeader {
@@ -376,7 +395,8 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
         return lastSelection.found;
       }
       const found = select(recent.jwkSet, kid, alg);
-      if (found.length === 0) return undefined;
+      // Keys still being prepared (Web Crypto imports) are awaited by `candidates`.
+      if (found instanceof Promise || found.length === 0) return undefined;
       lastSelection = { jwkSet: recent.jwkSet, kid, alg, found };
       return found;
     },
@@ -384,7 +404,7 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
       const cache = jwks ?? (await resolveJwks());
       let jwkSet = await currentKeys(cache);
       recent = { jwkSet, at: nowMs };
-      let found = select(jwkSet, kid, alg);
+      let found = await select(jwkSet, kid, alg);
       if (found.length === 0 && kid !== undefined && !jwkSet.some((jwk) => jwk.kid === kid)) {
         // Key rotation: a new key may have been published since the set was fetched.
         if (!(await cache.refreshForUnknownKid())) {
@@ -392,7 +412,7 @@ function keySource(source: AccessTokenIssuer, issuer: string, options: AccessTok
         }
         jwkSet = await currentKeys(cache);
         recent = { jwkSet, at: nowMs };
-        found = select(jwkSet, kid, alg);
+        found = await select(jwkSet, kid, alg);
       }
       if (found.length === 0) {
         throw invalidToken(
@@ -415,21 +435,37 @@ function select(
   jwkSet: readonly Jwk[],
   kid: string | undefined,
   alg: AccessTokenAlgorithm,
-): readonly VerificationKey[] {
-  let memo = selections.get(jwkSet);
+): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
   const memoKey = `${alg} ${kid ?? ''}`;
-  const known = memo?.get(memoKey);
+  const known = selections.get(jwkSet)?.get(memoKey);
   if (known !== undefined) return known;
 
-  const found: VerificationKey[] = [];
+  const prepared: (VerificationKey | undefined | Promise<VerificationKey | undefined>)[] = [];
+  let preparing = false;
   for (const jwk of jwkSet) {
     if (kid !== undefined && jwk.kid !== kid) continue;
     if (!jwkFitsAlgorithm(jwk, alg)) continue;
-    const key = publicKeyOf(jwk);
-    if (key !== undefined) found.push(verificationKey(alg, key));
-    if (kid === undefined && found.length === maxKeysWithoutKid) break;
+    const key = verificationKey(alg, jwk);
+    if (key instanceof Promise) preparing = true;
+    prepared.push(key);
   }
+  if (preparing) return Promise.all(prepared).then((keys) => remember(jwkSet, memoKey, usable(keys, kid)));
+  return remember(jwkSet, memoKey, usable(prepared as readonly (VerificationKey | undefined)[], kid));
+}
+
+/** The usable keys among `keys`; at most {@link maxKeysWithoutKid} for a token without `kid`. */
+function usable(keys: readonly (VerificationKey | undefined)[], kid: string | undefined): readonly VerificationKey[] {
+  const found = keys.filter((key) => key !== undefined);
+  return kid === undefined ? found.slice(0, maxKeysWithoutKid) : found;
+}
+
+function remember(
+  jwkSet: readonly Jwk[],
+  memoKey: string,
+  found: readonly VerificationKey[],
+): readonly VerificationKey[] {
   if (found.length > 0) {
+    let memo = selections.get(jwkSet);
     if (memo === undefined) {
       memo = new Map();
       selections.set(jwkSet, memo);

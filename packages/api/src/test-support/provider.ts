@@ -2,7 +2,7 @@
 // attack tokens), and a scripted identity provider (discovery + JWKS) behind an injected fetch.
 import { constants, createHmac, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
 import type { Jwk } from '@logto-kit/client';
-import type { AccessTokenAlgorithm } from '../signature.ts';
+import type { AccessTokenAlgorithm } from '../algorithms.ts';
 
 export interface SigningKey {
   readonly alg: AccessTokenAlgorithm;

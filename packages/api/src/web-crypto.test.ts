@@ -1,0 +1,30 @@
+// The verifier's suites again, on the web-standard layer (Web Crypto, Uint8Array, TextDecoder) that
+// the package resolves to wherever the `node` condition does not apply (Bun, Deno, workerd): the
+// package's `#signature` and `#scratch` imports are pointed at it before the suites load. Node runs
+// each test file in a process of its own, so the other files keep the node:crypto layer.
+import assert from 'node:assert/strict';
+import { registerHooks } from 'node:module';
+import { describe, it } from 'node:test';
+
+const webLayer: Readonly<Record<string, string>> = {
+  '#signature': new URL('./signature.web.ts', import.meta.url).href,
+  '#scratch': new URL('./scratch.web.ts', import.meta.url).href,
+};
+
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    const url = webLayer[specifier];
+    return url === undefined ? nextResolve(specifier, context) : { url, shortCircuit: true };
+  },
+});
+
+describe('the suites below run on the Web Crypto layer', () => {
+  it('resolves the package imports to the web-standard modules', () => {
+    assert.equal(import.meta.resolve('#signature'), webLayer['#signature']);
+    assert.equal(import.meta.resolve('#scratch'), webLayer['#scratch']);
+  });
+});
+
+await import('./compact-jws.test.ts');
+await import('./verify-access-token.test.ts');
+await import('./authenticate-request.test.ts');

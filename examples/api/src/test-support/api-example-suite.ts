@@ -103,7 +103,7 @@ export function describeExampleApi(name: string, start: (endpoint: string) => Pr
           endpoint: devServer.url,
           appId: 'sample-web-app',
           appSecret: 'sample-web-app-secret',
-          scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles'],
+          scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles', 'read:projects'],
           resources: [shoppingApi],
         },
         { storage: new MemoryStorage() },

@@ -41,7 +41,7 @@ export type LogtoErrorCode =
   | 'jwks_unavailable'
   /** The token endpoint refused a request or answered something unusable. */
   | 'token_request_failed'
-  /** The user is not a member of the organization, or the session lacks the organizations scope. */
+  /** The user (or the M2M app) is not a member of the organization, or the session lacks the organizations scope. */
   | 'organization_access_denied'
   /** A token is signed with an algorithm outside the asymmetric allow-list (e.g. `none`, `HS256`). */
   | 'unsupported_algorithm';

@@ -14,6 +14,13 @@ export { LogtoError, type LogtoErrorCode, type LogtoErrorOptions } from './error
 export { type IdTokenExpectations, verifyIdToken } from './id-token.ts';
 export { type Jwk, JwksCache, type JwksCacheOptions } from './jwks-cache.ts';
 export { createJwksKeyGetter } from './jwks-key-getter.ts';
+export {
+  type M2mAccessTokenOptions,
+  M2mClient,
+  type M2mClientOptions,
+  type M2mConfig,
+  type M2mTokenRequest,
+} from './m2m-client.ts';
 export { buildOrganizationUrn, getOrganizationIdFromUrn, organizationUrnPrefix } from './organization-urn.ts';
 export type { RandomBytes } from './pkce.ts';
 export { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from './refresh-lock.ts';

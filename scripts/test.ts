@@ -2,6 +2,7 @@
 // compatibility, browser). With file arguments, runs only those test files.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { locateRealLogto, realLogtoNotice } from '../test/real-logto.ts';
 import { ensureChromium } from './chromium.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -18,6 +19,18 @@ function run(title: string, command: string, args: string[], env: NodeJS.Process
 }
 
 const chromium = ensureChromium();
+
+// The half of the conformance and integration tests that runs against the real Logto: one line when
+// it cannot run here; in CI it must run.
+const realLogto = locateRealLogto();
+if (!realLogto.available) {
+  if (process.env.CI === 'true') {
+    console.error(`✖ ${realLogtoNotice(realLogto.reason)}`);
+    process.exit(1);
+  }
+  console.log(realLogtoNotice(realLogto.reason));
+}
+
 const env = { ...process.env, LOGTO_KIT_CHROMIUM: chromium };
 
 if (only.length === 0) {

@@ -262,12 +262,16 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
     'postLogoutRedirectUris',
     'roles',
   ]);
-  const type = oneOf(input.type, `${path}.type`, ['traditional', 'machine_to_machine'] as const);
-  const application: ApplicationConfig = {
-    id: nonEmptyString(input.id, `${path}.id`),
-    type,
-    secret: nonEmptyString(input.secret, `${path}.secret`),
-  };
+  const type = oneOf(input.type, `${path}.type`, ['traditional', 'spa', 'machine_to_machine'] as const);
+  const application: ApplicationConfig = { id: nonEmptyString(input.id, `${path}.id`), type };
+  if (type === 'spa') {
+    // A public client: it runs in the browser and cannot keep a secret.
+    if (input.secret !== undefined) {
+      throw new ConfigError(`${path}.secret`, 'a single-page app is a public client and has no secret');
+    }
+  } else {
+    application.secret = nonEmptyString(input.secret, `${path}.secret`);
+  }
   const name = optionalString(input.name, `${path}.name`);
   if (name !== undefined) application.name = name;
 
@@ -281,9 +285,12 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
     string(role, `${path}.roles[${index}]`),
   );
 
-  if (type === 'traditional') {
+  if (type !== 'machine_to_machine') {
     if (redirectUris.length === 0) {
-      throw new ConfigError(`${path}.redirectUris`, 'a traditional web app needs at least one redirect URI');
+      throw new ConfigError(
+        `${path}.redirectUris`,
+        `a ${type === 'spa' ? 'single-page' : 'traditional web'} app needs at least one redirect URI`,
+      );
     }
     if (roleNames.length > 0) {
       throw new ConfigError(

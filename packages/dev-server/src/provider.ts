@@ -70,10 +70,11 @@ export interface ProviderOptions {
 function clientMetadata(application: ApplicationConfig): Record<string, unknown> {
   const common = {
     client_id: application.id,
-    client_secret: application.secret,
     client_name: application.name ?? application.id,
-    token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: signingAlgorithm,
+    ...(application.type === 'spa'
+      ? { token_endpoint_auth_method: 'none' }
+      : { client_secret: application.secret, token_endpoint_auth_method: 'client_secret_basic' }),
   };
   if (application.type === 'machine_to_machine') {
     return { ...common, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };

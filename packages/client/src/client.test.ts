@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { base64url, decodeJwt, SignJWT } from 'jose';
 import { LogtoClient, type LogtoClientOptions } from './client.ts';
-import type { LogtoConfig } from './config.ts';
+import { type LogtoConfig, Prompt } from './config.ts';
 import { LogtoError, type LogtoErrorCode } from './errors.ts';
 import { codeChallengeS256 } from './pkce.ts';
 import type { RefreshLock } from './refresh-lock.ts';
@@ -967,7 +967,7 @@ describe('async storage', () => {
 describe('official SDK options of signIn', () => {
   it('sends a per-call prompt instead of the configured one', async () => {
     const { client } = await setup({ prompt: 'consent' });
-    const url = new URL(await client.signIn({ redirectUri: 'https://app.example.com/callback', prompt: 'login' }));
+    const url = new URL(await client.signIn({ redirectUri: 'https://app.example.com/callback', prompt: Prompt.Login }));
     assert.equal(url.searchParams.get('prompt'), 'login');
     const both = new URL(
       await client.signIn({ redirectUri: 'https://app.example.com/callback', prompt: ['login', 'consent'] }),

@@ -7,7 +7,7 @@ export {
   type LogtoClientOptions,
   type SignInCallbackResult,
 } from './client.ts';
-export type { LogtoConfig, Prompt } from './config.ts';
+export { type LogtoConfig, Prompt } from './config.ts';
 export type { GetContextParameters, LogtoContext } from './context.ts';
 export { getDiscovery, issuerFromEndpoint, type OidcDiscovery, type RemoteCacheOptions } from './discovery.ts';
 export { LogtoError, type LogtoErrorCode, type LogtoErrorOptions } from './errors.ts';

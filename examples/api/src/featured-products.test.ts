@@ -2,6 +2,7 @@
 // machine-to-machine app, against a real dev server.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type DevServer, startDevServer } from '@logto-kit/dev-server';
@@ -43,6 +44,35 @@ describe('GET /api/featured-products (machine-to-machine)', () => {
       assert.equal(body.products.length, 1);
     }
     assert.equal(tokenRequests - before, 1);
+  });
+
+  it('never sends its token to the host a request names (the Host header is not trusted)', async () => {
+    const seen: (string | undefined)[] = [];
+    const trap = createServer((req, res) => {
+      seen.push(req.headers.authorization);
+      res.end('{}');
+    }).listen(0, '127.0.0.1');
+    await once(trap, 'listening');
+    started.push(() => new Promise<void>((resolve) => trap.close(() => resolve())));
+    const trapHost = `127.0.0.1:${(trap.address() as AddressInfo).port}`;
+    const base = new URL(await startApi({ m2m: { appId: 'sample-m2m', appSecret: 'sample-m2m-secret' } }));
+    const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(
+        { host: base.hostname, port: base.port, path: '/api/featured-products', headers: { host: trapHost } },
+        (res) => {
+          let text = '';
+          res.on('data', (chunk) => {
+            text += chunk;
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(status, 200, body);
+    assert.equal(JSON.parse(body).via, 'sample-m2m');
+    assert.deepEqual(seen, [], 'nothing reached the host named in the request');
   });
 
   it('answers 502 with the reason when Logto refuses the app', async () => {

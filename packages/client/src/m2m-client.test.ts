@@ -233,6 +233,24 @@ describe('M2mClient shared store and lock', () => {
     assert.equal(provider.tokenRequests.length, 5, 'each corrupt entry made a new request');
   });
 
+  it('surfaces a store failure to the callers, and works again once the store does', async () => {
+    const provider = await m2mProvider();
+    const store = new MemoryStorage();
+    let down = true;
+    const flaky = {
+      get: (key: string) => {
+        if (down) throw new Error('store unreachable');
+        return store.get(key);
+      },
+      set: (key: string, value: string) => store.set(key, value),
+      delete: (key: string) => store.delete(key),
+    };
+    const client = m2mClient(provider, { store: flaky });
+    await assert.rejects(client.getAccessToken({ resource: shopping }), /store unreachable/);
+    down = false;
+    assert.equal(typeof (await client.getAccessToken({ resource: shopping })), 'string');
+  });
+
   it('refuses a lock without a store', async () => {
     const provider = await m2mProvider();
     assert.throws(() => m2mClient(provider, { lock: new InProcessRefreshLock() }), { code: 'invalid_config' });

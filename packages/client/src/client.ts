@@ -145,7 +145,6 @@ export class LogtoClient {
       );
     }
     checkExtraParams(signIn.extraParams);
-    if (signIn.clearTokens === true) await this.clearAllTokens();
     const discovery = await this.#discovery();
     const state = randomToken(this.#random);
     const nonce = randomToken(this.#random);
@@ -174,6 +173,7 @@ export class LogtoClient {
       },
       this.#now(),
     );
+    if (signIn.clearTokens === true) await this.clearAllTokens();
     return url;
   }
 

@@ -240,7 +240,7 @@ interface NormalizedRequest {
 }
 
 function normalizeRequest(request: M2mTokenRequest): NormalizedRequest {
-  const { resource, organizationId } = request ?? {};
+  const { resource, organizationId, scopes } = request ?? {};
   if (resource === undefined && organizationId === undefined) {
     throw new LogtoError(
       'invalid_config',
@@ -259,8 +259,8 @@ function normalizeRequest(request: M2mTokenRequest): NormalizedRequest {
   const normalized: NormalizedRequest = {};
   if (resource !== undefined) normalized.resource = resource;
   if (organizationId !== undefined) normalized.organizationId = organizationId;
-  const scopes = normalizeTokenScopes(request.scopes);
-  if (scopes) normalized.scopes = scopes;
+  const normalizedScopes = normalizeTokenScopes(scopes);
+  if (normalizedScopes) normalized.scopes = normalizedScopes;
   return normalized;
 }
 

@@ -124,7 +124,7 @@ export const cases: ConformanceCase[] = [
       await step('takenUsername', '/api/experience/profile', 'POST', { type: 'username', value: 'demo' });
       await step('username', '/api/experience/profile', 'POST', { type: 'username', value: 'conformance_new' });
       await step('identifyEarly', '/api/experience/identification', 'POST', {});
-      await step('shortPassword', '/api/experience/profile', 'POST', { type: 'password', value: 'abc' });
+      await step('shortPassword', '/api/experience/profile', 'POST', { type: 'password', value: 'k9w' });
       await step('password', '/api/experience/profile', 'POST', { type: 'password', value: 'long-enough-Passw0rd' });
       await step('identify', '/api/experience/identification', 'POST', {});
       await step('submit', '/api/experience/submit', 'POST', {});
@@ -137,6 +137,11 @@ export const cases: ConformanceCase[] = [
         redirect_uri: apps.web.redirectUri,
         code_verifier: codeVerifier,
       });
+      const registered = String(exchange.body.id_token ?? '').split('.')[1];
+      if (registered) {
+        const { sub } = JSON.parse(Buffer.from(registered, 'base64url').toString()) as { sub: string };
+        server.ids['user:conformance_new'] = sub;
+      }
       return { ...steps, exchange: exchange.observation };
     },
   },

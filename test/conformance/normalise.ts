@@ -65,9 +65,13 @@ function normaliseString(value: string, context: NormaliseContext, key: string |
   if (jwt) {
     return { jwt: normalise(jwt, context), lifetime: lifetimeOf(jwt.payload) };
   }
-  if (key !== undefined && randomFields.has(key)) return value === '' ? '' : '<random>';
+  // An error body's `code` (`oidc.invalid_grant`, `session.not_found`) is compared; an authorization code is not.
+  const errorCode = key === 'code' && /^[a-z_]+(\.[a-z_]+)+$/.test(value);
+  if (key !== undefined && randomFields.has(key) && !errorCode) return value === '' ? '' : '<random>';
   if (key !== undefined && scopeFields.has(key)) return value.split(' ').filter(Boolean).sort().join(' ');
-  let text = value.replaceAll(context.endpoint, '<endpoint>');
+  let text = value
+    .replaceAll(context.endpoint, '<endpoint>')
+    .replaceAll(encodeURIComponent(context.endpoint), encodeURIComponent('<endpoint>'));
   // Longest first, so an id never replaces part of a longer one.
   for (const [symbol, id] of Object.entries(context.ids).sort(([, a], [, b]) => b.length - a.length)) {
     text = text.replaceAll(id, `<${symbol}>`);

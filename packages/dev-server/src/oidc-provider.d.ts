@@ -34,6 +34,8 @@ declare module 'oidc-provider' {
 
   export interface Client {
     readonly clientId: string;
+    /** `none` for public clients, else how the client authenticates (`client_secret_basic`…). */
+    readonly clientAuthMethod: string;
     readonly clientName?: string;
     readonly scope?: string;
     grantTypeAllowed(type: string): boolean;
@@ -160,7 +162,19 @@ declare module 'oidc-provider' {
     save(): Promise<string>;
     destroy(): Promise<void>;
     consume(): Promise<void>;
+    /** How much of its lifetime has passed, in percent. */
+    ttlPercentagePassed(): number;
     static find(value: string, options?: { ignoreExpiration?: boolean }): Promise<RefreshToken | undefined>;
+  }
+
+  export class ClientCredentials {
+    constructor(properties: { client: Client; scope?: string });
+    kind: 'ClientCredentials';
+    scope?: string;
+    resourceServer?: ResourceServer;
+    readonly expiration: number;
+    readonly tokenType: string;
+    save(): Promise<string>;
   }
 
   export class IdToken {
@@ -212,6 +226,7 @@ declare module 'oidc-provider' {
     readonly RefreshToken: typeof RefreshToken;
     readonly ResourceServer: typeof ResourceServer;
     readonly IdToken: typeof IdToken;
+    readonly ClientCredentials: typeof ClientCredentials;
     registerGrantType(
       name: string,
       handler: (ctx: KoaContextWithOIDC) => Promise<void>,
@@ -250,6 +265,7 @@ declare module 'oidc-provider' {
     InvalidRequest: ErrorClass;
     InvalidScope: ErrorClass;
     InvalidTarget: ErrorClass;
+    InvalidClient: ErrorClass;
   };
 
   export default Provider;

@@ -122,7 +122,7 @@ export async function followToApplication(
       continue;
     }
     const html = await response.text();
-    if (!credentials || submitted || !next.pathname.startsWith('/interaction/')) {
+    if (!credentials || submitted || !(next.pathname.startsWith('/interaction/') || next.pathname === '/sign-in')) {
       throw new Error(`unexpected page ${response.status} at ${next.href}:\n${html.slice(0, 1000)}`);
     }
     const form = parseForm(html, '/login');

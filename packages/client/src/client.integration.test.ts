@@ -45,6 +45,10 @@ const allScopes = [
   'shopping:write',
   'store:read',
   'store:write',
+  // Organization tokens carry only the organization scopes requested at sign-in (as Logto's).
+  'read:projects',
+  'write:projects',
+  'invite:members',
 ];
 
 /** The HTML of the first page an authorization URL leads to, following redirects with cookies. */

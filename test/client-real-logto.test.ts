@@ -81,6 +81,7 @@ describe('@logto-kit/client against the real Logto', { skip: logto ? false : 'no
         assert.equal(error.code, 'organization_access_denied');
         assert.equal(error.error, 'access_denied');
         assert.equal(error.logtoCode, 'oidc.access_denied');
+        assert.equal(error.status, 403);
       });
       // Logto answers this one with the text "Created", not JSON: called here rather than through the harness.
       const { id, secret, resource, scope } = server.world.managementM2m;

@@ -69,4 +69,15 @@ describe('M2mClient against the dev server', () => {
       return true;
     });
   });
+
+  it('refuses an organization the app is not a member of with organization_access_denied (403)', async () => {
+    await assert.rejects(m2m().getAccessToken({ organizationId: 'org-acme' }), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'organization_access_denied');
+      assert.equal(error.error, 'access_denied');
+      assert.equal(error.logtoCode, 'oidc.access_denied');
+      assert.equal(error.status, 403);
+      return true;
+    });
+  });
 });

@@ -103,6 +103,7 @@ export function describeExampleApi(name: string, start: (endpoint: string) => Pr
           endpoint: devServer.url,
           appId: 'sample-web-app',
           appSecret: 'sample-web-app-secret',
+          // Organization tokens carry only the organization scopes requested at sign-in (as Logto's).
           scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles', 'read:projects'],
           resources: [shoppingApi],
         },

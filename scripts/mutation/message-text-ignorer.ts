@@ -18,7 +18,7 @@ const sentence = /^[A-Z"'`(].*\s.*\S/s;
 function literalText(path: LiteralPath): string | undefined {
   const { node } = path;
   if (node.type === 'StringLiteral' && typeof node.value === 'string') return node.value;
-  if (node.type === 'TemplateLiteral' && node.quasis) return node.quasis.map((quasi) => quasi.value.raw).join('${}');
+  if (node.type === 'TemplateLiteral' && node.quasis) return node.quasis.map((quasi) => quasi.value.raw).join(' ');
   return undefined;
 }
 

@@ -164,3 +164,33 @@ describe('jwkFitsAlgorithm', () => {
     });
   }
 });
+
+describe('key selection for a token without "kid"', () => {
+  const es256Keys = [1, 2, 3, 4].map((n) => generateSigningKey('ES256', `es256-${n}`));
+  const [first, second, third, fourth] = es256Keys as [SigningKey, SigningKey, SigningKey, SigningKey];
+  const noKid = (key: SigningKey, claims: object) => accessToken(key, { ...claims }, { kid: undefined });
+
+  it('tries the keys that fit the algorithm, up to three', async () => {
+    const { verifier, claims } = setup([first, second, third]);
+    for (const key of [first, second, third]) assert.equal((await verifier.verify(noKid(key, claims))).sub, 'user-1');
+  });
+
+  it('refuses a token whose key is only the fourth that fits', async () => {
+    const { verifier, claims } = setup([first, second, third, fourth]);
+    assert.equal((await verifier.verify(noKid(third, claims))).sub, 'user-1');
+    await assert.rejects(verifier.verify(noKid(fourth, claims)), {
+      code: 'invalid_token',
+      message: /signature does not verify/,
+    });
+  });
+
+  it('counts only the keys that fit: keys of other types before it do not crowd it out', async () => {
+    const { verifier, claims } = setup([rsa2048, pss, es384, first]);
+    assert.equal((await verifier.verify(noKid(first, claims))).sub, 'user-1');
+  });
+
+  it('refuses a token without "kid" when no published key fits its algorithm', async () => {
+    const { verifier, claims } = setup([rsa2048, es384]);
+    await assert.rejects(verifier.verify(noKid(first, claims)), { code: 'invalid_token', message: /does not publish/ });
+  });
+});

@@ -4,8 +4,9 @@
 // with the reason they cannot change behaviour). Not part of `npm test`: a full run takes a while.
 // See CONTRIBUTING.md ("Mutation testing").
 //
-// Environment: MUTATE_CONCURRENCY (default 2) test processes at once; MUTATE_FORCE=1 re-runs every
-// mutant (otherwise results of unchanged code are reused from reports/mutation/<group>.incremental.json).
+// Environment: MUTATE_CONCURRENCY (default 2) test processes at once; MUTATE_FORCE=1 re-tests every
+// mutant (otherwise killed mutants of unchanged code keep their result from the previous run, kept in
+// reports/mutation/<group>.incremental.json; survivors are always tested again).
 import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
@@ -119,6 +120,25 @@ function originalText(source: readonly string[], { start, end }: Location): stri
 
 const normalise = (code: string) => code.replace(/\s+/g, ' ').trim();
 
+/**
+ * Stryker's incremental mode, without per-test coverage (the command runner reports none), would
+ * reuse every earlier result, survivors too, so a new test would never be seen to kill one. Keep
+ * only the killed mutants of the previous run: those of unchanged code are not tested again, every
+ * other one is.
+ */
+function keepOnlyKilled(file: string): void {
+  let report: { files?: Record<string, { mutants: { status: string }[] }> };
+  try {
+    report = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return;
+  }
+  for (const entry of Object.values(report.files ?? {})) {
+    entry.mutants = entry.mutants.filter((mutant) => mutant.status === 'Killed' || mutant.status === 'Timeout');
+  }
+  writeFileSync(file, JSON.stringify(report));
+}
+
 const selected = process.argv.slice(2);
 for (const name of selected) {
   if (!(name in groups)) throw new Error(`Unknown mutation group "${name}": use ${Object.keys(groups).join(', ')}.`);
@@ -137,6 +157,8 @@ let failed = false;
 for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Object.entries(groups)) {
   if (selected.length > 0 && !selected.includes(group)) continue;
   const started = Date.now();
+  const incrementalFile = `reports/mutation/${group}.incremental.json`;
+  keepOnlyKilled(incrementalFile);
   const files = globSync([...tests])
     .filter((file) => !exclude.includes(file))
     .sort();
@@ -153,7 +175,7 @@ for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Obj
     jsonReporter: { fileName: `reports/mutation/${group}.json` },
     clearTextReporter: { reportTests: false, reportMutants: true, reportScoreTable: true },
     incremental: true,
-    incrementalFile: `reports/mutation/${group}.incremental.json`,
+    incrementalFile,
     force: process.env.MUTATE_FORCE === '1',
     tempDirName: '.stryker-tmp',
     // Node runs the TypeScript sources as they are: nothing to type-check or rewrite (and the

@@ -170,7 +170,8 @@ for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Obj
     commandRunner: { command },
     coverageAnalysis: 'off',
     concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
-    timeoutMS: 30_000,
+    // A mutant that loops forever is stopped this long after a normal run would have ended.
+    timeoutMS: 8000,
     reporters: ['clear-text', 'progress', 'json'],
     jsonReporter: { fileName: `reports/mutation/${group}.json` },
     clearTextReporter: { reportTests: false, reportMutants: true, reportScoreTable: true },

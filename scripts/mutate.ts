@@ -55,6 +55,7 @@ export const groups: Readonly<Record<string, Group>> = {
     tests: [
       'packages/api/src/verify-access-token.test.ts',
       'packages/api/src/claim-boundaries.test.ts',
+      'packages/api/src/claim-types.test.ts',
       'packages/api/src/signature.test.ts',
       'packages/api/src/verified-token-cache*.test.ts',
       'packages/api/src/claim-values.test.ts',

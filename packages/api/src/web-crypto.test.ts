@@ -30,3 +30,4 @@ await import('./verify-access-token.test.ts');
 await import('./authenticate-request.test.ts');
 await import('./claim-boundaries.test.ts');
 await import('./signature.test.ts');
+await import('./claim-types.test.ts');

@@ -137,3 +137,34 @@ describe('each token is checked on its own, whatever token came before', () => {
     assert.equal(provider.state.jwksRequests, 1, 'neither asked the provider again');
   });
 });
+
+describe('an unreachable provider', () => {
+  it('answers provider_unavailable, with the cause, when the key set cannot be fetched (explicit JWKS URI)', async () => {
+    const provider = fakeProvider([trusted]);
+    const time = clock();
+    const verifier = createAccessTokenVerifier(
+      { issuer: provider.issuer, jwksUri: provider.jwksUri },
+      { audience: shopping, fetch: provider.fetch, now: time.now },
+    );
+    provider.state.down = true;
+    const token = accessToken(trusted, claimsFor(provider.issuer, time.seconds()));
+    await assert.rejects(verifier.verify(token), (error: unknown) => {
+      assert.ok(error instanceof Error && 'code' in error, String(error));
+      assert.equal(error.code, 'provider_unavailable');
+      assert.ok(error.cause !== undefined, 'the cause is kept');
+      return true;
+    });
+    assert.equal(provider.state.discoveryRequests, 0, 'no discovery with an explicit JWKS URI');
+  });
+
+  it('answers provider_unavailable, with the cause, when discovery fails', async () => {
+    const { verifier, claims, provider } = setup();
+    provider.state.down = true;
+    await assert.rejects(verifier.verify(accessToken(trusted, claims())), (error: unknown) => {
+      assert.ok(error instanceof Error && 'code' in error);
+      assert.equal(error.code, 'provider_unavailable');
+      assert.ok(error.cause !== undefined);
+      return true;
+    });
+  });
+});

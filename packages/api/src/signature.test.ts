@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Jwk } from '@logto-kit/client';
-import { jwkFitsAlgorithm } from './algorithms.ts';
+import { isAccessTokenAlgorithm, jwkFitsAlgorithm } from './algorithms.ts';
 import {
   accessToken,
   claimsFor,
@@ -192,5 +192,52 @@ describe('key selection for a token without "kid"', () => {
   it('refuses a token without "kid" when no published key fits its algorithm', async () => {
     const { verifier, claims } = setup([rsa2048, es384]);
     await assert.rejects(verifier.verify(noKid(first, claims)), { code: 'invalid_token', message: /does not publish/ });
+  });
+});
+
+describe('every supported algorithm verifies with its own rule', () => {
+  for (const alg of ['RS384', 'RS512', 'PS384', 'PS512', 'ES512'] as const) {
+    it(`accepts an ${alg} token and refuses it with a signature of another key`, async () => {
+      const key = generateSigningKey(alg);
+      const other = generateSigningKey(alg, key.kid);
+      const { verifier, claims } = setup([key]);
+      assert.equal((await verifier.verify(accessToken(key, claims))).sub, 'user-1');
+      await assert.rejects(verifier.verify(accessToken(other, claims)), { code: 'invalid_token' });
+    });
+  }
+
+  it('accepts an EdDSA token signed with an Ed448 key', async (t) => {
+    const pair = generateKeyPairSync('ed448');
+    const jwk = { ...pair.publicKey.export({ format: 'jwk' }), kid: 'ed448', alg: 'EdDSA', use: 'sig' } as Jwk;
+    const key: SigningKey = { alg: 'EdDSA', kid: 'ed448', ...pair, jwk };
+    const { verifier, claims } = setup([key]);
+    const token = accessToken(key, claims);
+    try {
+      assert.equal((await verifier.verify(token)).sub, 'user-1');
+    } catch (error) {
+      // Web Crypto may lack Ed448; then it must be a refusal, never an acceptance.
+      if (!(error instanceof Error && 'code' in error && error.code === 'invalid_token')) throw error;
+      t.diagnostic('Ed448 is not supported by this signature layer');
+    }
+  });
+
+  it('refuses an ECDSA signature one byte short or long', async () => {
+    const { verifier, claims } = setup([es256]);
+    const token = accessToken(es256, claims);
+    const [input, signature] = [token.slice(0, token.lastIndexOf('.')), token.slice(token.lastIndexOf('.') + 1)];
+    const bytes = Buffer.from(signature, 'base64url');
+    for (const wrong of [bytes.subarray(0, 63), Buffer.concat([bytes, Buffer.from([0])])]) {
+      await assert.rejects(verifier.verify(`${input}.${wrong.toString('base64url')}`), {
+        code: 'invalid_token',
+        message: /signature does not verify/,
+      });
+    }
+  });
+
+  it('isAccessTokenAlgorithm accepts only the supported names, as strings', () => {
+    assert.equal(isAccessTokenAlgorithm('ES256'), true);
+    for (const value of [['ES256'], 'HS256', 'none', 'es256', '', undefined, 7, 'toString', '__proto__']) {
+      assert.equal(isAccessTokenAlgorithm(value), false, String(value));
+    }
   });
 });

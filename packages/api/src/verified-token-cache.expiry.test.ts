@@ -29,3 +29,25 @@ describe('VerifiedTokenCache expiry in each generation', () => {
     assert.equal(cache.get('token', 1000), undefined);
   });
 });
+
+describe('VerifiedTokenCache size and clear', () => {
+  it('counts the entries of both generations and forgets everything on clear()', () => {
+    const cache = new VerifiedTokenCache<string>(4);
+    cache.set('a', 'A', 1000);
+    cache.set('b', 'B', 1000);
+    cache.set('c', 'C', 1000);
+    assert.equal(cache.size, 3);
+    cache.offer('d', 'D', 1000);
+    cache.clear();
+    assert.equal(cache.size, 0);
+    for (const token of ['a', 'b', 'c']) assert.equal(cache.get(token, 0), undefined);
+    assert.equal(cache.offer('d', 'D', 1000), false, 'the offers were forgotten too');
+  });
+
+  it('forgets the offers of the previous generation on clear()', () => {
+    const cache = new VerifiedTokenCache<string>(2);
+    cache.offer('x', 'X', 1000);
+    cache.clear();
+    assert.equal(cache.offer('x', 'X', 1000), false);
+  });
+});

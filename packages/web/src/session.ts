@@ -8,6 +8,7 @@ import { signInLifetimeMs } from '@logto-kit/client';
 import { randomBase64url } from './base64url.ts';
 import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, serializeCookie } from './cookies.ts';
+import { SealedStore } from './sealed-store.ts';
 import { fittingSession, maxSessionCookieBytes } from './session-budget.ts';
 import { isSignedIn } from './session-contents.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
@@ -85,7 +86,7 @@ export class SessionManager {
   readonly cookieName: string;
   readonly maxAge: number;
   readonly #sealer: CookieSealer;
-  readonly #store: SessionStore | undefined;
+  readonly #store: SealedStore | undefined;
   readonly #options: SessionOptions;
   readonly #now: () => number;
   /**
@@ -100,8 +101,9 @@ export class SessionManager {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#sealer = new CookieSealer({ secrets: options.secrets, now: options.now });
-    this.#store = options.store;
     this.#now = options.now ?? Date.now;
+    // What reaches the store is sealed and bound to its id; anything else reads back as absent.
+    this.#store = options.store && new SealedStore(options.store, this.#sealer, this.#now);
     this.cookieName = options.cookieName ?? 'logto_session';
     this.maxAge = options.maxAge ?? defaultMaxAge;
     this.#secureRequestAttributes = this.#cookieAttributes(true);

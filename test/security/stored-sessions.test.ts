@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { StorageKey } from '@logto-kit/client';
-import { PostgresStore, RedisStore, type SessionStore } from '@logto-kit/express';
+import { MemoryStore, PostgresStore, RedisStore, type SessionStore } from '@logto-kit/express';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { encodeJson, type HostileProvider, startHostileProvider } from '../fixtures/hostile-provider.ts';
@@ -175,6 +175,53 @@ for (const makeBackend of [redisBackend, postgresBackend]) {
         assert.equal(await shownAs(moved), 401);
       } finally {
         await dropped.close();
+      }
+    });
+  });
+}
+
+/** Sends the same callback `count` times at once with the browser's cookies; the answers in order. */
+async function concurrentCallbacks(browser: Browser, callbackUrl: string, count: number): Promise<Response[]> {
+  const cookie = [...browser.cookies()].map(([name, value]) => `${name}=${value}`).join('; ');
+  return Promise.all(
+    Array.from({ length: count }, () => fetch(callbackUrl, { redirect: 'manual', headers: { cookie } })),
+  );
+}
+
+const sessionKinds: [string, () => SessionStore | undefined][] = [
+  ['a Redis store', () => redisBackend().store()],
+  ['a PostgreSQL store', () => postgresBackend().store()],
+  ['a memory store', () => new MemoryStore()],
+  ['cookie sessions', () => undefined],
+];
+
+for (const [kind, makeStore] of sessionKinds) {
+  describe(`security: a repeated callback with ${kind}`, () => {
+    it('exchanges the code once for 5 identical concurrent callbacks; one signs in, the others change no cookie, and the winner’s session keeps working', async () => {
+      const store = makeStore();
+      const app = await startWebApp(provider, { session: { secrets: [sessionSecret], ...(store ? { store } : {}) } });
+      try {
+        const browser = new Browser(app.url);
+        const callbackUrl = await browser.startSignIn();
+        const tokenRequests = provider.hits.token;
+        const answers = await concurrentCallbacks(browser, callbackUrl, 5);
+        assert.equal(provider.hits.token - tokenRequests, 1, 'one token request');
+        const winners = answers.filter((answer) => answer.status === 302);
+        assert.equal(winners.length, 1);
+        for (const loser of answers.filter((answer) => answer.status !== 302)) {
+          assert.equal(loser.status, 400);
+          assert.deepEqual(loser.headers.getSetCookie(), [], 'a loser sets no cookie');
+        }
+        const winner = new Browser(app.url);
+        for (const line of winners[0]!.headers.getSetCookie()) {
+          const [pair = ''] = line.split(';');
+          const separator = pair.indexOf('=');
+          if (pair.slice(separator + 1)) winner.cookies().set(pair.slice(0, separator), pair.slice(separator + 1));
+        }
+        assert.equal((await winner.get('/me')).status, 200);
+        assert.equal((await winner.get('/me/api-token')).status, 200, 'the refresh token works');
+      } finally {
+        await app.close();
       }
     });
   });

@@ -188,6 +188,7 @@ export class SessionManager {
    * (asynchronous) commit when it would not, which is the common case of a signed-in user's request.
    */
   needsCommit(session: Session): boolean {
+    if (session.untouched) return false;
     if (session.isEmpty()) return session.hadCookie();
     return (
       session.dirty ||
@@ -202,6 +203,7 @@ export class SessionManager {
    * store writes still to do: set the headers, then await `persist` before the response is sent.
    */
   async prepare(session: Session): Promise<PreparedCommit> {
+    if (session.untouched) return { headers: [] };
     const now = this.#now();
     const attributes = this.#attributes(session.secure);
     const empty = session.isEmpty();
@@ -260,6 +262,20 @@ export class SessionManager {
 
   #fitting(data: SessionData, expiresAt: number): SessionData | undefined {
     return fittingSession(this.cookieName, data, (candidate) => this.#sealer.sealedLength(candidate, expiresAt));
+  }
+
+  /**
+   * @internal Takes a store-backed session out of the store (atomically): answers false when it
+   * is no longer there, i.e. a concurrent request took it first. Once taken, the session is
+   * written back (as a new entry) when committed, unless it is regenerated or emptied. Cookie
+   * sessions, and sessions with no entry yet, answer true.
+   */
+  async take(session: Session): Promise<boolean> {
+    if (!this.#store || session.storeId === undefined || session.regenerated) return true;
+    const stored = await this.#store.take(session.storeId);
+    if (!stored) return false;
+    session.taken(stored.data);
+    return true;
   }
 
   /**
@@ -386,6 +402,8 @@ export class Session {
   dirty = false;
   /** Whether {@link regenerate} was called. */
   regenerated = false;
+  /** @internal Set by {@link leaveUntouched}: committing sends and stores nothing. */
+  untouched = false;
   readonly #manager: SessionManager;
   #data = new Map<string, string>();
   #changes = new Map<string, string | undefined>();
@@ -404,6 +422,26 @@ export class Session {
     this.expiresAt = expiresAt;
     this.storeId = storeId;
     this.storeVersion = storeVersion;
+  }
+
+  /** @internal The data taken out of the store (see {@link SessionManager.take}); written back as a new entry. */
+  taken(data: SessionData): void {
+    this.#data = new Map(Object.entries(data));
+    this.storeVersion = undefined;
+    this.dirty = true;
+  }
+
+  /**
+   * @internal This request must change neither the cookies nor the store (e.g. a repeated
+   * callback that lost to another request: its answer must not overwrite the winner's cookie).
+   */
+  leaveUntouched(): void {
+    this.untouched = true;
+  }
+
+  /** @internal See {@link SessionManager.take}. */
+  takeFromStore(): Promise<boolean> {
+    return this.#manager.take(this);
   }
 
   /** @internal */

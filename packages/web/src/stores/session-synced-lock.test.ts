@@ -15,6 +15,11 @@ async function signedInCookie(manager: SessionManager): Promise<Map<string, stri
   return parseCookieHeader(headers.map((header) => header.split(';')[0]).join('; '));
 }
 
+/** The session as stored now (stored values are sealed: read through the manager). */
+async function storedData(manager: SessionManager, cookies: Map<string, string>): Promise<Record<string, string>> {
+  return (await manager.load({ cookies, secure: false })).snapshot();
+}
+
 describe('sessionSyncedLock', () => {
   it('hands the next holder what the previous holder wrote, before either response ends', async () => {
     const store = new MemoryStore();
@@ -36,7 +41,7 @@ describe('sessionSyncedLock', () => {
     assert.equal(second.get('logto.accessTokens'), '{"fresh":true}');
     assert.equal(second.get('unrelated'), 'kept', 'its own change survives the re-read');
     await releaseSecond();
-    assert.deepEqual((await store.get(first.storeId!))?.data, {
+    assert.deepEqual(await storedData(manager, cookies), {
       'logto.refreshToken': 'r1',
       'logto.accessTokens': '{"fresh":true}',
       unrelated: 'kept',
@@ -73,6 +78,6 @@ describe('sessionSyncedLock', () => {
     await releaseSecond();
     await first.commit();
     await second.commit();
-    assert.equal((await store.get(first.storeId!))?.data['logto.refreshToken'], 'r2');
+    assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r2');
   });
 });

@@ -12,8 +12,9 @@ import {
   type RefreshLock,
   type Storage,
 } from '@logto-kit/client';
-import type { PlainAnswer } from './answers.ts';
+import { type PlainAnswer, providerUnavailableAnswer } from './answers.ts';
 import { BackChannelLogout, type BackChannelLogoutOptions, signedInAtKey } from './back-channel-logout.ts';
+import { isProviderFailure } from './error-page.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { isSameOriginRequest } from './same-origin.ts';
@@ -187,11 +188,18 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     const { path } = request;
     if (isGet && (path === paths.signIn || path === paths.signUp)) {
       const query = new URLSearchParams(request.search);
-      const location = await routes.signIn(session, {
-        // Given twice, it is not one path: refused like any unsafe value.
-        returnTo: query.getAll('returnTo').length === 1 ? query.get('returnTo') : undefined,
-        ...(path === paths.signUp ? { firstScreen: 'register' as const } : {}),
-      });
+      let location: string;
+      try {
+        location = await routes.signIn(session, {
+          // Given twice, it is not one path: refused like any unsafe value.
+          returnTo: query.getAll('returnTo').length === 1 ? query.get('returnTo') : undefined,
+          ...(path === paths.signUp ? { firstScreen: 'register' as const } : {}),
+        });
+      } catch (error) {
+        // The same answer in every adapter: the sign-in error page (or JSON), 502, no internal URL.
+        if (!isProviderFailure(error)) throw error;
+        return { kind: 'page', answer: providerUnavailableAnswer(error, request.header?.('accept')) };
+      }
       return { kind: 'redirect', location };
     }
     if (isGet && path === paths.callback) {

@@ -53,6 +53,8 @@ export interface ProviderOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable (default 3000 ms). */
   refreshTokenReuseWindowMs?: number;
+  /** `false`: a refresh answers the same refresh token (see `DevServerOptions`). Default `true`. */
+  rotateRefreshToken?: boolean;
   /** Lifetimes to change from Logto's (`defaultLifetimes`). */
   lifetimes?: Partial<Lifetimes>;
   /** Keys that sign the provider's cookies, newest first; random per process by default. */
@@ -122,6 +124,7 @@ export function createProvider(options: ProviderOptions): Provider {
     accessTokenTtl: lifetimes.accessToken,
     now,
     ...(options.refreshTokenReuseWindowMs === undefined ? {} : { reuseWindowMs: options.refreshTokenReuseWindowMs }),
+    ...(options.rotateRefreshToken === undefined ? {} : { rotateRefreshToken: options.rotateRefreshToken }),
   });
 
   // Every configured application is first-party: consent is given by `loadExistingGrant`, so an

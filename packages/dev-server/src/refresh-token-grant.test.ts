@@ -114,3 +114,23 @@ describe('refresh token reuse window, configured', () => {
     }
   });
 });
+
+describe('refresh token rotation, configured', () => {
+  it('answers the same refresh token, usable again much later, with rotateRefreshToken: false', async () => {
+    let now = Date.now();
+    const server = await startDevServer({ port: 0, memory: true, rotateRefreshToken: false, now: () => now });
+    try {
+      const { tokens } = await signInForTokens(server);
+      const params = { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) };
+      const first = await tokenRequest(server, params);
+      assert.equal(first.status, 200);
+      assert.equal(first.body.refresh_token, tokens.refresh_token, 'not rotated');
+      now += 60_000;
+      const later = await tokenRequest(server, params);
+      assert.equal(later.status, 200, 'still valid after the reuse window: it was never consumed');
+      assert.notEqual(later.body.access_token, first.body.access_token);
+    } finally {
+      await server.close();
+    }
+  });
+});

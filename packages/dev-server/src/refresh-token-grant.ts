@@ -32,6 +32,11 @@ export interface RefreshTokenGrantOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable; Logto's 3 seconds by default. */
   reuseWindowMs?: number;
+  /**
+   * `false` answers a refresh with the same refresh token instead of a new one, as Logto does for
+   * a confidential (traditional web) app until 70% of the token's lifetime. Default `true`.
+   */
+  rotateRefreshToken?: boolean;
 }
 
 export interface RefreshTokenGrant {
@@ -162,28 +167,33 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
       throw invalidGrant('refresh token already used (the grant is now revoked: sign in again)');
     }
 
-    await refreshToken.consume();
-    oidc.entity('RotatedRefreshToken', refreshToken);
-    refreshToken = new provider.RefreshToken({
-      accountId: refreshToken.accountId,
-      acr: refreshToken.acr,
-      amr: refreshToken.amr,
-      authTime: refreshToken.authTime,
-      claims: refreshToken.claims,
-      client,
-      expiresWithSession: refreshToken.expiresWithSession,
-      iiat: refreshToken.iiat,
-      grantId,
-      gty: rotatedGrantType(refreshToken.gty),
-      nonce: refreshToken.nonce,
-      resource: refreshToken.resource,
-      rotations: (refreshToken.rotations ?? 0) + 1,
-      scope: refreshToken.scope,
-      sessionUid: refreshToken.sessionUid,
-      sid: refreshToken.sid,
-    });
+    const rotate = options.rotateRefreshToken ?? true;
+    if (rotate) {
+      await refreshToken.consume();
+      oidc.entity('RotatedRefreshToken', refreshToken);
+    }
+    refreshToken = !rotate
+      ? refreshToken
+      : new provider.RefreshToken({
+          accountId: refreshToken.accountId,
+          acr: refreshToken.acr,
+          amr: refreshToken.amr,
+          authTime: refreshToken.authTime,
+          claims: refreshToken.claims,
+          client,
+          expiresWithSession: refreshToken.expiresWithSession,
+          iiat: refreshToken.iiat,
+          grantId,
+          gty: rotatedGrantType(refreshToken.gty),
+          nonce: refreshToken.nonce,
+          resource: refreshToken.resource,
+          rotations: (refreshToken.rotations ?? 0) + 1,
+          scope: refreshToken.scope,
+          sessionUid: refreshToken.sessionUid,
+          sid: refreshToken.sid,
+        });
     oidc.entity('RefreshToken', refreshToken);
-    const refreshTokenValue = await refreshToken.save();
+    const refreshTokenValue = rotate ? await refreshToken.save() : value;
 
     const at: AccessToken = new provider.AccessToken({
       accountId: account.accountId,

@@ -54,6 +54,12 @@ export interface DevServerOptions {
   /** How long a consumed refresh token stays usable, in milliseconds. Default 3000, as in Logto. */
   refreshTokenReuseWindowMs?: number;
   /**
+   * `false` answers a refresh with the same refresh token, as Logto does for a confidential
+   * (traditional web) app until 70% of the token's lifetime; `true` (default) rotates it on every
+   * use, with the reuse window, as Logto does for public clients.
+   */
+  rotateRefreshToken?: boolean;
+  /**
    * Lifetimes (seconds) to change from Logto's: `accessToken` 3600, `idToken` 3600,
    * `authorizationCode` 60, `refreshToken` 14 days, `session` 14 days, `interaction` 3600.
    */
@@ -159,6 +165,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.refreshTokenReuseWindowMs === undefined
         ? {}
         : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
+      ...(options.rotateRefreshToken === undefined ? {} : { rotateRefreshToken: options.rotateRefreshToken }),
       ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
       cookieKeys: [cookieKey],
     });

@@ -176,6 +176,8 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
   // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
   const sharedLock = clientOptions?.lock ?? new InProcessRefreshLock();
+  // New tokens waiting for the store keep the lock at most as long as a hold of a shared lock lasts.
+  const lockHoldMs = 'ttlMs' in sharedLock && typeof sharedLock.ttlMs === 'number' ? sharedLock.ttlMs : undefined;
   const routes = new LogtoRoutes({
     createClient,
     redirectUri: `${base}${paths.callback}`,
@@ -247,7 +249,10 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     routes,
     sessions,
     clientFor: (session) =>
-      createClient(sessionStorage(session), sessions.usesStore ? sessionSyncedLock(sharedLock, session) : undefined),
+      createClient(
+        sessionStorage(session),
+        sessions.usesStore ? sessionSyncedLock(sharedLock, session, lockHoldMs) : undefined,
+      ),
     isRoutePath: (path) => routePaths.has(path),
     serveRoute,
   };

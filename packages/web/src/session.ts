@@ -8,6 +8,7 @@ import { signInLifetimeMs } from '@logto-kit/client';
 import { randomBase64url } from './base64url.ts';
 import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, serializeCookie } from './cookies.ts';
+import { PendingWrites, type SessionChanges } from './pending-writes.ts';
 import { SealedStore } from './sealed-store.ts';
 import { fittingSession, maxSessionCookieBytes } from './session-budget.ts';
 import { isSignedIn } from './session-contents.ts';
@@ -87,6 +88,7 @@ export class SessionManager {
   readonly maxAge: number;
   readonly #sealer: CookieSealer;
   readonly #store: SealedStore | undefined;
+  readonly #pendingWrites: PendingWrites | undefined;
   readonly #options: SessionOptions;
   readonly #now: () => number;
   /**
@@ -104,6 +106,7 @@ export class SessionManager {
     this.#now = options.now ?? Date.now;
     // What reaches the store is sealed and bound to its id; anything else reads back as absent.
     this.#store = options.store && new SealedStore(options.store, this.#sealer, this.#now);
+    this.#pendingWrites = this.#store && new PendingWrites(this.#store);
     this.cookieName = options.cookieName ?? 'logto_session';
     this.maxAge = options.maxAge ?? defaultMaxAge;
     this.#secureRequestAttributes = this.#cookieAttributes(true);
@@ -148,7 +151,7 @@ export class SessionManager {
         session.markRefused();
         return session;
       }
-      session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+      session.loaded(this.#overlay(opened.sid, stored.data), opened.expiresAt, opened.sid, stored.version);
     }
     if (this.#hasEnded && (await this.#hasEnded(session))) session.destroy();
     return session;
@@ -214,6 +217,7 @@ export class SessionManager {
       const oldId = session.storeId;
       const dropOld = oldId !== undefined && (session.regenerated || empty);
       if (empty) {
+        if (dropOld) this.#pendingWrites?.drop(oldId);
         return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
       const lifetime = this.lifetimeOf(session);
@@ -223,7 +227,10 @@ export class SessionManager {
         return {
           headers: await this.#write({ sid: id }, session, now, lifetime, attributes),
           persist: async () => {
-            if (dropOld) await store.destroy(oldId);
+            if (dropOld) {
+              this.#pendingWrites?.drop(oldId);
+              await store.destroy(oldId);
+            }
             await store.set(id, data, lifetime);
           },
         };
@@ -285,18 +292,59 @@ export class SessionManager {
   async reload(session: Session): Promise<void> {
     if (!this.#store || session.storeId === undefined || session.regenerated) return;
     const stored = await this.#store.get(session.storeId);
-    session.rebase(stored?.data ?? {}, stored?.version);
+    // Ended meanwhile (signed out elsewhere, expired): changes kept for it are not brought back.
+    if (!stored) this.#pendingWrites?.drop(session.storeId);
+    session.rebase(stored ? this.#overlay(session.storeId, stored.data) : {}, stored?.version);
   }
 
   /**
    * @internal Writes this request's changes to the store now (merged with other writers'), so
-   * other instances see them before the response ends, then re-reads the session.
+   * other instances see them before the response ends, then re-reads the session. When the store
+   * fails, the changes (a refresh's new tokens) are kept in this process and written as soon as
+   * it answers again; requests of this process see them meanwhile.
    */
   async flush(session: Session): Promise<void> {
     if (!this.#store || session.storeId === undefined || session.regenerated || !session.hasChanges()) return;
+    try {
+      await this.#writeMerged(this.#store, session.storeId, session);
+    } catch (error) {
+      this.#pendingWrites!.keep(session.storeId, session.ownChanges(), this.lifetimeOf(session));
+      this.#report('logto-kit: the session store failed; the new tokens are kept and written once it answers.', error);
+      session.changesPersisted();
+      return;
+    }
+    session.changesPersisted();
+    await this.reload(session);
+  }
+
+  /**
+   * @internal Checks that the store takes writes (by writing the session as it is) before a
+   * refresh spends the refresh token, so a refresh is not started while its result could not be
+   * kept. Throws the store's error; a concurrent writer's newer data is read instead.
+   */
+  async probe(session: Session): Promise<void> {
+    if (!this.#store || session.storeId === undefined || session.regenerated) return;
     await this.#writeMerged(this.#store, session.storeId, session);
     session.changesPersisted();
     await this.reload(session);
+  }
+
+  /**
+   * @internal Resolves once this session's kept changes (see {@link flush}) are written, or after
+   * `limitMs`; at once when there are none.
+   */
+  pendingWritten(session: Session, limitMs: number): Promise<void> {
+    if (!this.#pendingWrites || session.storeId === undefined) return Promise.resolve();
+    return this.#pendingWrites.written(session.storeId, limitMs);
+  }
+
+  /** @internal The number of sessions whose changes wait for the store (see {@link flush}). */
+  get pendingWrites(): number {
+    return this.#pendingWrites?.size ?? 0;
+  }
+
+  #overlay(id: string, data: SessionData): SessionData {
+    return this.#pendingWrites ? this.#pendingWrites.overlay(id, data) : data;
   }
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.
@@ -310,20 +358,28 @@ export class SessionManager {
     session: Session,
     lifetime = this.lifetimeOf(session),
   ): Promise<void> {
+    // Changes kept from a failed write go along, under this request's own.
+    const kept = this.#pendingWrites?.current(id);
+    const withKept = (base: SessionData) => session.applyChanges(this.#overlay(id, base));
     if (!store.compareAndSet) {
-      await store.set(id, session.snapshot(), lifetime);
+      await store.set(id, withKept(session.snapshot()), lifetime);
+      this.#pendingWrites?.writtenWith(id, kept);
       return;
     }
     let expected = session.storeVersion;
-    let data = session.snapshot();
+    let data = withKept(session.snapshot());
     for (let attempt = 0; attempt < casAttempts; attempt += 1) {
-      if (await store.compareAndSet(id, expected, data, lifetime)) return;
+      if (await store.compareAndSet(id, expected, data, lifetime)) {
+        this.#pendingWrites?.writtenWith(id, kept);
+        return;
+      }
       // Another request of this user wrote first: apply only our own changes on top of its data.
       const current = await store.get(id);
       expected = current?.version;
-      data = session.applyChanges(current?.data ?? {});
+      data = withKept(current?.data ?? {});
     }
     await store.set(id, data, lifetime);
+    this.#pendingWrites?.writtenWith(id, kept);
   }
 
   async #write(
@@ -362,7 +418,10 @@ export class SessionManager {
 
   /** @internal Reports a session store failure (reading or saving); the request is answered with 503. */
   reportStoreFailure(error: unknown): void {
-    const message = 'logto-kit: the session store failed; answered 503.';
+    this.#report('logto-kit: the session store failed; answered 503.', error);
+  }
+
+  #report(message: string, error: unknown): void {
     if (this.#options.logger?.error) this.#options.logger.error(message, error);
     else console.error(message, error);
   }
@@ -538,6 +597,21 @@ export class Session {
   rebase(base: SessionData, storeVersion: number | undefined): void {
     this.#data = new Map(Object.entries(this.applyChanges(base)));
     this.storeVersion = storeVersion;
+  }
+
+  /** @internal This request's own changes (a value, or `undefined` for a removed key). */
+  ownChanges(): SessionChanges {
+    return new Map(this.#changes);
+  }
+
+  /** @internal See {@link SessionManager.probe}. */
+  probeStore(): Promise<void> {
+    return this.#manager.probe(this);
+  }
+
+  /** @internal See {@link SessionManager.pendingWritten}. */
+  pendingWritten(limitMs: number): Promise<void> {
+    return this.#manager.pendingWritten(this, limitMs);
   }
 
   /** @internal Whether this request changed any key. */

@@ -1,6 +1,6 @@
 import { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from '@logto-kit/client';
 import { randomBase64url } from '../base64url.ts';
-import { evalRedisScript, type RedisClientLike, sendRedisCommand } from './redis-client.ts';
+import { evalRedisScript, type RedisClientLike } from './redis-client.ts';
 import { SessionStoreError, withBackend } from './session-store-error.ts';
 
 /** Options of {@link RedisRefreshLock}. */
@@ -95,7 +95,8 @@ const staleMarginMs = 1000;
 export class RedisRefreshLock implements RefreshLock {
   readonly #client: RedisClientLike;
   readonly #prefix: string;
-  readonly #ttlMs: number;
+  /** How long a hold lasts at most, in milliseconds. */
+  readonly ttlMs: number;
   readonly #maxWaitMs: number;
   readonly #timeoutMs: number;
   readonly #delay: (ms: number) => Promise<void>;
@@ -105,7 +106,7 @@ export class RedisRefreshLock implements RefreshLock {
   constructor(options: RedisRefreshLockOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'logto-kit:lock:';
-    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.ttlMs = options.ttlMs ?? 10_000;
     this.#maxWaitMs = options.maxWaitMs ?? 15_000;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -134,7 +135,7 @@ export class RedisRefreshLock implements RefreshLock {
     const started = this.#now();
     const queueKeys = [`${redisKey}:queue`, `${redisKey}:seen`, `${redisKey}:seq`];
     const staleMs = this.#timeoutMs + maxBackoffMs + staleMarginMs;
-    const args = [token, String(this.#ttlMs), String(staleMs), String(this.#maxWaitMs + staleMs)];
+    const args = [token, String(this.ttlMs), String(staleMs), String(this.#maxWaitMs + staleMs)];
     let backoff = firstBackoffMs;
     for (;;) {
       const reply = await this.#run(() => evalRedisScript(this.#client, acquireScript, [redisKey, ...queueKeys], args));

@@ -48,6 +48,37 @@ describe('sessionSyncedLock', () => {
     });
   });
 
+  it('refuses the lock (no refresh starts) while the store does not take writes, and keeps new tokens it did not take', async () => {
+    const store = new MemoryStore();
+    let writable = true;
+    const compareAndSet = store.compareAndSet.bind(store);
+    store.compareAndSet = async (...args) => {
+      if (!writable) throw new Error('store down');
+      return compareAndSet(...args);
+    };
+    const reported: unknown[] = [];
+    const logger = { debug() {}, error: (_message: string, error: unknown) => reported.push(error) };
+    const manager = new SessionManager({ secrets, store, logger });
+    const cookies = await signedInCookie(manager);
+    const session = await manager.load({ cookies, secure: false });
+    const lock = new InProcessRefreshLock();
+    writable = false;
+    await assert.rejects(sessionSyncedLock(lock, session).acquire('k'), /store down/);
+    writable = true;
+    const release = await sessionSyncedLock(lock, session).acquire('k');
+    // The outage begins during the refresh: the new token is kept and seen by later requests.
+    writable = false;
+    session.set('logto.refreshToken', 'r1');
+    await release();
+    assert.equal(manager.pendingWrites, 1);
+    assert.equal(reported.length, 1, 'reported');
+    assert.equal((await manager.load({ cookies, secure: false })).get('logto.refreshToken'), 'r1');
+    writable = true;
+    await session.pendingWritten(60_000);
+    assert.equal(manager.pendingWrites, 0);
+    assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r1');
+  });
+
   it('without the re-read the second holder would still see the spent refresh token', async () => {
     const store = new MemoryStore();
     const manager = new SessionManager({ secrets, store });

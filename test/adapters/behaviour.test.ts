@@ -450,11 +450,22 @@ for (const adapter of adapters) {
 
       it('answers 503 without a cookie or redirect when the session cannot be saved', async () => {
         reported.length = 0;
+        // A sign-in start keeps its pending sign-in in the cookie; its completion needs the store.
+        const browser = new Browser(app.url);
+        const started = await browser.get('/sign-in');
+        const callbackUrl = await signInThroughForms(
+          started.location!,
+          { username: 'demo', password: 'demo-password' },
+          { cookieJar: browser.providerJar },
+        );
         store.set = async () => {
           throw new Error('store unavailable');
         };
         try {
-          const response = await fetch(`${app.url}/sign-in`, { redirect: 'manual' });
+          const response = await fetch(callbackUrl, {
+            redirect: 'manual',
+            headers: { cookie: browser.cookieHeader() },
+          });
           assert.equal(response.status, 503);
           assert.equal(response.headers.get('location'), null);
           assert.equal(response.headers.get('retry-after'), '5');

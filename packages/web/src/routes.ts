@@ -11,6 +11,7 @@ import {
   StorageKey,
   signInLifetimeMs,
 } from '@logto-kit/client';
+import { encodeBase64url } from './base64url.ts';
 import { safeReturnTo } from './return-to.ts';
 import type { Session } from './session.ts';
 import { maxPendingSignIns, withNewestPendingSignIns } from './session-contents.ts';
@@ -49,6 +50,12 @@ function callbackState(callbackUrl: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A store key part for a `state` (any characters, any length): its SHA-256, base64url. */
+async function digestState(state: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state));
+  return encodeBase64url(new Uint8Array(digest));
 }
 
 /** The route behaviour of one application. */
@@ -129,12 +136,15 @@ export class LogtoRoutes {
 
   /**
    * Claims the pending sign-in of `state`: with a server store, by taking the session out of the
-   * store (atomic, across instances); with cookie sessions, in this process (a cookie cannot be
+   * store, or for a pending sign-in kept in the cookie by an entry created only if absent
+   * (atomic, across instances); with cookie sessions, in this process (a cookie cannot be
    * consumed, so instances behind a load balancer each claim on their own). Answers whether this
    * request won the claim.
    */
   async #claim(session: Session, state: string): Promise<boolean> {
     if (session.storeId !== undefined) return session.takeFromStore();
+    // A pending sign-in kept in the cookie, with a store: claimed there, across instances.
+    if (session.usesStore) return session.claimInStore(await digestState(state));
     const now = Date.now();
     const claimedUntil = this.#claimedStates.get(state);
     if (claimedUntil !== undefined && claimedUntil > now) return false;

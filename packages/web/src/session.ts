@@ -11,7 +11,7 @@ import { type CookieAttributes, serializeCookie } from './cookies.ts';
 import { PendingWrites, type SessionChanges } from './pending-writes.ts';
 import { SealedStore } from './sealed-store.ts';
 import { fittingSession, maxSessionCookieBytes } from './session-budget.ts';
-import { isSignedIn } from './session-contents.ts';
+import { holdsOnlyPendingSignIns, isSignedIn } from './session-contents.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
 
 /** Receives diagnostics; `console` fits. */
@@ -168,12 +168,21 @@ export class SessionManager {
     }
     let opened: OpenedCookie;
     if (this.#store) {
-      const id = result.value;
-      if (typeof id !== 'object' || id === null || !('sid' in id) || typeof id.sid !== 'string') {
+      const payload = result.value;
+      if (typeof payload === 'object' && payload !== null && 'sid' in payload && typeof payload.sid === 'string') {
+        opened = { kind: 'id', sid: payload.sid, expiresAt: result.expiresAt };
+      } else if (
+        typeof payload === 'object' &&
+        payload !== null &&
+        'anonymous' in payload &&
+        isSessionData(payload.anonymous) &&
+        holdsOnlyPendingSignIns(payload.anonymous)
+      ) {
+        opened = { kind: 'data', data: payload.anonymous, expiresAt: result.expiresAt };
+      } else {
         this.#refuse('malformed');
         return undefined;
       }
-      opened = { kind: 'id', sid: id.sid, expiresAt: result.expiresAt };
     } else {
       if (!isSessionData(result.value)) {
         this.#refuse('malformed');
@@ -197,7 +206,7 @@ export class SessionManager {
       session.dirty ||
       session.regenerated ||
       this.#needsRenewal(session, this.#now()) ||
-      (this.usesStore && !session.storeId)
+      (this.usesStore && !session.storeId && !holdsOnlyPendingSignIns(session.snapshot()))
     );
   }
 
@@ -221,6 +230,22 @@ export class SessionManager {
         return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
       const lifetime = this.lifetimeOf(session);
+      if (holdsOnlyPendingSignIns(session.snapshot())) {
+        // Nothing worth a store entry yet (pending sign-ins only, which any site can cause):
+        // kept in the bounded cookie, so a flood of anonymous sign-in starts writes nothing.
+        if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now) && !oldId) {
+          return { headers: [] };
+        }
+        const data = this.#fitting(session.snapshot(), now + lifetime * 1000);
+        if (!data) {
+          this.#reportTooLarge();
+          return { headers: clearAll(), persist: oldId ? () => this.#destroyStored(store, oldId) : undefined };
+        }
+        return {
+          headers: await this.#write({ anonymous: data }, session, now, lifetime, attributes),
+          persist: oldId ? () => this.#destroyStored(store, oldId) : undefined,
+        };
+      }
       if (!oldId || session.regenerated) {
         const id = randomBase64url(32);
         const data = session.snapshot();
@@ -251,6 +276,26 @@ export class SessionManager {
       return { headers: clearAll() };
     }
     return { headers: await this.#write(data, session, now, lifetime, attributes) };
+  }
+
+  async #destroyStored(store: SessionStore, id: string): Promise<void> {
+    this.#pendingWrites?.drop(id);
+    await store.destroy(id);
+  }
+
+  /**
+   * @internal Claims `key` in the store for the lifetime of a pending sign-in (atomically when
+   * the store has compare-and-set): answers whether this caller claimed it first. Without a
+   * store, answers true.
+   */
+  async claim(key: string): Promise<boolean> {
+    if (!this.#store) return true;
+    const id = `claim.${key}`;
+    if (this.#store.compareAndSet)
+      return this.#store.compareAndSet(id, undefined, { claimed: '1' }, pendingSignInSeconds);
+    if (await this.#store.get(id)) return false;
+    await this.#store.set(id, { claimed: '1' }, pendingSignInSeconds);
+    return true;
   }
 
   /**
@@ -496,6 +541,16 @@ export class Session {
    */
   leaveUntouched(): void {
     this.untouched = true;
+  }
+
+  /** @internal Whether sessions live in a server-side store. */
+  get usesStore(): boolean {
+    return this.#manager.usesStore;
+  }
+
+  /** @internal See {@link SessionManager.claim}. */
+  claimInStore(key: string): Promise<boolean> {
+    return this.#manager.claim(key);
   }
 
   /** @internal See {@link SessionManager.take}. */

@@ -47,7 +47,8 @@ function exitOnTakenPort(error: unknown): never {
 const devServer = await startDevServer({ port: ports.identity }).catch(exitOnTakenPort);
 const servers: Server[] = [];
 try {
-  servers.push(await listen(createApiApp({ endpoint }), ports.api));
+  const m2m = { appId: 'sample-m2m', appSecret: 'sample-m2m-secret' };
+  servers.push(await listen(createApiApp({ endpoint, m2m }), ports.api));
   const sessionSecret = process.env.SESSION_SECRET;
   servers.push(
     await listen(

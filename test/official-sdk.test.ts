@@ -47,7 +47,17 @@ describe('@logto/node against the dev server', () => {
         endpoint: server.url,
         appId: 'sample-web-app',
         appSecret: 'sample-web-app-secret',
-        scopes: [UserScope.Email, UserScope.CustomData, UserScope.Organizations, UserScope.Roles, 'shopping:read'],
+        scopes: [
+          UserScope.Email,
+          UserScope.CustomData,
+          UserScope.Organizations,
+          UserScope.Roles,
+          'shopping:read',
+          // Organization scopes reach organization tokens only when asked for at sign-in.
+          'read:projects',
+          'write:projects',
+          'invite:members',
+        ],
         resources: [shoppingApi],
       },
       {

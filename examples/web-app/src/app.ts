@@ -82,6 +82,9 @@ export function createWebApp(options: WebAppOptions): Express {
       'roles',
       'urn:logto:scope:organizations',
       'urn:logto:scope:organization_roles',
+      // Organization scopes: an organization token carries those asked for here that the user's
+      // organization roles grant (none that were not asked for, as in Logto).
+      'read:projects',
       // API scopes: the provider grants those the user's roles allow and drops the rest.
       'shopping:read',
       'shopping:write',

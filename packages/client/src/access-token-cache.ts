@@ -18,9 +18,17 @@ export function expiryMarginSeconds(lifetimeSeconds: number): number {
   return Math.min(60, lifetimeSeconds * 0.1);
 }
 
-/** The cache key of a token for a resource and/or organization (both absent: the opaque token). */
-export function accessTokenKey(resource: string | undefined, organizationId: string | undefined): string {
-  return `${resource ?? ''}#${organizationId ?? ''}`;
+/**
+ * The cache key of a token for a resource and/or organization (both absent: the opaque token),
+ * narrowed to `scopes` (normalized: sorted, without duplicates) when given.
+ */
+export function accessTokenKey(
+  resource: string | undefined,
+  organizationId: string | undefined,
+  scopes?: readonly string[],
+): string {
+  const key = `${resource ?? ''}#${organizationId ?? ''}`;
+  return scopes ? `${key}#${scopes.join(' ')}` : key;
 }
 
 /** The cached token for `key`, unless it is past its expiry minus the safety margin. */

@@ -28,6 +28,18 @@ export interface SignInOptions {
   organizationId?: string;
   /** Preferred UI languages, e.g. `'de en'`. */
   uiLocales?: string;
+  /**
+   * A one-time token issued by Logto's Management API (e.g. for a magic link or an invitation),
+   * sent as `one_time_token`; use it with `loginHint` set to the email address it was issued for.
+   */
+  oneTimeToken?: string;
+  /** The `prompt` of this sign-in, instead of the configured one (default `consent`). */
+  prompt?: Prompt | Prompt[];
+  /**
+   * Forget the stored tokens when the sign-in starts (default `false`: they are replaced when the
+   * callback succeeds, so a sign-in abandoned in another tab does not sign the user out).
+   */
+  clearTokens?: boolean;
   /** Additional authorization request parameters; they cannot override the protocol's own. */
   extraParams?: Record<string, string>;
   /** Where the app wants to send the user after the callback; returned by `LogtoClient.handleSignInCallback`. */
@@ -97,6 +109,7 @@ export function buildAuthorizationUrl(request: AuthorizationRequest): string {
   }
   if (request.organizationId) params.set('organization_id', request.organizationId);
   if (request.uiLocales) params.set('ui_locales', request.uiLocales);
+  if (request.oneTimeToken) params.set('one_time_token', request.oneTimeToken);
   for (const [name, value] of Object.entries(request.extraParams ?? {})) params.set(name, value);
   return url.href;
 }

@@ -20,6 +20,9 @@ function testWorld(): DevServerConfig {
     demo.address = { formatted: '1 Demo Street, Springfield', country: 'US' };
     demo.profile = { given_name: 'Demo', locale: 'en-US' };
   }
+  if (!config.users.some((user) => user.username === 'admin')) {
+    config.users.push({ username: 'admin', password: 'admin-password', email: 'admin@example.com', roles: ['admin'] });
+  }
   for (const app of config.applications) {
     if (app.id === 'sample-web-app') {
       app.redirectUris = [redirectUri];
@@ -38,10 +41,18 @@ const allScopes = [
   UserScope.Roles,
   UserScope.Organizations,
   UserScope.OrganizationRoles,
+  // Organization scopes reach organization tokens only when asked for at sign-in.
+  'read:projects',
+  'write:projects',
+  'invite:members',
   'shopping:read',
   'shopping:write',
   'store:read',
   'store:write',
+  // Organization tokens carry only the organization scopes requested at sign-in (as Logto's).
+  'read:projects',
+  'write:projects',
+  'invite:members',
 ];
 
 /** The HTML of the first page an authorization URL leads to, following redirects with cookies. */
@@ -110,7 +121,7 @@ describe('LogtoClient against the dev server', () => {
     assert.ok(typeof claims.updated_at === 'number' && claims.updated_at > 1e12, 'updated_at in milliseconds');
     assert.equal(claims.email, 'demo@example.com');
     assert.equal(claims.email_verified, true);
-    assert.equal(claims.phone_number, '+15555550100');
+    assert.equal(claims.phone_number, '15555550100');
     assert.equal(claims.phone_number_verified, true);
     assert.deepEqual(claims.roles, ['shopper']);
     assert.deepEqual([...(claims.organizations ?? [])].sort(), ['org-acme', 'org-globex']);
@@ -206,6 +217,57 @@ describe('LogtoClient against the dev server', () => {
     const second = await rp.getAccessTokenClaims(shopping);
     assert.notEqual(second.jti, first.jti);
     assert.equal(second.sub, first.sub);
+  });
+
+  it('narrows a resource token to the scopes asked (the refresh grant scope)', async () => {
+    const admin = await signedIn('admin', 'admin-password');
+    assert.deepEqual((await admin.getAccessTokenClaims(shopping)).scope?.split(' ').sort(), [
+      'shopping:read',
+      'shopping:write',
+    ]);
+    const narrowed = await admin.getAccessTokenClaims(shopping, { scopes: ['shopping:read'] });
+    assert.equal(narrowed.scope, 'shopping:read');
+  });
+
+  it('getContext gathers the claims, userinfo, several resource tokens and every organization token', async () => {
+    const context = await demo.getContext({
+      fetchUserInfo: true,
+      getAccessToken: true,
+      resource: shopping,
+      resources: [shopping, store],
+      getOrganizationToken: true,
+    });
+    assert.equal(context.isAuthenticated, true);
+    assert.equal(context.claims?.username, 'demo');
+    assert.deepEqual(context.userInfo?.custom_data, { plan: 'pro' });
+    assert.deepEqual(context.scopes, ['shopping:read']);
+    assert.deepEqual(Object.keys(context.accessTokens ?? {}).sort(), [shopping, store]);
+    assert.deepEqual(Object.keys(context.organizationTokens ?? {}).sort(), ['org-acme', 'org-globex']);
+  });
+
+  it('isSignInRedirected recognizes the callback of a sign-in in progress', async () => {
+    const rp = client();
+    const callbackUrl = await signInThroughForms(await rp.signIn(redirectUri), {
+      username: 'alice',
+      password: 'alice-password',
+    });
+    assert.equal(await rp.isSignInRedirected(callbackUrl), true);
+    assert.equal(await rp.isSignInRedirected(postLogoutRedirectUri), false);
+    await rp.handleSignInCallback(callbackUrl);
+    assert.equal(await rp.isSignInRedirected(callbackUrl), false);
+  });
+
+  it("carries Logto's own code (oidc.invalid_grant) on a refused refresh token", async () => {
+    const storage = new MemoryStorage();
+    const rp = await signedIn('alice', 'alice-password', { storage });
+    storage.set('logto.refreshToken', 'not-a-refresh-token');
+    await assert.rejects(rp.getAccessToken(shopping), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'not_authenticated');
+      assert.equal(error.error, 'invalid_grant');
+      assert.equal(error.logtoCode, 'oidc.invalid_grant');
+      return true;
+    });
   });
 
   it('signs out: the end-session URL, and the refresh token is revoked', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { base64url, decodeJwt, SignJWT } from 'jose';
 import { LogtoClient, type LogtoClientOptions } from './client.ts';
-import type { LogtoConfig } from './config.ts';
+import { type LogtoConfig, Prompt } from './config.ts';
 import { LogtoError, type LogtoErrorCode } from './errors.ts';
 import { codeChallengeS256 } from './pkce.ts';
 import type { RefreshLock } from './refresh-lock.ts';
@@ -961,5 +961,175 @@ describe('async storage', () => {
     const { callbackUrl } = await startSignIn(client, provider);
     await client.handleSignInCallback(callbackUrl);
     assert.equal((await client.getIdTokenClaims()).name, 'Demo User');
+  });
+});
+
+describe('official SDK options of signIn', () => {
+  it('sends a per-call prompt instead of the configured one', async () => {
+    const { client } = await setup({ prompt: 'consent' });
+    const url = new URL(await client.signIn({ redirectUri: 'https://app.example.com/callback', prompt: Prompt.Login }));
+    assert.equal(url.searchParams.get('prompt'), 'login');
+    const both = new URL(
+      await client.signIn({ redirectUri: 'https://app.example.com/callback', prompt: ['login', 'consent'] }),
+    );
+    assert.equal(both.searchParams.get('prompt'), 'login consent');
+  });
+
+  it('sends one_time_token', async () => {
+    const { client } = await setup();
+    const url = new URL(
+      await client.signIn({
+        redirectUri: 'https://app.example.com/callback',
+        oneTimeToken: 'ott-1',
+        loginHint: 'demo@example.com',
+      }),
+    );
+    assert.equal(url.searchParams.get('one_time_token'), 'ott-1');
+    assert.equal(url.searchParams.get('login_hint'), 'demo@example.com');
+  });
+
+  it('keeps the tokens when a sign-in starts, unless clearTokens is true', async () => {
+    const { client } = await signedIn();
+    await client.signIn({ redirectUri: 'https://app.example.com/callback' });
+    assert.equal(await client.isAuthenticated(), true, 'default: replaced only when the callback succeeds');
+    await client.signIn({ redirectUri: 'https://app.example.com/callback', clearTokens: true });
+    assert.equal(await client.isAuthenticated(), false);
+    assert.equal(await client.getRefreshToken(), null);
+  });
+});
+
+describe('LogtoClient.isSignInRedirected', () => {
+  it('is true for the callback of a sign-in in progress, and consumes nothing', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    assert.equal(await client.isSignInRedirected(callbackUrl), true);
+    assert.equal(await client.isSignInRedirected(callbackUrl), true);
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+    assert.equal(await client.isSignInRedirected(callbackUrl), false, 'a used sign-in is no longer in progress');
+  });
+
+  it('is false for another path or origin, an unknown state, an expired sign-in or a malformed URL', async () => {
+    const { client, provider } = await setup();
+    const { state, callbackUrl } = await startSignIn(client, provider);
+    assert.equal(await client.isSignInRedirected(`https://app.example.com/other?code=c&state=${state}`), false);
+    assert.equal(await client.isSignInRedirected(`https://evil.example.com/callback?code=c&state=${state}`), false);
+    assert.equal(await client.isSignInRedirected('https://app.example.com/callback?code=c&state=x'), false);
+    assert.equal(await client.isSignInRedirected('https://app.example.com/callback'), false);
+    assert.equal(await client.isSignInRedirected('not a url'), false);
+    provider.time += 10 * 60 * 1000;
+    assert.equal(await client.isSignInRedirected(callbackUrl), false);
+  });
+});
+
+describe('LogtoClient.clearAccessToken', () => {
+  it('forgets the cached access tokens and keeps the session', async () => {
+    const { client, provider } = await signedIn();
+    const token = await client.getAccessToken('https://shopping.your-app.com/api');
+    await client.clearAccessToken();
+    assert.equal(await client.isAuthenticated(), true);
+    assert.ok(await client.getRefreshToken());
+    assert.notEqual(await client.getAccessToken('https://shopping.your-app.com/api'), token);
+    assert.equal(provider.refreshCount, 2);
+  });
+});
+
+describe('narrowed access tokens', () => {
+  const shopping = 'https://shopping.your-app.com/api';
+
+  it('sends the scopes as the refresh grant scope and caches per set of scopes', async () => {
+    const { client, provider } = await signedIn();
+    const narrowed = await client.getAccessToken(shopping, { scopes: ['shopping:write', 'shopping:read'] });
+    assert.equal(provider.tokenRequests.at(-1)?.get('scope'), 'shopping:read shopping:write');
+    assert.equal(decodeJwt(narrowed).scope, 'shopping:read shopping:write');
+    const read = await client.getAccessTokenClaims(shopping, { scopes: ['shopping:read'] });
+    assert.equal(read.scope, 'shopping:read');
+    const full = await client.getAccessToken(shopping);
+    assert.equal(provider.tokenRequests.at(-1)?.has('scope'), false, 'no scopes: every granted scope');
+    assert.equal(provider.refreshCount, 3, 'three sets of scopes, three tokens');
+    assert.equal(await client.getAccessToken(shopping, { scopes: ['shopping:read', 'shopping:write'] }), narrowed);
+    assert.equal(await client.getAccessToken(shopping), full);
+    assert.equal(provider.refreshCount, 3, 'each served from the cache afterwards');
+  });
+
+  it('narrows organization tokens and resource tokens within an organization', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    const claims = await client.getOrganizationTokenClaims('org-acme', { scopes: ['read:projects'] });
+    assert.equal(claims.scope, 'read:projects');
+    assert.equal(provider.tokenRequests.at(-1)?.get('organization_id'), 'org-acme');
+    await client.getAccessToken(shopping, { organizationId: 'org-acme', scopes: ['shopping:read'] });
+    const request = provider.tokenRequests.at(-1);
+    assert.equal(request?.get('resource'), shopping);
+    assert.equal(request?.get('organization_id'), 'org-acme');
+    assert.equal(request?.get('scope'), 'shopping:read');
+  });
+
+  it('refuses malformed scopes, and scopes without a resource, before any request', async () => {
+    const { client, provider } = await signedIn();
+    const before = provider.tokenRequests.length;
+    await rejectsWith(client.getAccessToken(shopping, { scopes: ['a b'] }), 'invalid_config');
+    await rejectsWith(client.getAccessToken(shopping, { scopes: [] }), 'invalid_config');
+    await rejectsWith(client.getAccessToken(undefined, { scopes: ['shopping:read'] }), 'invalid_config');
+    assert.equal(provider.tokenRequests.length, before);
+  });
+
+  it('reports a scope not granted at sign-in with the provider error and Logto code', async () => {
+    const { client, provider } = await signedIn();
+    provider.tokenHandler = () =>
+      new Response(
+        JSON.stringify({
+          code: 'oidc.invalid_scope',
+          message: 'Invalid scope.',
+          error: 'invalid_scope',
+          error_description: 'refresh token missing requested scope',
+        }),
+        { status: 400 },
+      );
+    await assert.rejects(client.getAccessToken(shopping, { scopes: ['shopping:write'] }), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'token_request_failed');
+      assert.equal(error.error, 'invalid_scope');
+      assert.equal(error.logtoCode, 'oidc.invalid_scope');
+      return true;
+    });
+    assert.equal(await client.isAuthenticated(), true);
+  });
+});
+
+describe("Logto's error code on errors", () => {
+  it('keeps the code of a refused refresh token on the not_authenticated error', async () => {
+    const { client, provider } = await signedIn();
+    provider.tokenHandler = () =>
+      new Response(
+        JSON.stringify({ code: 'oidc.invalid_grant', message: 'Grant request is invalid.', error: 'invalid_grant' }),
+        { status: 400 },
+      );
+    await assert.rejects(client.getAccessToken('https://shopping.your-app.com/api'), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'not_authenticated');
+      assert.equal(error.error, 'invalid_grant');
+      assert.equal(error.logtoCode, 'oidc.invalid_grant');
+      return true;
+    });
+  });
+
+  it('keeps the code of a refused organization on organization_access_denied', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ code: 'oidc.access_denied', error: 'access_denied' }), { status: 403 });
+    await assert.rejects(client.getOrganizationToken('org-other'), { logtoCode: 'oidc.access_denied' });
+  });
+
+  it('keeps the code of a refused userinfo request', async () => {
+    const { client, provider } = await signedIn();
+    provider.userinfoToken = 'another';
+    provider.tokenHandler = () =>
+      new Response(JSON.stringify({ access_token: 'opaque-x', token_type: 'Bearer', expires_in: 3600 }));
+    await assert.rejects(client.fetchUserInfo(), {
+      code: 'userinfo_failed',
+      status: 401,
+      error: 'invalid_token',
+      logtoCode: 'oidc.invalid_token',
+    });
   });
 });

@@ -3,17 +3,20 @@ import { accessTokenKey, cacheAccessToken, readCachedAccessToken } from './acces
 import { buildAuthorizationUrl, checkExtraParams, type SignInOptions } from './authorization-url.ts';
 import type { AccessTokenClaims, IdTokenClaims, UserInfoResponse } from './claims.ts';
 import { type LogtoConfig, validateConfig } from './config.ts';
+import { type GetContextParameters, getContext, type LogtoContext } from './context.ts';
 import { getDiscovery, issuerFromEndpoint, type OidcDiscovery } from './discovery.ts';
 import { LogtoError } from './errors.ts';
 import { defaultTimeoutMs, describeFetchError, isJsonObject } from './fetch-json.ts';
 import { verifyIdToken } from './id-token.ts';
 import { JwksCache } from './jwks-cache.ts';
-import { savePendingSignIn, signInLifetimeMs, takePendingSignIn } from './pending-sign-ins.ts';
+import { peekPendingSignIn, savePendingSignIn, signInLifetimeMs, takePendingSignIn } from './pending-sign-ins.ts';
 import { codeChallengeS256, type RandomBytes, randomToken, webCryptoRandom } from './pkce.ts';
+import { providerDetailsOf, providerErrorDetails } from './provider-error.ts';
 import { defaultRefreshLock, type RefreshLock } from './refresh-lock.ts';
 import { requestedResources, requestedScopes, UserScope } from './scopes.ts';
 import { MemoryStorage, type Storage, StorageKey } from './storage.ts';
 import { type ClientCredentials, requestToken, revokeToken, type TokenResponse } from './token-endpoint.ts';
+import { normalizeTokenScopes } from './token-scopes.ts';
 
 /** Injected dependencies of a {@link LogtoClient}. */
 export interface LogtoClientOptions {
@@ -29,6 +32,17 @@ export interface LogtoClientOptions {
   random?: RandomBytes;
   /** Bound on each request to the identity server, in milliseconds (default 5000). */
   timeoutMs?: number;
+}
+
+/** Options of {@link LogtoClient.getAccessToken} beyond the resource. */
+export interface AccessTokenOptions {
+  /** The organization the token is for (with a resource: an `organization_id` claim). */
+  organizationId?: string;
+  /**
+   * Narrow the token to these scopes (the refresh grant's `scope`); each must have been granted at
+   * sign-in. Tokens are cached per set of scopes. Default: every scope granted for the resource.
+   */
+  scopes?: string[];
 }
 
 /** What {@link LogtoClient.handleSignInCallback} learned. */
@@ -142,7 +156,7 @@ export class LogtoClient {
       clientId: this.config.appId,
       scopes,
       resources: requestedResources(this.config.resources, scopes),
-      prompt: this.config.prompt ?? 'consent',
+      prompt: signIn.prompt ?? this.config.prompt ?? 'consent',
       state,
       nonce,
       codeChallenge: await codeChallengeS256(codeVerifier),
@@ -159,7 +173,28 @@ export class LogtoClient {
       },
       this.#now(),
     );
+    if (signIn.clearTokens === true) await this.clearAllTokens();
     return url;
+  }
+
+  /**
+   * True when `url` is the callback of a sign-in in progress in this storage: its `state` names an
+   * unexpired pending sign-in and it arrived at that sign-in's redirect URI. Consumes nothing, so
+   * {@link handleSignInCallback} can follow.
+   *
+   * @param url The full URL of the current request.
+   */
+  async isSignInRedirected(url: string): Promise<boolean> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return false;
+    }
+    const pending = await peekPendingSignIn(this.#storage, parsed.searchParams.get('state'), this.#now());
+    if (!pending) return false;
+    const expected = new URL(pending.redirectUri);
+    return parsed.origin === expected.origin && parsed.pathname === expected.pathname;
   }
 
   /**
@@ -344,15 +379,14 @@ export class LogtoClient {
     if (response.status === 401) {
       // The cached token was revoked or expired early at the provider: refresh it once and retry.
       await response.body?.cancel();
-      const fresh = await this.#getAccessToken(undefined, undefined, accessToken);
+      const fresh = await this.#getAccessToken(undefined, undefined, undefined, accessToken);
       response = await this.#requestUserInfo(endpoint, fresh);
     }
     const body: unknown = await response.json().catch(() => undefined);
     if (!response.ok || !isJsonObject(body)) {
-      const error = isJsonObject(body) && typeof body.error === 'string' ? body.error : undefined;
       throw new LogtoError('userinfo_failed', `The userinfo endpoint answered HTTP ${response.status}.`, {
         status: response.status,
-        error,
+        ...(response.ok ? {} : providerErrorDetails(body)),
       });
     }
     // OpenID Connect Core 1.0 §5.3.2: the userinfo `sub` must be the ID token's.
@@ -368,15 +402,31 @@ export class LogtoClient {
   /**
    * An access token: for an API `resource`, a JWT whose `aud` is the resource; without one, the
    * opaque token from the code exchange (good for userinfo only). With an `organizationId` too, the
-   * resource token carries that organization (`organization_id` claim). Cached until shortly before
-   * it expires; otherwise obtained with the refresh token (one request at a time per refresh token).
+   * resource token carries that organization (`organization_id` claim); with `scopes`, it is narrowed
+   * to them. Cached until shortly before it expires; otherwise obtained with the refresh token (one
+   * request at a time per refresh token).
    *
+   * @param options The organization id (as in the official SDKs), or {@link AccessTokenOptions}.
+   * @example
+   * ```ts
+   * const token = await client.getAccessToken('https://shopping.your-app.com/api', { scopes: ['shopping:read'] });
+   * ```
    * @throws {LogtoError} `not_authenticated` when signed out or the refresh token was refused
-   *   (the session is cleared), `organization_access_denied`, `token_request_failed` otherwise.
+   *   (the session is cleared), `organization_access_denied`, `invalid_config` for malformed
+   *   scopes or scopes without a resource, `token_request_failed` otherwise (`invalid_scope` when a
+   *   scope was not granted at sign-in).
    */
-  async getAccessToken(resource?: string, organizationId?: string): Promise<string> {
+  async getAccessToken(resource?: string, options?: string | AccessTokenOptions): Promise<string> {
+    const { organizationId, scopes } = typeof options === 'string' ? { organizationId: options } : (options ?? {});
     if (organizationId !== undefined) this.#requireOrganizationsScope();
-    return this.#getAccessToken(resource, organizationId);
+    const narrowed = normalizeTokenScopes(scopes);
+    if (narrowed && resource === undefined && organizationId === undefined) {
+      throw new LogtoError(
+        'invalid_config',
+        'Scopes narrow a token for an API resource or an organization: name the resource, e.g. getAccessToken("https://shopping.your-app.com/api", { scopes }).',
+      );
+    }
+    return this.#getAccessToken(resource, organizationId, narrowed);
   }
 
   /**
@@ -384,8 +434,8 @@ export class LogtoClient {
    *
    * @throws {LogtoError} `invalid_config` without a resource (that token is opaque).
    */
-  async getAccessTokenClaims(resource?: string, organizationId?: string): Promise<AccessTokenClaims> {
-    return decodeAccessToken(await this.getAccessToken(resource, organizationId));
+  async getAccessTokenClaims(resource?: string, options?: string | AccessTokenOptions): Promise<AccessTokenClaims> {
+    return decodeAccessToken(await this.getAccessToken(resource, options));
   }
 
   /**
@@ -395,14 +445,44 @@ export class LogtoClient {
    * @throws {LogtoError} `organization_access_denied` when the user is not a member;
    *   `invalid_config` when the organizations scope is not configured.
    */
-  async getOrganizationToken(organizationId: string): Promise<string> {
+  async getOrganizationToken(
+    organizationId: string,
+    options: Pick<AccessTokenOptions, 'scopes'> = {},
+  ): Promise<string> {
     this.#requireOrganizationsScope();
-    return this.#getAccessToken(undefined, organizationId);
+    return this.#getAccessToken(undefined, organizationId, normalizeTokenScopes(options.scopes));
   }
 
   /** The decoded claims of {@link getOrganizationToken}'s token. */
-  async getOrganizationTokenClaims(organizationId: string): Promise<AccessTokenClaims> {
-    return decodeAccessToken(await this.getOrganizationToken(organizationId));
+  async getOrganizationTokenClaims(
+    organizationId: string,
+    options: Pick<AccessTokenOptions, 'scopes'> = {},
+  ): Promise<AccessTokenClaims> {
+    return decodeAccessToken(await this.getOrganizationToken(organizationId, options));
+  }
+
+  /**
+   * Everything a request handler usually needs about the user, in one call: the ID token claims and,
+   * on request, userinfo, access tokens for one or several resources and a token for every
+   * organization of the user. See {@link GetContextParameters} for how it differs from
+   * `@logto/node`'s `getContext`.
+   *
+   * @example
+   * ```ts
+   * const context = await client.getContext({ resources: ['https://shopping.your-app.com/api'], getOrganizationToken: true });
+   * if (!context.isAuthenticated) return res.redirect('/sign-in');
+   * context.accessTokens?.['https://shopping.your-app.com/api'];
+   * ```
+   * @throws {LogtoError} Any failure other than the session ending (e.g. the identity server is
+   *   unreachable, `organization_access_denied`); a session that ends answers `{ isAuthenticated: false }`.
+   */
+  async getContext(parameters: GetContextParameters = {}): Promise<LogtoContext> {
+    return getContext(this, parameters);
+  }
+
+  /** Forgets every cached access token (the ID and refresh tokens stay, so new ones can be obtained). */
+  async clearAccessToken(): Promise<void> {
+    await this.#storage.delete(StorageKey.AccessTokens);
   }
 
   /** Forgets the ID token, the refresh token and every cached access token (pending sign-ins stay). */
@@ -440,9 +520,10 @@ export class LogtoClient {
   async #getAccessToken(
     resource: string | undefined,
     organizationId: string | undefined,
+    scopes: string[] | undefined,
     rejected?: string,
   ): Promise<string> {
-    const key = accessTokenKey(resource, organizationId);
+    const key = accessTokenKey(resource, organizationId, scopes);
     const cached = await readCachedAccessToken(this.#storage, key, this.#now());
     if (cached && cached !== rejected) return cached;
 
@@ -462,7 +543,7 @@ export class LogtoClient {
         if (fresh && fresh !== rejected) return fresh;
         const current = await this.#storage.get(StorageKey.RefreshToken);
         if (current !== refreshToken) continue;
-        return await this.#refresh(refreshToken, resource, organizationId, key);
+        return await this.#refresh(refreshToken, { resource, organizationId, scopes }, key);
       } finally {
         await release();
       }
@@ -471,8 +552,7 @@ export class LogtoClient {
 
   async #refresh(
     refreshToken: string,
-    resource: string | undefined,
-    organizationId: string | undefined,
+    { resource, organizationId, scopes }: { resource?: string; organizationId?: string; scopes?: string[] },
     key: string,
   ): Promise<string> {
     const discovery = await this.#discovery();
@@ -480,7 +560,13 @@ export class LogtoClient {
     try {
       tokens = await requestToken(
         discovery.token_endpoint,
-        { grant_type: 'refresh_token', refresh_token: refreshToken, resource, organization_id: organizationId },
+        {
+          grant_type: 'refresh_token',
+          refresh_token: refreshToken,
+          resource,
+          organization_id: organizationId,
+          scope: scopes?.join(' '),
+        },
         this.#credentials,
         this.#endpointOptions(),
       );
@@ -491,7 +577,7 @@ export class LogtoClient {
         throw new LogtoError(
           'not_authenticated',
           'The refresh token was refused (expired, revoked or already used); the session was cleared. Sign the user in again.',
-          { error: error.error, errorDescription: error.errorDescription, status: error.status, cause: error },
+          { ...providerDetailsOf(error), cause: error },
         );
       }
       if (organizationId !== undefined && (error.error === 'access_denied' || error.error === 'insufficient_scope')) {
@@ -500,7 +586,7 @@ export class LogtoClient {
           error.error === 'insufficient_scope'
             ? `No token for organization "${organizationId}": the session lacks the organizations scope. Add UserScope.Organizations to the scopes and sign in again.`
             : `No token for organization "${organizationId}": the user is not a member of it.`,
-          { error: error.error, errorDescription: error.errorDescription, status: error.status, cause: error },
+          { ...providerDetailsOf(error), cause: error },
         );
       }
       throw error;

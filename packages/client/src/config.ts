@@ -1,7 +1,21 @@
 import { LogtoError } from './errors.ts';
 
-/** A `prompt` value of the authorization request. */
-export type Prompt = 'consent' | 'login' | 'none' | 'select_account';
+/**
+ * The `prompt` values of the authorization request (OpenID Connect Core 1.0 §3.1.2.1), named as in
+ * the official SDKs (`Prompt.Consent`); plain strings work too.
+ */
+export const Prompt = {
+  /** Ask for consent: Logto issues a refresh token only then (the default). */
+  Consent: 'consent',
+  /** Ask the user to sign in again, even with a session at Logto. */
+  Login: 'login',
+  /** Show no page: fail with `login_required` unless the user has a session at Logto. */
+  None: 'none',
+  /** Let the user pick an account. */
+  SelectAccount: 'select_account',
+} as const;
+/** One of {@link Prompt}'s values. */
+export type Prompt = (typeof Prompt)[keyof typeof Prompt];
 
 /** The configuration of a `LogtoClient`: the values from the app's page in Logto Console. */
 export interface LogtoConfig {

@@ -41,7 +41,7 @@ export type LogtoErrorCode =
   | 'jwks_unavailable'
   /** The token endpoint refused a request or answered something unusable. */
   | 'token_request_failed'
-  /** The user is not a member of the organization, or the session lacks the organizations scope. */
+  /** The user (or the M2M app) is not a member of the organization, or the session lacks the organizations scope. */
   | 'organization_access_denied'
   /** A token is signed with an algorithm outside the asymmetric allow-list (e.g. `none`, `HS256`). */
   | 'unsupported_algorithm';
@@ -52,6 +52,8 @@ export interface LogtoErrorOptions {
   error?: string;
   /** The OAuth `error_description` the provider answered, when there was one. */
   errorDescription?: string;
+  /** Logto's own error code from the answer's body (e.g. `oidc.access_denied`), when it sent one. */
+  logtoCode?: string;
   /** The HTTP status of the provider's answer, when there was one. */
   status?: number;
   /** The underlying error. */
@@ -60,7 +62,8 @@ export interface LogtoErrorOptions {
 
 /**
  * The one error class of `@logto-kit/client`. `code` is stable; `error` / `errorDescription`
- * carry the identity provider's OAuth error when it sent one.
+ * carry the identity provider's OAuth error when it sent one, and `logtoCode` Logto's own code for
+ * it (`oidc.access_denied`, `oidc.invalid_grant`, `session.invalid_credentials`, …).
  *
  * @example
  * ```ts
@@ -80,6 +83,11 @@ export class LogtoError extends Error {
   readonly error: string | undefined;
   /** The provider's OAuth `error_description`, when it sent one. */
   readonly errorDescription: string | undefined;
+  /**
+   * Logto's own code from the answer's body (`{"code":"oidc.invalid_grant","message":…}`), when it
+   * sent one: finer than the OAuth `error` for Logto's own APIs (e.g. `session.invalid_credentials`).
+   */
+  readonly logtoCode: string | undefined;
   /** The HTTP status of the provider's answer, when there was one. */
   readonly status: number | undefined;
 
@@ -88,6 +96,7 @@ export class LogtoError extends Error {
     this.code = code;
     this.error = options.error;
     this.errorDescription = options.errorDescription;
+    this.logtoCode = options.logtoCode;
     this.status = options.status;
   }
 }

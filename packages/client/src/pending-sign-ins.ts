@@ -58,3 +58,15 @@ export async function takePendingSignIn(
   if (!signIn || signIn.state !== state || now >= signIn.expiresAt) return undefined;
   return signIn;
 }
+
+/** The pending sign-in of `state` without consuming it; undefined when malformed, unknown or expired. */
+export async function peekPendingSignIn(
+  storage: Storage,
+  state: string | null,
+  now: number,
+): Promise<PendingSignIn | undefined> {
+  if (state === null || !stateFormat.test(state)) return undefined;
+  const signIn = parseStoredJson<PendingSignIn>(await storage.get(StorageKey.SignInPrefix + state));
+  if (!signIn || signIn.state !== state || now >= signIn.expiresAt) return undefined;
+  return signIn;
+}

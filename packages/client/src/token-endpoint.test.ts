@@ -32,6 +32,7 @@ describe('requestToken', () => {
       assert.equal(error.code, 'token_request_failed');
       assert.equal(error.error, 'invalid_target');
       assert.equal(error.errorDescription, 'unknown resource');
+      assert.equal(error.logtoCode, 'oidc.invalid_target', "Logto's own code beside the OAuth error");
       assert.equal(error.status, 400);
       return true;
     });

@@ -1,5 +1,6 @@
 import { LogtoError } from './errors.ts';
 import { defaultTimeoutMs, describeFetchError, isJsonObject } from './fetch-json.ts';
+import { providerErrorDetails } from './provider-error.ts';
 
 /** A confidential client's credentials, for `client_secret_basic`. */
 export interface ClientCredentials {
@@ -75,13 +76,12 @@ async function post(
     body = undefined;
   }
   if (!response.ok) {
-    const error = isJsonObject(body) && typeof body.error === 'string' ? body.error : undefined;
-    const errorDescription =
-      isJsonObject(body) && typeof body.error_description === 'string' ? body.error_description : undefined;
+    const details = providerErrorDetails(body);
+    const { error, errorDescription } = details;
     throw new LogtoError(
       'token_request_failed',
       `The ${what} request was refused (HTTP ${response.status}${error ? `, ${error}` : ''}${errorDescription ? `: ${errorDescription}` : ''}).`,
-      { status: response.status, error, errorDescription },
+      { status: response.status, ...details },
     );
   }
   return { status: response.status, body };

@@ -52,15 +52,17 @@ export function resourceIndicatorsFeature(config: DevServerConfig, accessTokenTt
     defaultResource: () => undefined,
     useGrantedResource: () => false,
     getResourceServerInfo(_ctx: KoaContextWithOIDC, indicator: string, client: Client): ResourceServerInfo {
+      const application = config.applications.find((app) => app.id === client.clientId);
       if (indicator === organizationsResource) {
-        return jwtResourceServerInfo(indicator, allOrganizationScopes(config), accessTokenTtl);
+        // Organization scopes come from organization roles. A machine-to-machine app holds none
+        // (the configuration gives apps no organization roles), so it gets none of them; Logto
+        // grants such an app every organization scope here.
+        const scopes = application?.type === 'machine_to_machine' ? [] : allOrganizationScopes(config);
+        return jwtResourceServerInfo(indicator, scopes, accessTokenTtl);
       }
       const resource = config.resources.find((candidate) => candidate.indicator === indicator);
-      if (!resource) {
-        const known = config.resources.map((candidate) => candidate.indicator).join(', ') || 'none';
-        throw new errors.InvalidTarget(`unknown resource indicator "${indicator}" (configured resources: ${known})`);
-      }
-      const application = config.applications.find((app) => app.id === client.clientId);
+      // Logto's generic description: it does not list the configured resources to whoever asks.
+      if (!resource) throw new errors.InvalidTarget();
       const scopes =
         application?.type === 'machine_to_machine'
           ? applicationResourceScopes(config, application.id, indicator)
@@ -70,11 +72,15 @@ export function resourceIndicatorsFeature(config: DevServerConfig, accessTokenTt
   };
 }
 
-/** The `scope` claim is present in every JWT access token, empty when nothing was granted (Logto's format). */
+/**
+ * Logto's `scope` claim: present in every JWT access token issued to a user, `""` when nothing was
+ * granted; left out of machine-to-machine tokens that were granted nothing.
+ */
 export function customizeJwtAccessToken(
   _ctx: KoaContextWithOIDC,
   token: IssuedToken,
   jwt: { payload: Record<string, unknown> },
 ): void {
-  jwt.payload.scope = token.scope ?? '';
+  if (token.kind === 'ClientCredentials' && !token.scope) delete jwt.payload.scope;
+  else jwt.payload.scope = token.scope ?? '';
 }

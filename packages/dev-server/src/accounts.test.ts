@@ -61,6 +61,19 @@ describe('user directory', () => {
     );
   });
 
+  it('refuses a 12 KB email, bounding every field as Logto does (128 characters)', async () => {
+    const huge = `${'a'.repeat(12 * 1024)}@example.com`;
+    await assert.rejects(
+      users.register({ username: 'huge_email', email: huge, password: 'long-enough' }),
+      rejectsWith('invalid_email'),
+    );
+    await assert.rejects(
+      users.register({ username: `u${'x'.repeat(128)}`, password: 'long-enough' }),
+      rejectsWith('invalid_username'),
+    );
+    assert.equal(await users.exists('huge_email'), false);
+  });
+
   it('refuses invalid usernames, emails and short passwords', async () => {
     await assert.rejects(
       users.register({ username: '1abc', password: 'long-enough' }),

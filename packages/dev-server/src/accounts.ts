@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AddressConfig, DevServerConfig } from './config.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { type DevStore, DuplicateUserError, type StoredUser } from './storage/store.ts';
+import { userFieldLimits } from './user-field-limits.ts';
 
 /** Why `AccountDirectory.register` refused to create a user. */
 export type AccountErrorCode =
@@ -32,6 +33,10 @@ export interface AccountDirectory {
   register(input: { username: string; email?: string; password: string }): Promise<{ id: string }>;
   /** True when a username or email exists (for the sign-in page's messages). */
   exists(identifier: string): Promise<boolean>;
+  /** The id of the account a username or email names, if any (failed sign-ins are counted per account). */
+  accountIdOf(identifier: string): Promise<string | undefined>;
+  /** Records a successful sign-in (the user's `updated_at` moves, as in Logto). */
+  recordSignIn(accountId: string): Promise<void>;
 }
 
 /** A user with everything the claims are made of. */
@@ -58,9 +63,12 @@ interface Entry {
   passwordHash: string;
 }
 
-/** Logto's username rule: a letter or underscore, then letters, digits or underscores. */
+/** Logto's username rule: a letter or underscore, then letters, digits or underscores; at most 128 characters. */
 const usernamePattern = /^[A-Za-z_]\w{0,127}$/;
 const emailPattern = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The store record (per user id) of the last sign-in time. */
+const signInRecordModel = 'UserSignIn';
+
 /** The shortest password registration accepts. */
 export const minimumPasswordLength = 8;
 
@@ -125,9 +133,11 @@ export class UserDirectory implements AccountDirectory {
   /** The user with this id (`sub`). */
   async findById(id: string): Promise<User | undefined> {
     const seeded = this.#seeded.find((entry) => entry.user.id === id);
-    if (seeded) return seeded.user;
-    const stored = await this.#store.users.findById(id);
-    return stored && fromStored(stored).user;
+    const stored = seeded ? undefined : await this.#store.users.findById(id);
+    const user = seeded?.user ?? (stored && fromStored(stored).user);
+    if (!user) return undefined;
+    const signedIn = (await this.#store.oidc.find(signInRecordModel, id))?.payload.updatedAt;
+    return typeof signedIn === 'number' && signedIn > user.updatedAt ? { ...user, updatedAt: signedIn } : user;
   }
 
   /** The user with this username, or this email (case-insensitive). */
@@ -145,6 +155,10 @@ export class UserDirectory implements AccountDirectory {
     return (await this.#find(identifier)) !== undefined;
   }
 
+  async accountIdOf(identifier: string): Promise<string | undefined> {
+    return (await this.#find(identifier))?.user.id;
+  }
+
   async register(input: { username: string; email?: string; password: string }): Promise<{ id: string }> {
     const username = input.username.trim();
     const email = input.email?.trim() ? input.email.trim().toLowerCase() : null;
@@ -154,12 +168,51 @@ export class UserDirectory implements AccountDirectory {
         'A username starts with a letter or an underscore and contains only letters, digits and underscores.',
       );
     }
+    if (email !== null && email.length > userFieldLimits.email) {
+      throw new AccountError('invalid_email', `An email address has at most ${userFieldLimits.email} characters.`);
+    }
     if (email !== null && !emailPattern.test(email)) {
       throw new AccountError('invalid_email', 'Enter a valid email address, like name@example.com.');
     }
     if (input.password.length < minimumPasswordLength) {
       throw new AccountError('weak_password', `Use a password of at least ${minimumPasswordLength} characters.`);
     }
+    return this.#insert(username, email, await hashPassword(input.password));
+  }
+
+  /**
+   * Creates a user whose password was checked and hashed earlier (the Experience API takes the
+   * password at one step and creates the user at a later one); same rules and errors as `register`.
+   */
+  async registerWithPasswordHash(input: { username: string; passwordHash: string }): Promise<{ id: string }> {
+    const username = input.username.trim();
+    if (!usernamePattern.test(username)) {
+      throw new AccountError(
+        'invalid_username',
+        'A username starts with a letter or an underscore and contains only letters, digits and underscores.',
+      );
+    }
+    return this.#insert(username, null, input.passwordHash);
+  }
+
+  /** Whether a username is taken (by a configured or a registered user). */
+  async usernameTaken(username: string): Promise<boolean> {
+    const trimmed = username.trim();
+    return (
+      this.#seeded.some((entry) => entry.user.username === trimmed) ||
+      (await this.#store.users.findByUsername(trimmed)) !== undefined
+    );
+  }
+
+  /**
+   * Records a sign-in: Logto updates the user's `updated_at` at every sign-in. Kept in the store's
+   * records, so every instance sharing the store reports the same time.
+   */
+  async recordSignIn(id: string): Promise<void> {
+    await this.#store.oidc.upsert(signInRecordModel, id, { payload: { updatedAt: this.#now() }, expiresAt: undefined });
+  }
+
+  async #insert(username: string, email: string | null, passwordHash: string): Promise<{ id: string }> {
     if (await this.#find(username)) throw usernameTaken();
     if (email !== null && (await this.#find(email))) throw emailTaken();
 
@@ -168,7 +221,7 @@ export class UserDirectory implements AccountDirectory {
       id: newUserId(),
       username,
       email,
-      passwordHash: await hashPassword(input.password),
+      passwordHash,
       createdAt,
       updatedAt: createdAt,
     };

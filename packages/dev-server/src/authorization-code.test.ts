@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
@@ -34,7 +35,7 @@ describe('authorization code flow', () => {
     assert.equal(callback.searchParams.get('iss'), server.issuer);
   });
 
-  it('exchanges the code for an opaque userinfo access token, an ES384 ID token and a refresh token', async () => {
+  it('exchanges the code for an opaque userinfo access token, an ES384 ID token (typ JWT, at_hash) and a refresh token', async () => {
     const { tokens, signedIn } = await signInForTokens(server);
     assert.equal(tokens.token_type, 'Bearer');
     assert.equal(tokens.expires_in, 3600);
@@ -48,10 +49,11 @@ describe('authorization code flow', () => {
       algorithms: ['ES384'],
     });
     assert.equal(protectedHeader.alg, 'ES384');
+    assert.equal(protectedHeader.typ, 'JWT');
     assert.equal(payload.sub, seededUserId('demo'));
     assert.equal(payload.nonce, signedIn.request.nonce);
     assert.equal(payload.exp! - payload.iat!, 3600);
-    assert.equal(Object.hasOwn(payload, 'at_hash'), false);
+    assert.equal(payload.at_hash, atHash(String(tokens.access_token)), 'the left half of SHA-384 of the access token');
 
     const userinfo = await fetch(`${server.issuer}/me`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
@@ -98,14 +100,13 @@ describe('authorization code flow', () => {
     assert.match(String(body.error), /invalid_(grant|request)/);
   });
 
-  it('refuses an authorization request without a PKCE challenge', async () => {
+  it('lets an app that authenticates with client_secret_basic leave PKCE out, as Logto does', async () => {
     const request = new URL(authorizationRequest(server).url);
     request.searchParams.delete('code_challenge');
     request.searchParams.delete('code_challenge_method');
     const response = await browse(new CookieJar(), request.href);
-    const location = new URL(response.headers.get('location') ?? '', server.url);
-    assert.equal(location.searchParams.get('error'), 'invalid_request');
-    assert.match(location.searchParams.get('error_description') ?? '', /PKCE/);
+    assert.equal(response.status, 303);
+    assert.equal(response.headers.get('location'), '/sign-in?app_id=sample-web-app');
   });
 
   it('refuses the plain PKCE method', async () => {
@@ -217,7 +218,14 @@ describe('authorization code flow', () => {
     const jar = new CookieJar();
     const response = await browse(jar, authorizationRequest(server, { extra }).url);
     const interaction = new URL(response.headers.get('location') ?? '', server.url);
-    assert.match(interaction.pathname, /^\/interaction\/[\w-]+$/);
+    assert.equal(interaction.pathname, '/identifier-sign-in', "Logto's screen for first_screen=identifier:sign_in");
+    assert.deepEqual(Object.fromEntries(interaction.searchParams), {
+      app_id: 'sample-web-app',
+      organization_id: 'org-acme',
+      login_hint: 'demo@example.com',
+      identifier: 'demo',
+      ui_locales: 'de',
+    });
 
     // What the sign-in pages get from oidc-provider for this browser's interaction.
     const request = new IncomingMessage(new Socket());
@@ -257,12 +265,20 @@ describe('authorization code flow', () => {
     assert.equal(body.access_token, undefined);
   });
 
-  it('issues ID tokens without at_hash also on refresh', async () => {
+  it('issues ID tokens with at_hash and typ JWT also on refresh', async () => {
     const { tokens } = await signInForTokens(server);
     const { body } = await tokenRequest(server, {
       grant_type: 'refresh_token',
       refresh_token: String(tokens.refresh_token),
     });
-    assert.equal(Object.hasOwn(decodeJwt(body.id_token).payload, 'at_hash'), false);
+    const idToken = decodeJwt(body.id_token);
+    assert.equal(idToken.header.typ, 'JWT');
+    assert.equal(idToken.payload.at_hash, atHash(String(body.access_token)));
   });
 });
+
+/** OpenID Connect's `at_hash` for an ES384 ID token: the left half of the access token's SHA-384, base64url. */
+function atHash(accessToken: string): string {
+  const digest = createHash('sha384').update(accessToken).digest();
+  return digest.subarray(0, digest.length / 2).toString('base64url');
+}

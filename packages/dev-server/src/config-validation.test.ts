@@ -100,10 +100,10 @@ describe('validateConfig', () => {
     [
       'an application type that does not exist',
       demoWith((c) => {
-        c.applications[1]!.type = 'spa' as never;
+        c.applications[1]!.type = 'native' as never;
       }),
       'applications[1].type',
-      /must be one of "traditional", "machine_to_machine"/,
+      /must be one of "traditional", "spa", "machine_to_machine"/,
     ],
     [
       'a duplicate application id',
@@ -318,6 +318,22 @@ describe('validateConfig', () => {
       }),
       'organizations[1].id',
       /duplicate organization id/,
+    ],
+    [
+      'a phone number with a leading +',
+      demoWith((c) => {
+        c.users[0]!.phone = '+15555550100';
+      }),
+      'users[0].phone',
+      /digits only/,
+    ],
+    [
+      'a 12 KB email address',
+      demoWith((c) => {
+        c.users[1]!.email = `${'a'.repeat(12 * 1024)}@example.com`;
+      }),
+      'users[1].email',
+      /at most 128 characters/,
     ],
     [
       'a member listed twice',

@@ -11,6 +11,7 @@ import {
   type RoleConfig,
   type UserConfig,
 } from './config.ts';
+import { userFieldLimits } from './user-field-limits.ts';
 
 /**
  * A configuration that cannot be served. `path` is the JSON path of the bad field
@@ -264,12 +265,16 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
     'backchannelLogoutUri',
     'backchannelLogoutSessionRequired',
   ]);
-  const type = oneOf(input.type, `${path}.type`, ['traditional', 'machine_to_machine'] as const);
-  const application: ApplicationConfig = {
-    id: nonEmptyString(input.id, `${path}.id`),
-    type,
-    secret: nonEmptyString(input.secret, `${path}.secret`),
-  };
+  const type = oneOf(input.type, `${path}.type`, ['traditional', 'spa', 'machine_to_machine'] as const);
+  const application: ApplicationConfig = { id: nonEmptyString(input.id, `${path}.id`), type };
+  if (type === 'spa') {
+    // A public client: it runs in the browser and cannot keep a secret.
+    if (input.secret !== undefined) {
+      throw new ConfigError(`${path}.secret`, 'a single-page app is a public client and has no secret');
+    }
+  } else {
+    application.secret = nonEmptyString(input.secret, `${path}.secret`);
+  }
   const name = optionalString(input.name, `${path}.name`);
   if (name !== undefined) application.name = name;
 
@@ -283,9 +288,12 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
     string(role, `${path}.roles[${index}]`),
   );
 
-  if (type === 'traditional') {
+  if (type !== 'machine_to_machine') {
     if (redirectUris.length === 0) {
-      throw new ConfigError(`${path}.redirectUris`, 'a traditional web app needs at least one redirect URI');
+      throw new ConfigError(
+        `${path}.redirectUris`,
+        `a ${type === 'spa' ? 'single-page' : 'traditional web'} app needs at least one redirect URI`,
+      );
     }
     if (roleNames.length > 0) {
       throw new ConfigError(
@@ -334,6 +342,11 @@ function validateApplication(value: unknown, path: string, roles: ReadonlyMap<st
   return application;
 }
 
+/** Refuses a value longer than Logto allows for its field. */
+function bounded(text: string, limit: number, path: string): void {
+  if (text.length > limit) throw new ConfigError(path, `must be at most ${limit} characters, got ${text.length}`);
+}
+
 function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, RoleConfig>): UserConfig {
   const input = object(value, path, [
     'id',
@@ -351,6 +364,7 @@ function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, R
     'roles',
   ]);
   const username = string(input.username, `${path}.username`);
+  bounded(username, userFieldLimits.username, `${path}.username`);
   if (!usernamePattern.test(username)) {
     throw new ConfigError(
       `${path}.username`,
@@ -363,10 +377,18 @@ function validateUser(value: unknown, path: string, roles: ReadonlyMap<string, R
   if (id !== undefined) user.id = nonEmptyString(id, `${path}.id`);
   for (const field of ['name', 'picture', 'phone'] as const) {
     const text = nullableString(input[field], `${path}.${field}`);
+    if (text) bounded(text, userFieldLimits[field], `${path}.${field}`);
     if (text !== undefined) user[field] = text;
   }
   if (user.picture) httpUrl(user.picture, `${path}.picture`);
+  if (user.phone && !/^\d+$/.test(user.phone)) {
+    throw new ConfigError(
+      `${path}.phone`,
+      `must be digits only, with the country code and no "+" (as Logto stores it), got ${describe(user.phone)}`,
+    );
+  }
   const email = nullableString(input.email, `${path}.email`);
+  if (email) bounded(email, userFieldLimits.email, `${path}.email`);
   if (email) {
     if (!emailPattern.test(email))
       throw new ConfigError(`${path}.email`, `must be an email address, got ${describe(email)}`);

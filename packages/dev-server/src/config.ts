@@ -12,14 +12,15 @@ export interface ApplicationConfig {
   name?: string;
   /**
    * `traditional`: a confidential web app (authorization code + refresh tokens);
+   * `spa`: a single-page app, a public client (no secret, PKCE, refresh tokens rotated on every use);
    * `machine_to_machine`: `client_credentials` only.
    */
-  type: 'traditional' | 'machine_to_machine';
-  /** The client secret, for `client_secret_basic` / `client_secret_post`. */
-  secret: string;
-  /** Registered redirect URIs (exact match). Traditional apps only. */
+  type: 'traditional' | 'spa' | 'machine_to_machine';
+  /** The client secret, for `client_secret_basic` / `client_secret_post`. Required except for `spa`, which has none. */
+  secret?: string;
+  /** Registered redirect URIs (exact match). Traditional and single-page apps only. */
   redirectUris?: string[];
-  /** Registered post-logout redirect URIs (exact match). Traditional apps only. */
+  /** Registered post-logout redirect URIs (exact match). Traditional and single-page apps only. */
   postLogoutRedirectUris?: string[];
   /** Names of roles (of type `machine_to_machine`) granted to a machine-to-machine app. */
   roles?: string[];

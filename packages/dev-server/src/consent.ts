@@ -1,7 +1,12 @@
 import type { Grant, KoaContextWithOIDC } from 'oidc-provider';
 import type { UserDirectory } from './accounts.ts';
 import type { DevServerConfig } from './config.ts';
-import { organizationsResource, userOrganizationScopes, userResourceScopes } from './permissions.ts';
+import {
+  organizationsResource,
+  userOrganizationResourceScopes,
+  userOrganizationScopes,
+  userResourceScopes,
+} from './permissions.ts';
 
 /**
  * Auto-consent for first-party applications (every configured application is one), as
@@ -31,7 +36,10 @@ export function createAutoConsent(config: DevServerConfig, users: UserDirectory)
       const allowed = new Set(
         indicator === organizationsResource
           ? userOrganizationScopes(config, user.username)
-          : userResourceScopes(config, user.roles, indicator),
+          : [
+              ...userResourceScopes(config, user.roles, indicator),
+              ...userOrganizationResourceScopes(config, user.username, indicator),
+            ],
       );
       const requested = [...oidc.requestParamScopes].filter((scope) => resourceServer.scopes.has(scope));
       const granted = requested.filter((scope) => allowed.has(scope));

@@ -72,7 +72,7 @@ export const demoWorld: DevServerConfig = {
       name: 'Demo User',
       email: 'demo@example.com',
       emailVerified: true,
-      phone: '+15555550100',
+      phone: '15555550100',
       phoneVerified: true,
       customData: { plan: 'pro' },
       roles: ['shopper'],

@@ -51,8 +51,15 @@ describe('sign-out', () => {
       }),
     );
     assert.equal(page.status, 200);
+    assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN', 'no other site may frame the sign-out page');
+    assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'self'/);
+    assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'unsafe-hashes' 'sha256-[\w+/=]+'/);
     const html = await page.text();
-    assert.match(html, /Sign out/);
+    assert.match(
+      html,
+      /onload="document\.getElementById\(&#39;op\.logoutForm&#39;\)\.submit\(\);"/,
+      'it submits itself',
+    );
     const action =
       /<form[^>]*id="op\.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ??
       /<form[^>]*action="([^"]+)"[^>]*id="op\.logoutForm"/.exec(html)?.[1];
@@ -70,7 +77,7 @@ describe('sign-out', () => {
 
     // The session is gone: the next authorization request needs a sign-in again.
     const next = authorizationRequest(server);
-    await assert.rejects(followToApplication(server, jar, next.url), /unexpected page 200 at .*\/interaction\//);
+    await assert.rejects(followToApplication(server, jar, next.url), /unexpected page 200 at .*\/sign-in\?/);
   });
 
   it('refuses an unregistered post-logout redirect URI without redirecting', async () => {

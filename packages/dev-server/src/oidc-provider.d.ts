@@ -34,6 +34,8 @@ declare module 'oidc-provider' {
 
   export interface Client {
     readonly clientId: string;
+    /** `none` for public clients, else how the client authenticates (`client_secret_basic`…). */
+    readonly clientAuthMethod: string;
     readonly clientName?: string;
     /** How the client authenticates at the token endpoint (`none` for public clients). */
     readonly clientAuthMethod: string;
@@ -162,7 +164,19 @@ declare module 'oidc-provider' {
     save(): Promise<string>;
     destroy(): Promise<void>;
     consume(): Promise<void>;
+    /** How much of its lifetime has passed, in percent. */
+    ttlPercentagePassed(): number;
     static find(value: string, options?: { ignoreExpiration?: boolean }): Promise<RefreshToken | undefined>;
+  }
+
+  export class ClientCredentials {
+    constructor(properties: { client: Client; scope?: string });
+    kind: 'ClientCredentials';
+    scope?: string;
+    resourceServer?: ResourceServer;
+    readonly expiration: number;
+    readonly tokenType: string;
+    save(): Promise<string>;
   }
 
   export class IdToken {
@@ -214,6 +228,7 @@ declare module 'oidc-provider' {
     readonly RefreshToken: typeof RefreshToken;
     readonly ResourceServer: typeof ResourceServer;
     readonly IdToken: typeof IdToken;
+    readonly ClientCredentials: typeof ClientCredentials;
     registerGrantType(
       name: string,
       handler: (ctx: KoaContextWithOIDC) => Promise<void>,
@@ -252,6 +267,7 @@ declare module 'oidc-provider' {
     InvalidRequest: ErrorClass;
     InvalidScope: ErrorClass;
     InvalidTarget: ErrorClass;
+    InvalidClient: ErrorClass;
   };
 
   export default Provider;

@@ -96,3 +96,13 @@ export function userOrganizationScopes(config: DevServerConfig, username: string
   }
   return [...granted];
 }
+
+/** The API resource scopes a user's organization roles grant in any of their organizations, for one resource. */
+export function userOrganizationResourceScopes(config: DevServerConfig, username: string, indicator: string): string[] {
+  const granted = new Set<string>();
+  for (const { organization } of organizationMemberships(config, username)) {
+    for (const scope of organizationResourceScopes(config, username, organization.id, indicator) ?? [])
+      granted.add(scope);
+  }
+  return [...granted];
+}

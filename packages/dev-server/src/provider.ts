@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type Koa from 'koa';
-import Provider, { type Client, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type Adapter,
+  type AdapterPayload,
+  type Client,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import {
   customizeJwtAccessToken,
   defaultAccessTokenTtl,
@@ -10,11 +16,16 @@ import {
 import type { UserDirectory } from './accounts.ts';
 import { backchannelLogoutFeature, backchannelLogoutFetch, backchannelLogoutMetadata } from './backchannel-logout.ts';
 import { scopeClaims, userClaims } from './claims.ts';
+import { clientCredentialsGrantParameters, createClientCredentialsGrant } from './client-credentials-grant.ts';
 import type { ApplicationConfig, DevServerConfig } from './config.ts';
 import { createAutoConsent } from './consent.ts';
+import { formatIdTokensAsLogto } from './id-token-format.ts';
+import { interactionUrl } from './interaction-url.ts';
 import type { Lifetimes } from './lifetimes.ts';
-import { type ErrorOutput, renderErrorPage } from './pages/error.ts';
-import { renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
+import { addLogtoErrorFields } from './logto-error-body.ts';
+import { acceptJsonTokenRequests, splitCommaSeparatedResources } from './logto-request-forms.ts';
+import type { ErrorOutput } from './pages/error.ts';
+import { logoutConfirmHeaders, renderLogoutConfirm, renderLogoutSuccess } from './pages/logout.ts';
 import { createRefreshTokenGrant, refreshTokenGrantParameters } from './refresh-token-grant.ts';
 import { revocationAllowedPolicy } from './revocation-policy.ts';
 import { createAdapterClass } from './storage/adapter.ts';
@@ -39,6 +50,8 @@ export const logtoAuthorizationParameters = [
   'identifier',
   'direct_sign_in',
   'organization_id',
+  'one_time_token',
+  'google_one_tap_credential',
 ] as const;
 
 export interface ProviderOptions {
@@ -53,8 +66,8 @@ export interface ProviderOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable (default 3000 ms). */
   refreshTokenReuseWindowMs?: number;
-  /** `false`: a refresh answers the same refresh token (see `DevServerOptions`). Default `true`. */
-  rotateRefreshToken?: boolean;
+  /** Rotate every client's refresh token on every use (see `DevServerOptions`). Default `false`. */
+  rotateRefreshTokenOnEveryUse?: boolean;
   /** Lifetimes to change from Logto's (`defaultLifetimes`). */
   lifetimes?: Partial<Lifetimes>;
   /** Keys that sign the provider's cookies, newest first; random per process by default. */
@@ -64,10 +77,11 @@ export interface ProviderOptions {
 function clientMetadata(application: ApplicationConfig): Record<string, unknown> {
   const common = {
     client_id: application.id,
-    client_secret: application.secret,
     client_name: application.name ?? application.id,
-    token_endpoint_auth_method: 'client_secret_basic',
     id_token_signed_response_alg: signingAlgorithm,
+    ...(application.type === 'spa'
+      ? { token_endpoint_auth_method: 'none' }
+      : { client_secret: application.secret, token_endpoint_auth_method: 'client_secret_basic' }),
   };
   if (application.type === 'machine_to_machine') {
     return { ...common, grant_types: ['client_credentials'], response_types: [], redirect_uris: [] };
@@ -83,23 +97,30 @@ function clientMetadata(application: ApplicationConfig): Record<string, unknown>
 }
 
 /**
- * Logto's JSON error bodies carry `code` (`oidc.<error>`) and `message` besides the OAuth
- * `error` and `error_description`; SDKs written for Logto may read either.
+ * Every application is configured statically, so a client the provider asks the store for does not
+ * exist: answered as Logto's client lookup does (400 `invalid_client`, "invalid client <id>"), not
+ * as a failed client authentication (401).
  */
-async function addLogtoErrorFields(ctx: Koa.Context, next: Koa.Next): Promise<void> {
-  await next();
-  const body: unknown = ctx.body;
-  if (ctx.status < 400 || typeof body !== 'object' || body === null || Array.isArray(body)) return;
-  const { error, error_description: description } = body as Record<string, unknown>;
-  if (typeof error !== 'string' || 'code' in body) return;
-  ctx.body = { ...body, code: `oidc.${error}`, message: typeof description === 'string' ? description : error };
+function withLogtoClientLookup(Base: new (model: string) => Adapter): new (model: string) => Adapter {
+  return class LogtoClientLookup extends Base {
+    readonly #model: string;
+    constructor(model: string) {
+      super(model);
+      this.#model = model;
+    }
+    override async find(id: string): Promise<AdapterPayload | undefined> {
+      if (this.#model === 'Client') throw new errors.InvalidClient(`invalid client ${id}`);
+      return super.find(id);
+    }
+  };
 }
 
 /**
  * Configures oidc-provider as a Logto-compatible OpenID provider (SPEC §3): Logto's endpoints,
  * claims and scopes, resource indicators with JWT access tokens, organization tokens, refresh-token
  * rotation with a reuse window, auto-consent for the configured (first-party) applications, and
- * sign-in through `/interaction/<uid>`. The returned provider is meant to be mounted at `/oidc`.
+ * sign-in at Logto's screens (`/sign-in?app_id=…`). The returned provider is meant to be mounted at
+ * `/oidc`.
  */
 export function createProvider(options: ProviderOptions): Provider {
   const { config, users } = options;
@@ -124,7 +145,7 @@ export function createProvider(options: ProviderOptions): Provider {
     accessTokenTtl: lifetimes.accessToken,
     now,
     ...(options.refreshTokenReuseWindowMs === undefined ? {} : { reuseWindowMs: options.refreshTokenReuseWindowMs }),
-    ...(options.rotateRefreshToken === undefined ? {} : { rotateRefreshToken: options.rotateRefreshToken }),
+    ...(options.rotateRefreshTokenOnEveryUse ? { rotateRefreshTokenOnEveryUse: true } : {}),
   });
 
   // Every configured application is first-party: consent is given by `loadExistingGrant`, so an
@@ -133,7 +154,7 @@ export function createProvider(options: ProviderOptions): Provider {
   policy.get('consent')?.checks.remove('consent_prompt');
 
   const provider = new Provider(options.issuer, {
-    adapter: createAdapterClass(options.store.oidc, now),
+    adapter: withLogtoClientLookup(createAdapterClass(options.store.oidc, now)),
     clients: config.applications.map(clientMetadata),
     clientDefaults: { id_token_signed_response_alg: signingAlgorithm },
     clientBasedCORS: (ctx: KoaContextWithOIDC, origin: string, client: Client & { redirectUris?: string[] }) =>
@@ -142,12 +163,18 @@ export function createProvider(options: ProviderOptions): Provider {
       (client.redirectUris ?? []).some((uri) => URL.parse(uri)?.origin === origin),
     jwks: { keys: options.signingKeys },
     fetch: backchannelLogoutFetch,
-    cookies: { keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')] },
+    // As Logto: every cookie on `/`, so the Experience API (`/api/experience`) sees the interaction's.
+    cookies: {
+      keys: options.cookieKeys ?? [randomBytes(32).toString('base64url')],
+      long: { sameSite: 'lax', path: '/', signed: true, overwrite: true },
+      short: { sameSite: 'lax', path: '/', signed: true, overwrite: true },
+    },
     findAccount,
     loadExistingGrant: createAutoConsent(config, users),
     interactions: {
       policy,
-      url: (_ctx: KoaContextWithOIDC, interaction: { uid: string }) => `/interaction/${interaction.uid}`,
+      url: (_ctx: KoaContextWithOIDC, interaction: { params: Record<string, unknown>; prompt: { name: string } }) =>
+        interactionUrl(interaction.params, interaction.prompt.name),
     },
     routes: {
       authorization: '/auth',
@@ -158,17 +185,31 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: '/token/revocation',
       introspection: '/token/introspection',
     },
-    scopes: ['openid', 'offline_access', ...Object.keys(scopeClaims).filter((scope) => scope !== 'openid')],
+    scopes: [
+      'openid',
+      'offline_access',
+      ...Object.keys(scopeClaims).filter((scope) => scope !== 'openid'),
+      // Logto's scope for the sessions of its account center; it releases no claim.
+      'urn:logto:scope:sessions',
+    ],
     claims: scopeClaims,
     conformIdTokenClaims: false,
     extraParams: [...logtoAuthorizationParameters],
     extraTokenClaims: refreshTokenGrant.extraTokenClaims,
     formats: { customizers: { jwt: customizeJwtAccessToken } },
-    responseTypes: ['code'],
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
-    pkce: { required: () => true },
-    enabledJWA: { idTokenSigningAlgValues: [signingAlgorithm] },
-    rotateRefreshToken: true,
+    // Logto's sets (each application is still limited to what it is registered for: `code`, its auth method).
+    responseTypes: ['code', 'id_token', 'code id_token', 'none'],
+    clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'private_key_jwt'],
+    // As Logto: PKCE is required, except from confidential apps that authenticate with client_secret_basic.
+    pkce: {
+      required: (_ctx: KoaContextWithOIDC, client: Client) => client.clientAuthMethod !== 'client_secret_basic',
+      methods: ['S256'],
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: [signingAlgorithm],
+      clientAuthSigningAlgValues: ['HS256', 'RS256', 'PS256', 'ES256', 'EdDSA'],
+    },
+    discovery: { request_parameter_supported: false },
     ttl: {
       AccessToken: (_ctx: KoaContextWithOIDC, token: { resourceServer?: { accessTokenTTL?: number } }) =>
         token.resourceServer?.accessTokenTTL ?? lifetimes.accessToken,
@@ -195,10 +236,13 @@ export function createProvider(options: ProviderOptions): Provider {
       revocation: { enabled: true, allowedPolicy: revocationAllowedPolicy },
       backchannelLogout: backchannelLogoutFeature,
       userinfo: { enabled: true },
+      // Logto has no DPoP; sender-constrained tokens would not work against it.
+      dPoP: { enabled: false },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource(ctx: KoaContextWithOIDC, form: string) {
           ctx.type = 'html';
+          ctx.set(logoutConfirmHeaders);
           ctx.body = renderLogoutConfirm(ctx, form);
         },
         postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
@@ -207,13 +251,23 @@ export function createProvider(options: ProviderOptions): Provider {
         },
       },
     },
-    renderError(ctx: KoaContextWithOIDC, out: ErrorOutput, error: Error) {
-      ctx.type = 'html';
-      ctx.body = renderErrorPage(ctx, out, error);
+    // As Logto: errors the provider would render as a page (a bad redirect_uri at /auth…) are
+    // answered as JSON, with Logto's fields added by addLogtoErrorFields.
+    renderError(ctx: KoaContextWithOIDC, out: ErrorOutput) {
+      ctx.type = 'json';
+      ctx.body = out;
     },
   });
 
   provider.registerGrantType('refresh_token', refreshTokenGrant.handler, refreshTokenGrantParameters);
+  provider.registerGrantType(
+    'client_credentials',
+    createClientCredentialsGrant({ getResourceServerInfo: resourceIndicators.getResourceServerInfo }),
+    clientCredentialsGrantParameters,
+  );
   provider.use(addLogtoErrorFields);
+  provider.use(splitCommaSeparatedResources);
+  provider.use(acceptJsonTokenRequests);
+  formatIdTokensAsLogto(provider, options.signingKeys);
   return provider;
 }

@@ -1,47 +1,66 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DevServerConfig } from './config.ts';
+import { demoWorld } from './demo-world.ts';
 import { type DevServer, startDevServer } from './server.ts';
-import { decodeJwt, signInForTokens, tokenRequest } from './test-support/flow.ts';
+import { decodeJwt, signInForTokens, spaApp, tokenRequest } from './test-support/flow.ts';
+
+/** The demo world with a single-page app, a public client. */
+const withSpa: DevServerConfig = {
+  ...demoWorld,
+  applications: [...demoWorld.applications, { id: spaApp.id, type: 'spa', redirectUris: [spaApp.redirectUri] }],
+};
 
 describe('refresh token rotation and the reuse window', () => {
   let server: DevServer;
   let clock = Date.now();
   before(async () => {
-    server = await startDevServer({ port: 0, memory: true, now: () => clock });
+    server = await startDevServer({ port: 0, memory: true, config: withSpa, now: () => clock });
   });
   after(() => server.close());
 
   const refresh = (refreshToken: unknown, params: Record<string, string> = {}) =>
     tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken), ...params });
+  const refreshPublic = (refreshToken: unknown) =>
+    tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) }, spaApp);
 
-  it('rotates: each refresh returns a new refresh token, an access token and an ID token', async () => {
+  it('gives a confidential app the same refresh token back, with a new access token and ID token', async () => {
     const { tokens } = await signInForTokens(server);
     const { status, body } = await refresh(tokens.refresh_token);
     assert.equal(status, 200);
-    assert.equal(typeof body.refresh_token, 'string');
-    assert.notEqual(body.refresh_token, tokens.refresh_token);
-    assert.equal(typeof body.access_token, 'string');
+    assert.equal(body.refresh_token, tokens.refresh_token, 'not rotated before 70% of its lifetime');
+    assert.notEqual(body.access_token, tokens.access_token);
     assert.equal(decodeJwt(body.id_token).payload.sub, decodeJwt(tokens.id_token).payload.sub);
-    const next = await refresh(body.refresh_token);
-    assert.equal(next.status, 200);
+    assert.equal((await refresh(body.refresh_token)).status, 200, 'and it keeps working');
   });
 
-  it('lets a just-used refresh token be used again within 3 seconds', async () => {
-    const { tokens } = await signInForTokens(server);
-    const first = await refresh(tokens.refresh_token);
+  it("rotates a public app's refresh token on every use", async () => {
+    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+    const { status, body } = await refreshPublic(tokens.refresh_token);
+    assert.equal(status, 200);
+    assert.equal(typeof body.refresh_token, 'string');
+    assert.notEqual(body.refresh_token, tokens.refresh_token);
+    const next = await refreshPublic(body.refresh_token);
+    assert.equal(next.status, 200);
+    assert.notEqual(next.body.refresh_token, body.refresh_token);
+  });
+
+  it('lets a just-used public refresh token be used again within 3 seconds', async () => {
+    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+    const first = await refreshPublic(tokens.refresh_token);
     assert.equal(first.status, 200);
     clock += 1000;
-    const second = await refresh(tokens.refresh_token);
+    const second = await refreshPublic(tokens.refresh_token);
     assert.equal(second.status, 200, JSON.stringify(second.body));
     clock += 2000;
-    const third = await refresh(tokens.refresh_token);
+    const third = await refreshPublic(tokens.refresh_token);
     assert.equal(third.status, 200, 'still inside the window, measured from the first use');
-    assert.equal((await refresh(first.body.refresh_token)).status, 200, 'the rotated token still works');
+    assert.equal((await refreshPublic(first.body.refresh_token)).status, 200, 'the rotated token still works');
   });
 
   it('answers concurrent refreshes with one refresh token all successfully', async () => {
-    const { tokens } = await signInForTokens(server);
-    const responses = await Promise.all(Array.from({ length: 5 }, () => refresh(tokens.refresh_token)));
+    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+    const responses = await Promise.all(Array.from({ length: 5 }, () => refreshPublic(tokens.refresh_token)));
     assert.deepEqual(
       responses.map((response) => response.status),
       [200, 200, 200, 200, 200],
@@ -49,17 +68,17 @@ describe('refresh token rotation and the reuse window', () => {
   });
 
   it('after the window, refuses reuse with invalid_grant and revokes the whole grant', async () => {
-    const { tokens } = await signInForTokens(server);
-    const first = await refresh(tokens.refresh_token);
+    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+    const first = await refreshPublic(tokens.refresh_token);
     assert.equal(first.status, 200);
 
     clock += 3001;
-    const reuse = await refresh(tokens.refresh_token);
+    const reuse = await refreshPublic(tokens.refresh_token);
     assert.equal(reuse.status, 400);
     assert.equal(reuse.body.error, 'invalid_grant');
-    assert.match(String(reuse.body.error_description), /already used/);
+    assert.equal(reuse.body.error_description, 'grant request is invalid', "Logto's generic description");
 
-    const rotated = await refresh(first.body.refresh_token);
+    const rotated = await refreshPublic(first.body.refresh_token);
     assert.equal(rotated.status, 400, 'the rotated refresh token died with the grant');
     assert.equal(rotated.body.error, 'invalid_grant');
 
@@ -102,12 +121,18 @@ describe('refresh token rotation and the reuse window', () => {
 
 describe('refresh token reuse window, configured', () => {
   it('can be closed entirely', async () => {
-    const server = await startDevServer({ port: 0, memory: true, refreshTokenReuseWindowMs: 0, now: () => 1 });
+    const server = await startDevServer({
+      port: 0,
+      memory: true,
+      config: withSpa,
+      refreshTokenReuseWindowMs: 0,
+      now: () => 1,
+    });
     try {
-      const { tokens } = await signInForTokens(server);
+      const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
       const params = { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) };
-      assert.equal((await tokenRequest(server, params)).status, 200);
-      const reuse = await tokenRequest(server, params);
+      assert.equal((await tokenRequest(server, params, spaApp)).status, 200);
+      const reuse = await tokenRequest(server, params, spaApp);
       assert.equal(reuse.status, 200, 'same instant: elapsed 0 is within a 0 ms window');
     } finally {
       await server.close();
@@ -115,20 +140,38 @@ describe('refresh token reuse window, configured', () => {
   });
 });
 
-describe('refresh token rotation, configured', () => {
-  it('answers the same refresh token, usable again much later, with rotateRefreshToken: false', async () => {
-    let now = Date.now();
-    const server = await startDevServer({ port: 0, memory: true, rotateRefreshToken: false, now: () => now });
+describe("a confidential app's refresh token past 70% of its lifetime", () => {
+  it('is rotated then, as Logto rotates it', async (t) => {
+    // oidc-provider measures a token's age with Date: move that clock, nothing sleeps.
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const server = await startDevServer({ port: 0, memory: true, lifetimes: { refreshToken: 1000 } });
     try {
       const { tokens } = await signInForTokens(server);
       const params = { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) };
-      const first = await tokenRequest(server, params);
+      t.mock.timers.tick(690_000);
+      const early = await tokenRequest(server, params);
+      assert.equal(early.body.refresh_token, tokens.refresh_token, 'at 69%: the same token');
+      t.mock.timers.tick(20_000);
+      const late = await tokenRequest(server, params);
+      assert.equal(late.status, 200);
+      assert.notEqual(late.body.refresh_token, tokens.refresh_token, 'at 71%: a new one');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('refresh token rotation on every use, configured', () => {
+  it('rotates a confidential app’s refresh token on every use with rotateRefreshTokenOnEveryUse', async () => {
+    const server = await startDevServer({ port: 0, memory: true, rotateRefreshTokenOnEveryUse: true });
+    try {
+      const { tokens } = await signInForTokens(server);
+      const first = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.refresh_token),
+      });
       assert.equal(first.status, 200);
-      assert.equal(first.body.refresh_token, tokens.refresh_token, 'not rotated');
-      now += 60_000;
-      const later = await tokenRequest(server, params);
-      assert.equal(later.status, 200, 'still valid after the reuse window: it was never consumed');
-      assert.notEqual(later.body.access_token, first.body.access_token);
+      assert.notEqual(first.body.refresh_token, tokens.refresh_token, 'rotated at once');
     } finally {
       await server.close();
     }

@@ -13,7 +13,15 @@ import revoke from 'oidc-provider/lib/helpers/revoke.js';
 import { organizationResourceServerInfo } from './access-tokens.ts';
 import type { UserDirectory } from './accounts.ts';
 import type { DevServerConfig } from './config.ts';
-import { organizationResourceScopes, organizationScopes, organizationsScope } from './permissions.ts';
+import { rememberAccessTokenValue } from './id-token-format.ts';
+import { withStatus } from './oidc-errors.ts';
+import {
+  organizationResourceScopes,
+  organizationScopes,
+  organizationsResource,
+  organizationsScope,
+  userResourceScopes,
+} from './permissions.ts';
 import { mayReuseRefreshToken, refreshTokenReuseWindowMs } from './refresh-grace.ts';
 
 /** The parameters the `refresh_token` grant reads (`resource` may not repeat: one token, one audience). */
@@ -33,10 +41,10 @@ export interface RefreshTokenGrantOptions {
   /** How long a consumed refresh token stays usable; Logto's 3 seconds by default. */
   reuseWindowMs?: number;
   /**
-   * `false` answers a refresh with the same refresh token instead of a new one, as Logto does for
-   * a confidential (traditional web) app until 70% of the token's lifetime. Default `true`.
+   * Rotates the refresh token on every use for every client, as Logto does for public clients
+   * only (confidential ones keep theirs until 70% of its lifetime). Default `false`: Logto's rule.
    */
-  rotateRefreshToken?: boolean;
+  rotateRefreshTokenOnEveryUse?: boolean;
 }
 
 export interface RefreshTokenGrant {
@@ -46,20 +54,12 @@ export interface RefreshTokenGrant {
   extraTokenClaims(ctx: KoaContextWithOIDC, token: IssuedToken): Record<string, unknown> | undefined;
 }
 
-function withStatus(error: OIDCProviderError, status: number): OIDCProviderError {
-  error.status = status;
-  error.statusCode = status;
-  return error;
-}
-
 /**
- * `invalid_grant` whose description says what went wrong (oidc-provider's own says only "grant
- * request is invalid" and keeps the reason server-side).
+ * `invalid_grant` as Logto answers it: the generic description ("grant request is invalid"); the
+ * reason stays server-side (`detail`), so a client learns nothing about other clients' tokens.
  */
-function invalidGrant(description: string): OIDCProviderError {
-  const error = new errors.InvalidGrant(description);
-  error.error_description = description;
-  return error;
+function invalidGrant(detail: string): OIDCProviderError {
+  return new errors.InvalidGrant(detail);
 }
 
 /** The grant-type chain of a rotated refresh token: `authorization_code refresh_token`. */
@@ -118,14 +118,12 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
 
     if (params.scope) {
       const missing = [...oidc.requestParamScopes].filter((scope) => !refreshToken?.scopes.has(scope));
-      if (missing.length > 0) {
-        throw new errors.InvalidScope(
-          `refresh token missing requested scope(s): ${missing.join(' ')}`,
-          missing.join(' '),
-        );
-      }
+      if (missing.length > 0) throw new errors.InvalidScope('refresh token missing requested scope', missing.join(' '));
     }
     const scopes = params.scope ? oidc.requestParamScopes : refreshToken.scopes;
+    // A scope goes into an API or organization token only if it was requested at sign-in (and in
+    // this request's `scope`, when it narrows).
+    const requested = (scope: string) => refreshToken?.scopes.has(scope) === true && scopes.has(scope);
 
     const user = refreshToken.accountId ? await users.findById(refreshToken.accountId) : undefined;
     const account = user ? await options.findAccount(ctx, user.id) : undefined;
@@ -134,29 +132,26 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
     let organizationScopeList: string[] | undefined;
     if (organizationId) {
       if (!refreshToken.scopes.has(organizationsScope)) {
-        throw withStatus(
-          new errors.InsufficientScope(
-            `the refresh token lacks the ${organizationsScope} scope: request it at sign-in to get organization tokens`,
-            organizationsScope,
-          ),
-          403,
-        );
+        throw withStatus(new errors.InsufficientScope('refresh token missing required scope', organizationsScope), 403);
       }
-      organizationScopeList = resource
-        ? organizationResourceScopes(config, user.username, organizationId, resource)
-        : organizationScopes(config, user.username, organizationId);
-      if (!organizationScopeList) {
-        throw withStatus(
-          new errors.AccessDenied(`the user is not a member of the organization "${organizationId}"`),
-          403,
-        );
+      const memberScopes = organizationScopes(config, user.username, organizationId);
+      if (!memberScopes) throw withStatus(new errors.AccessDenied('user is not a member of the organization'), 403);
+      if (resource) {
+        // The user's own role scopes for the resource, plus those the organization's roles grant.
+        organizationScopeList = [
+          ...new Set([
+            ...userResourceScopes(config, user.roles, resource),
+            ...(organizationResourceScopes(config, user.username, organizationId, resource) ?? []),
+          ]),
+        ];
+      } else {
+        // Organization scopes reach an organization token only when the organizations resource
+        // was part of the authorization request, as in Logto.
+        organizationScopeList = refreshToken.resourceIndicators.has(organizationsResource) ? memberScopes : [];
       }
     }
-    if (resource && !refreshToken.resourceIndicators.has(resource)) {
-      throw new errors.InvalidTarget(
-        `resource "${resource}" was not requested at sign-in: add it to the authorization request's resource parameters`,
-      );
-    }
+    // Logto's generic description for an unknown resource and one not requested at sign-in alike.
+    if (resource && !refreshToken.resourceIndicators.has(resource)) throw new errors.InvalidTarget();
 
     oidc.entity('RefreshToken', refreshToken);
     oidc.entity('Grant', grant);
@@ -167,33 +162,37 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
       throw invalidGrant('refresh token already used (the grant is now revoked: sign in again)');
     }
 
-    const rotate = options.rotateRefreshToken ?? true;
-    if (rotate) {
+    // Logto's rotation: public clients get a new refresh token on every use; confidential ones get
+    // the same one back until 70% of its lifetime has passed (unless told to rotate on every use).
+    let refreshTokenValue = value;
+    if (
+      options.rotateRefreshTokenOnEveryUse ||
+      client.clientAuthMethod === 'none' ||
+      refreshToken.ttlPercentagePassed() >= 70
+    ) {
       await refreshToken.consume();
       oidc.entity('RotatedRefreshToken', refreshToken);
+      refreshToken = new provider.RefreshToken({
+        accountId: refreshToken.accountId,
+        acr: refreshToken.acr,
+        amr: refreshToken.amr,
+        authTime: refreshToken.authTime,
+        claims: refreshToken.claims,
+        client,
+        expiresWithSession: refreshToken.expiresWithSession,
+        iiat: refreshToken.iiat,
+        grantId,
+        gty: rotatedGrantType(refreshToken.gty),
+        nonce: refreshToken.nonce,
+        resource: refreshToken.resource,
+        rotations: (refreshToken.rotations ?? 0) + 1,
+        scope: refreshToken.scope,
+        sessionUid: refreshToken.sessionUid,
+        sid: refreshToken.sid,
+      });
+      oidc.entity('RefreshToken', refreshToken);
+      refreshTokenValue = await refreshToken.save();
     }
-    refreshToken = !rotate
-      ? refreshToken
-      : new provider.RefreshToken({
-          accountId: refreshToken.accountId,
-          acr: refreshToken.acr,
-          amr: refreshToken.amr,
-          authTime: refreshToken.authTime,
-          claims: refreshToken.claims,
-          client,
-          expiresWithSession: refreshToken.expiresWithSession,
-          iiat: refreshToken.iiat,
-          grantId,
-          gty: rotatedGrantType(refreshToken.gty),
-          nonce: refreshToken.nonce,
-          resource: refreshToken.resource,
-          rotations: (refreshToken.rotations ?? 0) + 1,
-          scope: refreshToken.scope,
-          sessionUid: refreshToken.sessionUid,
-          sid: refreshToken.sid,
-        });
-    oidc.entity('RefreshToken', refreshToken);
-    const refreshTokenValue = rotate ? await refreshToken.save() : value;
 
     const at: AccessToken = new provider.AccessToken({
       accountId: account.accountId,
@@ -206,8 +205,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
     });
 
     if (organizationId && organizationScopeList) {
-      const requested = params.scope ? scopes : undefined;
-      const granted = organizationScopeList.filter((scope) => !requested || requested.has(scope));
+      const granted = organizationScopeList.filter(requested);
       if (resource) {
         at.resourceServer = new provider.ResourceServer(resource, options.getResourceServerInfo(ctx, resource, client));
         at.scope = granted.filter((scope) => at.resourceServer?.scopes.has(scope)).join(' ');
@@ -234,6 +232,7 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
 
     oidc.entity('AccessToken', at);
     const accessToken = await at.save();
+    rememberAccessTokenValue(at, accessToken);
     const idToken = await issueIdToken(provider, ctx, refreshToken, at, grant, scopes);
 
     ctx.body = {

@@ -22,6 +22,7 @@ import {
 const organizationsScope = 'urn:logto:scope:organizations';
 const organizationsResource = 'urn:logto:resource:organizations';
 const allApiScopes = ['shopping:read', 'shopping:write', 'store:read', 'store:write'];
+const allOrganizationScopes = ['read:projects', 'write:projects', 'invite:members'];
 
 /** The demo world, plus an organization role granting an API scope (for resource + organization tokens). */
 const config: DevServerConfig = {
@@ -40,7 +41,7 @@ describe('API resource access tokens', () => {
   before(async () => {
     server = await startDevServer({ port: 0, memory: true, config });
     const { tokens } = await signInForTokens(server, demoUser, {
-      scopes: [...allApiScopes, organizationsScope],
+      scopes: [...allApiScopes, ...allOrganizationScopes, organizationsScope],
       resources: [shoppingApi, storeApi, organizationsResource],
     });
     let refreshToken = String(tokens.refresh_token);
@@ -74,10 +75,11 @@ describe('API resource access tokens', () => {
     assert.equal(body.expires_in, 3600);
   });
 
-  it("grants only the scopes the user's roles allow, dropping the others silently", async () => {
+  it("grants the scopes the user's roles and organization roles allow, dropping the others silently", async () => {
     const shopping = await refresh({ resource: shoppingApi });
-    assert.equal(decodeJwt(shopping.body.access_token).payload.scope, 'shopping:read');
-    assert.equal(shopping.body.scope, 'shopping:read');
+    // shopping:read from the user role `shopper`, shopping:write from the organization role `admin` in org-acme.
+    assert.equal(decodeJwt(shopping.body.access_token).payload.scope, 'shopping:read shopping:write');
+    assert.equal(shopping.body.scope, 'shopping:read shopping:write');
     const store = await refresh({ resource: storeApi });
     assert.equal(decodeJwt(store.body.access_token).payload.scope, 'store:read');
   });
@@ -182,7 +184,7 @@ describe('API resource access tokens', () => {
       });
       assert.equal(status, 403);
       assert.equal(body.error, 'access_denied');
-      assert.match(String(body.error_description), /org-acme/);
+      assert.equal(body.error_description, 'user is not a member of the organization', "Logto's description");
 
       const { status: unknownStatus } = await tokenRequest(server, {
         grant_type: 'refresh_token',
@@ -209,18 +211,42 @@ describe('API resource access tokens', () => {
       assert.equal(retry.status, 200);
     });
 
-    it('with a resource: aud is the resource, the organization_id claim is added, scopes come from organization roles', async () => {
+    it("with a resource: aud is the resource, the organization_id claim is added, scopes are the user's role scopes plus the organization's", async () => {
       const { status, body } = await refresh({ organization_id: 'org-acme', resource: shoppingApi });
       assert.equal(status, 200);
       const { payload } = decodeJwt(body.access_token);
       assert.equal(payload.aud, shoppingApi);
       assert.equal(payload.organization_id, 'org-acme');
-      assert.equal(payload.scope, 'shopping:write');
+      assert.equal(payload.scope, 'shopping:read shopping:write');
 
       const globex = await refresh({ organization_id: 'org-globex', resource: shoppingApi });
       const globexPayload = decodeJwt(globex.body.access_token).payload;
       assert.equal(globexPayload.organization_id, 'org-globex');
-      assert.equal(globexPayload.scope, '', 'the member role grants no API scope; scope stays present');
+      assert.equal(globexPayload.scope, 'shopping:read', 'the member role grants no API scope: only the user role');
+    });
+
+    it('carries only the organization scopes requested at sign-in, and none without the organizations resource', async () => {
+      const notRequested = await signInForTokens(server, demoUser, {
+        scopes: [organizationsScope, 'read:projects'],
+        resources: [organizationsResource],
+      });
+      const narrow = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(notRequested.tokens.refresh_token),
+        organization_id: 'org-acme',
+      });
+      assert.equal(decodeJwt(narrow.body.access_token).payload.scope, 'read:projects');
+
+      const withoutResource = await signInForTokens(server, demoUser, {
+        scopes: [organizationsScope, 'read:projects'],
+      });
+      const empty = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(withoutResource.tokens.refresh_token),
+        organization_id: 'org-acme',
+      });
+      assert.equal(empty.status, 200);
+      assert.equal(decodeJwt(empty.body.access_token).payload.scope, '');
     });
 
     it('does not leak the organization_id claim into later plain resource tokens', async () => {
@@ -253,14 +279,45 @@ describe('machine-to-machine client credentials', () => {
     assert.equal(body.refresh_token, undefined);
   });
 
-  it("grants nothing on a resource the app's roles do not cover", async () => {
+  it("grants nothing on a resource the app's roles do not cover, and leaves scope out, as Logto", async () => {
     const { status, body } = await tokenRequest(
       server,
       { grant_type: 'client_credentials', resource: storeApi, scope: 'store:read' },
       m2mApp,
     );
     assert.equal(status, 200);
-    assert.equal(decodeJwt(body.access_token).payload.scope, '');
+    assert.equal(Object.hasOwn(decodeJwt(body.access_token).payload, 'scope'), false);
+    assert.equal(Object.hasOwn(body, 'scope'), false);
+  });
+
+  it('refuses a request without a resource with 400 invalid_target, and organization tokens for an app in no organization', async () => {
+    const noResource = await tokenRequest(server, { grant_type: 'client_credentials', scope: 'shopping:read' }, m2mApp);
+    assert.equal(noResource.status, 400);
+    assert.equal(noResource.body.error, 'invalid_target');
+    assert.equal(noResource.body.error_description, 'both `resource` and `organization_id` are not provided');
+
+    const organization = await tokenRequest(
+      server,
+      { grant_type: 'client_credentials', organization_id: 'org-acme', scope: 'read:projects' },
+      m2mApp,
+    );
+    assert.equal(organization.status, 403);
+    assert.equal(organization.body.error, 'access_denied');
+  });
+
+  it('gives an app that holds no organization role no organization scope for the organizations resource', async () => {
+    const { status, body } = await tokenRequest(
+      server,
+      {
+        grant_type: 'client_credentials',
+        resource: organizationsResource,
+        scope: 'read:projects write:projects invite:members',
+      },
+      m2mApp,
+    );
+    assert.equal(status, 200);
+    assert.equal(Object.hasOwn(decodeJwt(body.access_token).payload, 'scope'), false);
+    assert.equal(body.scope, undefined);
   });
 
   it('refuses an unknown resource, a wrong secret, and the web app', async () => {

@@ -62,7 +62,7 @@ describe('dev server', () => {
     assert.equal(key?.d, undefined);
   });
 
-  it('answers OAuth errors as JSON with error and error_description', async () => {
+  it("answers OAuth errors as Logto's JSON: error, error_description, code and Logto's message", async () => {
     const response = await fetch(`${server.issuer}/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -73,7 +73,7 @@ describe('dev server', () => {
     assert.equal(typeof body.error, 'string');
     assert.equal(typeof body.error_description, 'string');
     assert.equal(body.code, `oidc.${String(body.error)}`, "Logto's code field");
-    assert.equal(body.message, body.error_description);
+    assert.equal(body.message, 'Request is invalid.', "Logto's phrase for the code, not the description");
   });
 
   it('leaves paths outside /oidc and /interaction unanswered (404)', async () => {

@@ -9,11 +9,14 @@ import type { DevServerConfig } from './config.ts';
 import { validateConfig } from './config-validation.ts';
 import { createCsrfTokens } from './csrf.ts';
 import { demoWorld } from './demo-world.ts';
+import { createExperienceRoutes } from './experience/experience-routes.ts';
 import { createInteractionRoutes } from './interactions/index.ts';
 import { addSigningKey, loadSigningKeys } from './keys.ts';
 import type { Lifetimes } from './lifetimes.ts';
 import { createProvider } from './provider.ts';
 import type { ProviderHandle } from './provider-handle.ts';
+import { addSecurityHeaders } from './security-headers.ts';
+import { SignInThrottle } from './sign-in-throttle.ts';
 import { postgresOptionsFromUrl } from './storage/database-url.ts';
 import { createMemoryStore } from './storage/memory-store.ts';
 import { openSqliteStore } from './storage/sqlite-store.ts';
@@ -54,11 +57,11 @@ export interface DevServerOptions {
   /** How long a consumed refresh token stays usable, in milliseconds. Default 3000, as in Logto. */
   refreshTokenReuseWindowMs?: number;
   /**
-   * `false` answers a refresh with the same refresh token, as Logto does for a confidential
-   * (traditional web) app until 70% of the token's lifetime; `true` (default) rotates it on every
-   * use, with the reuse window, as Logto does for public clients.
+   * Rotate the refresh token on every use for every client, as Logto does for public clients only.
+   * Default `false`: Logto's rule (confidential apps get the same refresh token back until 70% of
+   * its lifetime).
    */
-  rotateRefreshToken?: boolean;
+  rotateRefreshTokenOnEveryUse?: boolean;
   /**
    * Lifetimes (seconds) to change from Logto's: `accessToken` 3600, `idToken` 3600,
    * `authorizationCode` 60, `refreshToken` 14 days, `session` 14 days, `interaction` 3600.
@@ -137,7 +140,8 @@ const newSecret = () => randomBytes(32).toString('base64url');
 
 /**
  * Starts the Logto-compatible identity server: oidc-provider at `/oidc` (issuer
- * `http://localhost:<port>/oidc`) and the sign-in pages at `/interaction/*`. Signing keys (EC
+ * `http://localhost:<port>/oidc`), Logto's Experience API at `/api/experience`, and the sign-in pages
+ * at Logto's screens (`/sign-in`, `/register`, …) posting to `/interaction/*`. Signing keys (EC
  * P-384, ES384) are generated on first start and kept in the store.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -165,7 +169,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.refreshTokenReuseWindowMs === undefined
         ? {}
         : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
-      ...(options.rotateRefreshToken === undefined ? {} : { rotateRefreshToken: options.rotateRefreshToken }),
+      ...(options.rotateRefreshTokenOnEveryUse ? { rotateRefreshTokenOnEveryUse: true } : {}),
       ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
       cookieKeys: [cookieKey],
     });
@@ -173,16 +177,23 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     const app = new Koa();
     if (options.issuerBaseUrl) {
       // Behind a proxy: endpoint URLs and client addresses come from its X-Forwarded-* headers.
+      // Only the last X-Forwarded-For entry is the proxy's own: the ones before it are whatever
+      // the client sent, and the sign-in limit must not key on a value the client chooses.
       provider.proxy = true;
       app.proxy = true;
+      app.maxIpsCount = 1;
     }
+    const throttle = new SignInThrottle({ now });
+    app.use(addSecurityHeaders());
     app.use(mountProvider('/oidc', provider));
+    app.use(createExperienceRoutes({ provider, accounts: users, throttle }));
     app.use(
       createInteractionRoutes({
         provider,
         accounts: users,
         config,
         now,
+        throttle,
         csrf: createCsrfTokens(Buffer.from(csrfSecret, 'base64url')),
       }),
     );

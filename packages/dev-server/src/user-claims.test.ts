@@ -52,22 +52,43 @@ describe('ID token and userinfo claims', () => {
     assert.equal(idToken.username, 'demo');
     assert.equal(idToken.picture, null);
     assert.equal(idToken.created_at, startedAt);
-    assert.equal(idToken.updated_at, startedAt);
+    assert.ok(Number(idToken.updated_at) > startedAt, 'updated_at is the time of the sign-in, in milliseconds');
     for (const absent of ['email', 'phone_number', 'roles', 'organizations', 'custom_data']) {
       assert.equal(Object.hasOwn(idToken, absent), false, absent);
       assert.equal(Object.hasOwn(userinfo, absent), false, absent);
     }
     assert.deepEqual(
       Object.keys(idToken).sort(),
-      ['aud', 'created_at', 'exp', 'iat', 'iss', 'name', 'nonce', 'picture', 'sub', 'updated_at', 'username'].sort(),
+      [
+        'aud',
+        'at_hash',
+        'created_at',
+        'exp',
+        'iat',
+        'iss',
+        'name',
+        'nonce',
+        'picture',
+        'sub',
+        'updated_at',
+        'username',
+      ].sort(),
     );
+  });
+
+  it('moves updated_at at every sign-in, as Logto does, and keeps created_at', async () => {
+    const first = await claimsFor(aliceUser, []);
+    const second = await claimsFor(aliceUser, []);
+    assert.ok(Number(second.idToken.updated_at) >= Number(first.idToken.updated_at));
+    assert.ok(Number(first.idToken.updated_at) > startedAt);
+    assert.equal(second.idToken.created_at, startedAt);
   });
 
   it('with every scope: the ID token carries the token claims, not the userinfo-only ones', async () => {
     const { idToken } = await claimsFor(demoUser, allScopes);
     assert.equal(idToken.email, 'demo@example.com');
     assert.equal(idToken.email_verified, true);
-    assert.equal(idToken.phone_number, '+15555550100');
+    assert.equal(idToken.phone_number, '15555550100', 'digits without +, as Logto stores them');
     assert.equal(idToken.phone_number_verified, true);
     assert.deepEqual(idToken.roles, ['shopper']);
     assert.deepEqual(idToken.organizations, ['org-acme', 'org-globex']);

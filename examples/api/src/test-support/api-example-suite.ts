@@ -103,7 +103,8 @@ export function describeExampleApi(name: string, start: (endpoint: string) => Pr
           endpoint: devServer.url,
           appId: 'sample-web-app',
           appSecret: 'sample-web-app-secret',
-          scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles'],
+          // Organization tokens carry only the organization scopes requested at sign-in (as Logto's).
+          scopes: ['urn:logto:scope:organizations', 'urn:logto:scope:organization_roles', 'read:projects'],
           resources: [shoppingApi],
         },
         { storage: new MemoryStorage() },

@@ -80,7 +80,7 @@ export async function createFakeProvider(alg = 'ES384') {
           return new Response(null, { status: provider.failRevocation ? 500 : 200 });
         case '/oidc/me':
           if (request.headers.get('authorization') !== `Bearer ${provider.userinfoToken}`) {
-            return json({ error: 'invalid_token' }, 401);
+            return json({ code: 'oidc.invalid_token', message: 'Invalid token.', error: 'invalid_token' }, 401);
           }
           return json(provider.userinfo ?? { sub: provider.sub, custom_data: { plan: 'pro' } });
         default:
@@ -136,7 +136,7 @@ export async function createFakeProvider(alg = 'ES384') {
         const aud = resource ?? (organizationId ? `urn:logto:organization:${organizationId}` : undefined);
         return json({
           access_token: aud
-            ? await provider.signAccessToken({ aud, scope: '', n: provider.refreshCount })
+            ? await provider.signAccessToken({ aud, scope: params.get('scope') ?? '', n: provider.refreshCount })
             : `opaque-${provider.refreshCount}`,
           token_type: 'bearer',
           expires_in: provider.accessTokenLifetime,

@@ -107,19 +107,21 @@ describe('sign-in pages on the dev server', () => {
     assert.equal(allowed.status, 303);
   });
 
-  it("renders the provider's errors on the dev server's error page, without reflecting the input", async () => {
+  it("answers the provider's errors at /oidc/auth as Logto's JSON, never as a page that could run the input", async () => {
     const url = `${server.issuer}/auth?${new URLSearchParams({
       client_id: '<script>alert(1)</script>',
       response_type: 'code',
       redirect_uri: 'http://localhost:3000/callback',
       scope: 'openid',
     })}`;
-    const page = await request(new CookieJar(), url);
-    assert.equal(page.status, 400);
-    assert.equal(page.headers.get('location'), null);
-    assert.ok(!page.html.includes('<script>alert(1)'), 'not injected');
-    assert.ok(findAlert(page.html), 'an error message is shown');
-    assert.equal(findAlert(page.html), 'client is invalid');
-    assert.match(page.html, /Error code: invalid_client/);
+    const response = await fetch(url, { redirect: 'manual' });
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('location'), null);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(body.code, 'oidc.invalid_client');
+    assert.equal(body.error, 'invalid_client');
+    assert.equal(body.message, 'An OIDC error occurred: oidc.invalid_client.');
   });
 });

@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { CookieJar } from '../cookie-jar.ts';
 import { createCsrfTokens } from '../csrf.ts';
 import { findAlert, findTitle, parseForms } from '../html-form.ts';
+import { SignInThrottle } from '../sign-in-throttle.ts';
 import { confirmSignOut, FormFlowError, registerThroughForms, signInThroughForms } from '../testing.ts';
 import { type Fixture, startFixture } from './test-support/oidc-fixture.ts';
 
@@ -392,8 +393,8 @@ describe('interaction routes', () => {
     })}`;
     const page = await fetch(endSession, { headers: { cookie: jar.header(endSession) } });
     const html = await page.text();
-    assert.equal(findTitle(html), 'Sign out?');
-    assert.match(html, /name="logout" value="yes"/);
+    assert.equal(findTitle(html), 'Signing out…');
+    assert.match(html, /<input type="hidden" form="op\.logoutForm" value="yes" name="logout">/);
 
     assert.equal(await confirmSignOut(endSession, jar), 'http://app.test/');
     await assert.rejects(
@@ -420,7 +421,10 @@ describe('failed sign-in limit', () => {
   let clock = Date.parse('2026-01-01T00:00:00Z');
   let fixture: Fixture;
   before(async () => {
-    fixture = await startFixture({ now: () => clock, rateLimit: { perIdentifier: 5, perIp: 8, windowMs: 5 * 60_000 } });
+    fixture = await startFixture({
+      now: () => clock,
+      throttle: new SignInThrottle({ now: () => clock, perAccount: 5, perIp: 8, windowMs: 5 * 60_000 }),
+    });
   });
   after(() => fixture.close());
 
@@ -431,7 +435,7 @@ describe('failed sign-in limit', () => {
       const failed = await post(page, action, { csrf: csrfOf(page), identifier: 'demo', password: `wrong-${attempt}` });
       assert.equal(failed.status, 401, `attempt ${attempt} is checked`);
     }
-    const blocked = await post(page, action, { csrf: csrfOf(page), identifier: 'DEMO', password: 'demo-password' });
+    const blocked = await post(page, action, { csrf: csrfOf(page), identifier: 'demo', password: 'demo-password' });
     assert.equal(blocked.status, 429);
     assert.equal(findAlert(blocked.html), 'Too many attempts, try again later.');
     assert.equal(blocked.headers.get('retry-after'), '300');

@@ -2,11 +2,12 @@ import type { Context, Middleware } from 'koa';
 import type { AccountDirectory } from '../accounts.ts';
 import type { DevServerConfig } from '../config.ts';
 import { type CsrfTokens, createCsrfTokens } from '../csrf.ts';
+import { interactionScreens } from '../interaction-url.ts';
 import { renderMessagePage } from '../pages/error.ts';
 import { pageHeaders } from '../pages/layout.ts';
 import { renderRegister } from '../pages/register.ts';
 import { incorrectCredentialsMessage, renderSignIn } from '../pages/sign-in.ts';
-import { FailureLimiter } from '../rate-limit.ts';
+import { SignInThrottle } from '../sign-in-throttle.ts';
 import { grantRequestedConsent } from './consent.ts';
 import { FormBodyError, readForm } from './form-body.ts';
 import type { InteractionDetails, InteractionProvider, InteractionResult } from './interaction-provider.ts';
@@ -26,10 +27,10 @@ export interface InteractionRoutesOptions {
   /** CSRF tokens; a random per-process secret by default. */
   csrf?: CsrfTokens;
   /**
-   * Failed sign-ins allowed per identifier and per client IP within `windowMs` before further
-   * attempts get 429. Default: 5 per identifier and 20 per IP in 5 minutes.
+   * The failed sign-in limit, shared with the Experience API (default: 5 per account and 20 per
+   * client address in 5 minutes); further attempts get 429.
    */
-  rateLimit?: { perIdentifier?: number; perIp?: number; windowMs?: number };
+  throttle?: SignInThrottle;
 }
 
 /** Logto's `first_screen` values and `interaction_mode=signUp` that open the registration screen first. */
@@ -57,9 +58,7 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
   const { provider, accounts, config } = options;
   const now = options.now ?? Date.now;
   const csrf = options.csrf ?? createCsrfTokens();
-  const windowMs = options.rateLimit?.windowMs ?? 5 * 60_000;
-  const byIdentifier = new FailureLimiter({ maxFailures: options.rateLimit?.perIdentifier ?? 5, windowMs, now });
-  const byIp = new FailureLimiter({ maxFailures: options.rateLimit?.perIp ?? 20, windowMs, now });
+  const throttle = options.throttle ?? new SignInThrottle({ now });
 
   const appName = (details: InteractionDetails): string => {
     const clientId = typeof details.params.client_id === 'string' ? details.params.client_id : '';
@@ -107,9 +106,10 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
       }),
     );
 
-  const show = async (ctx: Context, details: InteractionDetails): Promise<void> => {
+  const show = async (ctx: Context, details: InteractionDetails, registerScreen = false): Promise<void> => {
     const screen = ctx.query.screen;
-    const register = screen === 'register' || (screen !== 'sign-in' && registrationFirst(details.params));
+    const register =
+      screen === 'register' || (screen !== 'sign-in' && (registerScreen || registrationFirst(details.params)));
     const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
     if (register) {
       // Logto's login_hint is usually an email address; otherwise it names the username.
@@ -125,11 +125,10 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     if (!identifier || !password) {
       return showSignIn(ctx, details, 400, identifier, 'Enter your username or email and your password.');
     }
-    // Bounded, so a flood of huge identifiers cannot grow the limiter's memory.
-    const identifierKey = identifier.toLowerCase().slice(0, 256);
+    const accountKey = SignInThrottle.key(await accounts.accountIdOf(identifier), identifier);
     const ipKey = ctx.ip || 'unknown';
-    if (byIdentifier.isBlocked(identifierKey) || byIp.isBlocked(ipKey)) {
-      const waitMs = Math.max(byIdentifier.retryAfterMs(identifierKey), byIp.retryAfterMs(ipKey));
+    const waitMs = throttle.retryAfterMs(accountKey, ipKey);
+    if (waitMs > 0) {
       ctx.set('retry-after', String(Math.ceil(waitMs / 1000)));
       return sendPage(
         ctx,
@@ -143,11 +142,11 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     }
     const accountId = await accounts.verifyPassword(identifier, password);
     if (!accountId) {
-      byIdentifier.recordFailure(identifierKey);
-      byIp.recordFailure(ipKey);
+      throttle.recordFailure(accountKey, ipKey);
       return showSignIn(ctx, details, 401, identifier, incorrectCredentialsMessage);
     }
-    byIdentifier.reset(identifierKey);
+    throttle.recordSuccess(accountKey);
+    await accounts.recordSignIn(accountId);
     await finish(ctx, { login: { accountId } });
   };
 
@@ -166,7 +165,30 @@ export function createInteractionRoutes(options: InteractionRoutesOptions): Midd
     await finish(ctx, { login: { accountId } });
   };
 
+  /** `GET /sign-in`, `/register`, `/consent`…: where `/oidc/auth` sends the browser (Logto's screens). */
+  const showScreen = async (ctx: Context, screen: { register: boolean }): Promise<unknown> => {
+    if (ctx.method !== 'GET' && ctx.method !== 'HEAD') {
+      ctx.set('allow', 'GET, HEAD');
+      return sendPage(
+        ctx,
+        405,
+        renderMessagePage({ title: 'Not allowed', message: 'This address does not accept that request method.' }),
+      );
+    }
+    let details: InteractionDetails;
+    try {
+      details = await provider.interactionDetails(ctx.req, ctx.res);
+    } catch (error) {
+      if (isSessionNotFound(error)) return sendExpired(ctx);
+      throw error;
+    }
+    if (details.prompt.name === 'consent') return finishConsent(ctx, details);
+    return show(ctx, details, screen.register);
+  };
+
   const handle = async (ctx: Context, next: () => Promise<unknown>): Promise<unknown> => {
+    const screen = interactionScreens.get(ctx.path.slice(1));
+    if (screen) return showScreen(ctx, screen);
     const match = uidPattern.exec(ctx.path);
     if (!match) return next();
     const uid = match[1] ?? '';

@@ -29,11 +29,14 @@ export interface InteractionDetails {
   grantId?: string | undefined;
   /** The signed-in session, if any. */
   session?: { accountId?: string | undefined } | undefined;
+  /** What the interaction has stored so far (the Experience API keeps its state under `experience`). */
+  result?: Record<string, unknown> | undefined;
 }
 
 /** The result an interaction finishes with. */
 export type InteractionResult =
   | { login: { accountId: string } }
+  | { experience: unknown; [stored: string]: unknown }
   | { consent: { grantId: string } }
   | { error: string; error_description?: string };
 

@@ -10,6 +10,8 @@ export interface PageContent {
   error?: string;
   /** The page body: HTML built by the page templates, whose dynamic parts are already escaped. */
   body: string;
+  /** A constant script run when the page loads (the page's headers must allow exactly it). */
+  onload?: string;
 }
 
 const styles = `
@@ -48,7 +50,7 @@ export function renderLayout(content: PageContent): string {
 <title>${escapeHtml(content.title)}</title>
 <style>${styles}</style>
 </head>
-<body>
+<body${content.onload ? ` onload="${escapeHtml(content.onload)}"` : ''}>
 <main>
 <p class="brand">logto-kit dev server</p>
 <h1>${escapeHtml(content.title)}</h1>

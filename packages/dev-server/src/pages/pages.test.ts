@@ -58,14 +58,17 @@ describe('pages', () => {
     assert.equal(findAlert(renderErrorPage({}, { error: 'server_error' })), 'server_error');
   });
 
-  it('renders the logout confirmation around the provider form with a logout=yes button', () => {
+  it('renders the sign-out page that submits the provider form with logout=yes as it loads, as Logto does', () => {
     const form =
       '<form id="op.logoutForm" method="post" action="/oidc/session/end/confirm"><input type="hidden" name="xsrf" value="t"/></form>';
     const html = renderLogoutConfirm({ oidc: { client: { clientId: 'app', clientName: attack } } }, form);
-    assert.equal(findTitle(html), 'Sign out?');
+    assert.equal(findTitle(html), 'Signing out…');
     assert.ok(html.includes(form), 'the provider form is kept as is');
-    assert.match(html, /<button type="submit" form="op.logoutForm" name="logout" value="yes"/);
+    assert.match(html, /<input type="hidden" form="op.logoutForm" value="yes" name="logout">/);
+    assert.match(html, /<body onload="document.getElementById\(&#39;op.logoutForm&#39;\).submit\(\);">/);
+    assert.match(html, /<noscript><button type="submit" form="op.logoutForm">/, 'a button without scripts');
     assert.ok(!html.includes('<script>'));
+    assert.ok(!html.includes(attack), 'the client name is escaped');
     assert.equal(findTitle(renderLogoutSuccess({})), 'Signed out');
   });
 });

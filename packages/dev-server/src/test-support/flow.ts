@@ -10,6 +10,8 @@ export const webApp = {
   postLogoutRedirectUri: 'http://localhost:3000/',
 } as const;
 export const m2mApp = { id: 'sample-m2m', secret: 'sample-m2m-secret' } as const;
+/** A single-page app (a public client: no secret), for configurations that add it to the demo world. */
+export const spaApp = { id: 'sample-spa', redirectUri: 'http://localhost:3000/callback' } as const;
 export const shoppingApi = 'https://shopping.your-app.com/api';
 export const storeApi = 'https://store.your-app.com/api';
 
@@ -122,7 +124,7 @@ export async function followToApplication(
       continue;
     }
     const html = await response.text();
-    if (!credentials || submitted || !next.pathname.startsWith('/interaction/')) {
+    if (!credentials || submitted || !(next.pathname.startsWith('/interaction/') || next.pathname === '/sign-in')) {
       throw new Error(`unexpected page ${response.status} at ${next.href}:\n${html.slice(0, 1000)}`);
     }
     const form = parseForm(html, '/login');
@@ -174,18 +176,21 @@ export interface TokenResponse {
   body: Record<string, unknown>;
 }
 
-/** A token endpoint request with `client_secret_basic` (the web app's credentials by default). */
+/**
+ * A token endpoint request with `client_secret_basic` (the web app's credentials by default); a
+ * client without a secret (a public client) sends its `client_id` in the body instead.
+ */
 export async function tokenRequest(
   server: DevServer,
   params: Record<string, string>,
-  client: { id: string; secret: string } = webApp,
+  client: { id: string; secret?: string } = webApp,
 ): Promise<TokenResponse> {
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (client.secret === undefined) params = { ...params, client_id: client.id };
+  else headers.authorization = basicAuth(client.id, client.secret);
   const response = await fetch(`${server.issuer}/token`, {
     method: 'POST',
-    headers: {
-      authorization: basicAuth(client.id, client.secret),
-      'content-type': 'application/x-www-form-urlencoded',
-    },
+    headers,
     body: new URLSearchParams(params).toString(),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
@@ -196,14 +201,22 @@ export async function signInForTokens(
   server: DevServer,
   user: { username: string; password: string } = demoUser,
   options: Parameters<typeof authorizationRequest>[1] = {},
+  client: { id: string; secret?: string } = webApp,
 ): Promise<{ tokens: Record<string, unknown>; signedIn: SignedIn }> {
-  const signedIn = await signIn(server, user, options);
-  const { status, body } = await tokenRequest(server, {
-    grant_type: 'authorization_code',
-    code: signedIn.code,
-    redirect_uri: options.redirectUri ?? webApp.redirectUri,
-    code_verifier: signedIn.request.codeVerifier,
+  const signedIn = await signIn(server, user, {
+    ...(client.id === webApp.id ? {} : { clientId: client.id }),
+    ...options,
   });
+  const { status, body } = await tokenRequest(
+    server,
+    {
+      grant_type: 'authorization_code',
+      code: signedIn.code,
+      redirect_uri: options.redirectUri ?? webApp.redirectUri,
+      code_verifier: signedIn.request.codeVerifier,
+    },
+    client,
+  );
   if (status !== 200) throw new Error(`code exchange failed: ${status} ${JSON.stringify(body)}`);
   return { tokens: body, signedIn };
 }

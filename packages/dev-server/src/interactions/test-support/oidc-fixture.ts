@@ -41,9 +41,19 @@ export class MemoryAccounts implements AccountDirectory {
   }
 
   async exists(identifier: string): Promise<boolean> {
-    return [...this.accounts.values()].some(
+    return (await this.accountIdOf(identifier)) !== undefined;
+  }
+
+  readonly signIns: string[] = [];
+
+  async recordSignIn(accountId: string): Promise<void> {
+    this.signIns.push(accountId);
+  }
+
+  async accountIdOf(identifier: string): Promise<string | undefined> {
+    return [...this.accounts.values()].find(
       (account) => account.username === identifier || account.email === identifier,
-    );
+    )?.id;
   }
 }
 

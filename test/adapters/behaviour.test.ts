@@ -371,6 +371,57 @@ for (const adapter of adapters) {
       });
     });
 
+    describe('web app while the provider cannot be reached', () => {
+      let app: WebAppUnderTest;
+      let down = false;
+      const switchable: typeof fetch = (input, init) =>
+        down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init);
+      before(async () => {
+        app = await startWebApp((config) => adapter.webApp(config), { clientOptions: { fetch: switchable } });
+      });
+      after(() => app.close());
+
+      it('answers a sign-in with the sign-in error page (502), or JSON by content negotiation, naming no internal URL', async () => {
+        down = true;
+        try {
+          const page = await new Browser(app.url).get('/sign-in', { accept: 'text/html' });
+          assert.equal(page.status, 502);
+          assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+          assert.equal(page.headers.get('cache-control'), 'private, no-store');
+          assert.match(page.body, /Error code: <code>discovery_failed<\/code>/);
+          assert.ok(!page.body.includes(app.endpoint), 'the provider URL stays out of the answer');
+          assert.doesNotMatch(page.body, /127\.0\.0\.1|openid-configuration/);
+          const json = await new Browser(app.url).get('/sign-up', { accept: 'application/json' });
+          assert.equal(json.status, 502);
+          assert.match(json.headers.get('content-type') ?? '', /^application\/json/);
+          assert.deepEqual(JSON.parse(json.body), { error: 'Identity provider unavailable', code: 'discovery_failed' });
+        } finally {
+          down = false;
+        }
+      });
+
+      it('answers a callback whose code cannot be exchanged with the sign-in error page (502), naming no internal URL', async () => {
+        const browser = new Browser(app.url);
+        const started = await browser.get('/sign-in');
+        const callbackUrl = await signInThroughForms(
+          started.location!,
+          { username: 'demo', password: 'demo-password' },
+          { cookieJar: browser.providerJar },
+        );
+        down = true;
+        try {
+          const callback = await browser.get(callbackUrl);
+          assert.equal(callback.status, 502);
+          assert.match(callback.headers.get('content-type') ?? '', /^text\/html/);
+          assert.match(callback.body, /Error code: <code>(token_request_failed|discovery_failed)<\/code>/);
+          assert.ok(!callback.body.includes(app.endpoint), 'the provider URL stays out of the answer');
+          assert.doesNotMatch(callback.body, /127\.0\.0\.1/);
+        } finally {
+          down = false;
+        }
+      });
+    });
+
     describe('web app (server store sessions)', () => {
       let app: WebAppUnderTest;
       const store = new MemoryStore();
@@ -399,11 +450,22 @@ for (const adapter of adapters) {
 
       it('answers 503 without a cookie or redirect when the session cannot be saved', async () => {
         reported.length = 0;
+        // A sign-in start keeps its pending sign-in in the cookie; its completion needs the store.
+        const browser = new Browser(app.url);
+        const started = await browser.get('/sign-in');
+        const callbackUrl = await signInThroughForms(
+          started.location!,
+          { username: 'demo', password: 'demo-password' },
+          { cookieJar: browser.providerJar },
+        );
         store.set = async () => {
           throw new Error('store unavailable');
         };
         try {
-          const response = await fetch(`${app.url}/sign-in`, { redirect: 'manual' });
+          const response = await fetch(callbackUrl, {
+            redirect: 'manual',
+            headers: { cookie: browser.cookieHeader() },
+          });
           assert.equal(response.status, 503);
           assert.equal(response.headers.get('location'), null);
           assert.equal(response.headers.get('retry-after'), '5');

@@ -26,6 +26,10 @@ export interface InstanceOptions {
   redisPort?: number;
   /** Keep sessions in this PostgreSQL table (`schema.table`) instead of Redis. */
   postgresTable?: string;
+  /** PostgreSQL port (a proxy in the tests); 5432 by default. */
+  postgresPort?: number;
+  /** The refresh lock's `ttlMs` (default the lock's own). */
+  lockTtlMs?: number;
   /** Key prefix of this test run. */
   redisPrefix?: string;
   /** Keep sessions in cookies even with Redis (then used for the lock and back-channel logout only). */
@@ -64,14 +68,24 @@ if (options.redisPort !== undefined) {
   redis.on('error', () => {});
   await redis.connect();
   if (options.postgresTable) {
-    pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test', max: 4 });
-    store = new PostgresStore({ pool, tableName: options.postgresTable });
+    pool = new pg.Pool({
+      connectionString: `postgres://postgres@127.0.0.1:${options.postgresPort ?? 5432}/test`,
+      max: 4,
+      connectionTimeoutMillis: 1000,
+    });
+    pool.on('error', () => {});
+    store = new PostgresStore({ pool, tableName: options.postgresTable, timeoutMs: 1000 });
   } else {
     store = new RedisStore({ client: redis, prefix: `${options.redisPrefix}sess:`, timeoutMs: 1000 });
   }
   logoutStore = store;
   if (options.cookieSessions) store = undefined;
-  lock = new RedisRefreshLock({ client: redis, prefix: `${options.redisPrefix}lock:`, timeoutMs: 1000 });
+  lock = new RedisRefreshLock({
+    client: redis,
+    prefix: `${options.redisPrefix}lock:`,
+    timeoutMs: 1000,
+    ...(options.lockTtlMs ? { ttlMs: options.lockTtlMs } : {}),
+  });
 }
 
 const logto = createLogto({
@@ -96,6 +110,11 @@ app.get('/token', authenticated({ resource: shoppingApi }), (req, res) => {
     .update(req.accessToken ?? '')
     .digest('base64url');
   res.json({ sub: (req as unknown as { user: { sub: string } }).user.sub, token, pid: process.pid });
+});
+
+// Sessions whose new tokens wait for the store (kept in this process until it answers again).
+app.get('/pending', (_req, res) => {
+  res.json({ pending: logto.sessions.pendingWrites });
 });
 
 const server = app.listen(0, '127.0.0.1', () => {

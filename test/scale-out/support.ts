@@ -36,6 +36,11 @@ export class TcpProxy {
     this.#sockets.clear();
   }
 
+  /** Whether the proxy is cut (see {@link cut}). */
+  get isCut(): boolean {
+    return !this.#open;
+  }
+
   /** Accepts connections again. */
   restore(): void {
     this.#open = true;

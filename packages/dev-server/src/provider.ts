@@ -66,6 +66,8 @@ export interface ProviderOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable (default 3000 ms). */
   refreshTokenReuseWindowMs?: number;
+  /** Rotate every client's refresh token on every use (see `DevServerOptions`). Default `false`. */
+  rotateRefreshTokenOnEveryUse?: boolean;
   /** Lifetimes to change from Logto's (`defaultLifetimes`). */
   lifetimes?: Partial<Lifetimes>;
   /** Keys that sign the provider's cookies, newest first; random per process by default. */
@@ -143,6 +145,7 @@ export function createProvider(options: ProviderOptions): Provider {
     accessTokenTtl: lifetimes.accessToken,
     now,
     ...(options.refreshTokenReuseWindowMs === undefined ? {} : { reuseWindowMs: options.refreshTokenReuseWindowMs }),
+    ...(options.rotateRefreshTokenOnEveryUse ? { rotateRefreshTokenOnEveryUse: true } : {}),
   });
 
   // Every configured application is first-party: consent is given by `loadExistingGrant`, so an

@@ -160,3 +160,20 @@ describe("a confidential app's refresh token past 70% of its lifetime", () => {
     }
   });
 });
+
+describe('refresh token rotation on every use, configured', () => {
+  it('rotates a confidential app’s refresh token on every use with rotateRefreshTokenOnEveryUse', async () => {
+    const server = await startDevServer({ port: 0, memory: true, rotateRefreshTokenOnEveryUse: true });
+    try {
+      const { tokens } = await signInForTokens(server);
+      const first = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.refresh_token),
+      });
+      assert.equal(first.status, 200);
+      assert.notEqual(first.body.refresh_token, tokens.refresh_token, 'rotated at once');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -40,6 +40,11 @@ export interface RefreshTokenGrantOptions {
   now?: () => number;
   /** How long a consumed refresh token stays usable; Logto's 3 seconds by default. */
   reuseWindowMs?: number;
+  /**
+   * Rotates the refresh token on every use for every client, as Logto does for public clients
+   * only (confidential ones keep theirs until 70% of its lifetime). Default `false`: Logto's rule.
+   */
+  rotateRefreshTokenOnEveryUse?: boolean;
 }
 
 export interface RefreshTokenGrant {
@@ -158,9 +163,13 @@ export function createRefreshTokenGrant(options: RefreshTokenGrantOptions): Refr
     }
 
     // Logto's rotation: public clients get a new refresh token on every use; confidential ones get
-    // the same one back until 70% of its lifetime has passed.
+    // the same one back until 70% of its lifetime has passed (unless told to rotate on every use).
     let refreshTokenValue = value;
-    if (client.clientAuthMethod === 'none' || refreshToken.ttlPercentagePassed() >= 70) {
+    if (
+      options.rotateRefreshTokenOnEveryUse ||
+      client.clientAuthMethod === 'none' ||
+      refreshToken.ttlPercentagePassed() >= 70
+    ) {
       await refreshToken.consume();
       oidc.entity('RotatedRefreshToken', refreshToken);
       refreshToken = new provider.RefreshToken({

@@ -57,6 +57,12 @@ export interface DevServerOptions {
   /** How long a consumed refresh token stays usable, in milliseconds. Default 3000, as in Logto. */
   refreshTokenReuseWindowMs?: number;
   /**
+   * Rotate the refresh token on every use for every client, as Logto does for public clients only.
+   * Default `false`: Logto's rule (confidential apps get the same refresh token back until 70% of
+   * its lifetime).
+   */
+  rotateRefreshTokenOnEveryUse?: boolean;
+  /**
    * Lifetimes (seconds) to change from Logto's: `accessToken` 3600, `idToken` 3600,
    * `authorizationCode` 60, `refreshToken` 14 days, `session` 14 days, `interaction` 3600.
    */
@@ -163,6 +169,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
       ...(options.refreshTokenReuseWindowMs === undefined
         ? {}
         : { refreshTokenReuseWindowMs: options.refreshTokenReuseWindowMs }),
+      ...(options.rotateRefreshTokenOnEveryUse ? { rotateRefreshTokenOnEveryUse: true } : {}),
       ...(options.lifetimes ? { lifetimes: options.lifetimes } : {}),
       cookieKeys: [cookieKey],
     });

@@ -1,9 +1,11 @@
 /**
  * The answers the adapters give by themselves, as plain data each framework sends its own way:
- * 401 for a signed-out user, 503 while the session store is unreachable.
+ * 401 for a signed-out user, 503 while the session store is unreachable, 502 while the identity
+ * provider is.
  */
+import { LogtoError } from '@logto-kit/client';
 import { prefersJson } from './accept.ts';
-import { sessionUnavailablePage } from './error-page.ts';
+import { callbackErrorPage, sessionUnavailablePage } from './error-page.ts';
 
 /** An HTTP answer: status, headers and body text. */
 export interface PlainAnswer {
@@ -40,5 +42,25 @@ export function sessionUnavailableAnswer(accept: string | null | undefined): Pla
       'Content-Type': json ? jsonContentType : htmlContentType,
     },
     body: json ? JSON.stringify({ error: 'Session store unavailable' }) : sessionUnavailablePage(),
+  };
+}
+
+/**
+ * Answered (502) when a sign-in cannot start because the identity provider cannot be reached or
+ * gives an unusable answer (`error` a provider failure, see `isProviderFailure`): the sign-in
+ * error page naming the error code, or JSON `{ error, code }` for clients that prefer it. The
+ * provider's URLs stay out of the answer.
+ */
+export function providerUnavailableAnswer(error: unknown, accept: string | null | undefined): PlainAnswer {
+  const json = prefersJson(accept);
+  return {
+    status: 502,
+    headers: { ...privateCacheHeaders, 'Content-Type': json ? jsonContentType : htmlContentType },
+    body: json
+      ? JSON.stringify({
+          error: 'Identity provider unavailable',
+          code: error instanceof LogtoError ? error.code : 'internal_error',
+        })
+      : callbackErrorPage(error),
   };
 }

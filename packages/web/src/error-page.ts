@@ -16,9 +16,21 @@ const upstreamCodes = new Set(['discovery_failed', 'discovery_issuer_mismatch', 
  */
 export function callbackErrorStatus(error: unknown): number {
   if (isSessionStoreError(error)) return error.code === 'session_too_large' ? 500 : 503;
-  if (error instanceof LogtoError) return upstreamCodes.has(error.code) || isTokenEndpointFailure(error) ? 502 : 400;
+  if (error instanceof LogtoError) return isProviderFailure(error) ? 502 : 400;
   return 500;
 }
+
+/**
+ * Whether `error` says the identity provider could not be reached or misbehaved (discovery, keys,
+ * or the token endpoint giving no usable answer), as opposed to refusing a bad request.
+ */
+export function isProviderFailure(error: unknown): boolean {
+  return error instanceof LogtoError && (upstreamCodes.has(error.code) || isTokenEndpointFailure(error));
+}
+
+/** What the pages say when the provider failed: its messages name internal URLs, which stay in the logs. */
+const providerFailureMessage =
+  'The identity provider could not be reached or gave an unusable answer. Please try again in a moment.';
 
 // The token endpoint gave no usable answer (unreachable, timed out, 5xx, not JSON), as opposed to
 // refusing the grant with a 4xx OAuth error, which is a bad callback.
@@ -64,9 +76,14 @@ export function sessionUnavailablePage(): string {
 export function callbackErrorPage(error: unknown, homeHref = '/'): string {
   const known = error instanceof LogtoError || isSessionStoreError(error);
   const code = known ? error.code : 'internal_error';
-  const message = known ? error.message : 'Something went wrong while signing you in. Please try again.';
+  const providerFailure = isProviderFailure(error);
+  const message = providerFailure
+    ? providerFailureMessage
+    : known
+      ? error.message
+      : 'Something went wrong while signing you in. Please try again.';
   const provider =
-    error instanceof LogtoError && error.error
+    error instanceof LogtoError && error.error && !providerFailure
       ? `<p class="detail">Identity provider: <code>${escapeHtml(error.error)}</code>${
           error.errorDescription ? ` — ${escapeHtml(error.errorDescription)}` : ''
         }</p>`

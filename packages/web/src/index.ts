@@ -5,6 +5,7 @@ export {
   notAuthenticatedBody,
   type PlainAnswer,
   privateCacheHeaders,
+  providerUnavailableAnswer,
   sessionUnavailableAnswer,
 } from './answers.ts';
 export {
@@ -18,7 +19,7 @@ export {
 export type { BackChannelLogoutOptions } from './back-channel-logout.ts';
 export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
 export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
-export { callbackErrorPage, callbackErrorStatus, escapeHtml } from './error-page.ts';
+export { callbackErrorPage, callbackErrorStatus, escapeHtml, isProviderFailure } from './error-page.ts';
 export {
   createLogtoCore,
   type LogtoCore,

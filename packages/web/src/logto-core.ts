@@ -12,8 +12,9 @@ import {
   type RefreshLock,
   type Storage,
 } from '@logto-kit/client';
-import type { PlainAnswer } from './answers.ts';
+import { type PlainAnswer, providerUnavailableAnswer } from './answers.ts';
 import { BackChannelLogout, type BackChannelLogoutOptions, signedInAtKey } from './back-channel-logout.ts';
+import { isProviderFailure } from './error-page.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { isSameOriginRequest } from './same-origin.ts';
@@ -175,6 +176,8 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     new LogtoClient(clientConfig, { ...clientOptions, storage, ...(lock ? { lock } : {}) });
   // With a store: the app's lock (or the given, e.g. cross-instance, one), synced with the store per request.
   const sharedLock = clientOptions?.lock ?? new InProcessRefreshLock();
+  // New tokens waiting for the store keep the lock at most as long as a hold of a shared lock lasts.
+  const lockHoldMs = 'ttlMs' in sharedLock && typeof sharedLock.ttlMs === 'number' ? sharedLock.ttlMs : undefined;
   const routes = new LogtoRoutes({
     createClient,
     redirectUri: `${base}${paths.callback}`,
@@ -187,11 +190,18 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     const { path } = request;
     if (isGet && (path === paths.signIn || path === paths.signUp)) {
       const query = new URLSearchParams(request.search);
-      const location = await routes.signIn(session, {
-        // Given twice, it is not one path: refused like any unsafe value.
-        returnTo: query.getAll('returnTo').length === 1 ? query.get('returnTo') : undefined,
-        ...(path === paths.signUp ? { firstScreen: 'register' as const } : {}),
-      });
+      let location: string;
+      try {
+        location = await routes.signIn(session, {
+          // Given twice, it is not one path: refused like any unsafe value.
+          returnTo: query.getAll('returnTo').length === 1 ? query.get('returnTo') : undefined,
+          ...(path === paths.signUp ? { firstScreen: 'register' as const } : {}),
+        });
+      } catch (error) {
+        // The same answer in every adapter: the sign-in error page (or JSON), 502, no internal URL.
+        if (!isProviderFailure(error)) throw error;
+        return { kind: 'page', answer: providerUnavailableAnswer(error, request.header?.('accept')) };
+      }
       return { kind: 'redirect', location };
     }
     if (isGet && path === paths.callback) {
@@ -239,7 +249,10 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     routes,
     sessions,
     clientFor: (session) =>
-      createClient(sessionStorage(session), sessions.usesStore ? sessionSyncedLock(sharedLock, session) : undefined),
+      createClient(
+        sessionStorage(session),
+        sessions.usesStore ? sessionSyncedLock(sharedLock, session, lockHoldMs) : undefined,
+      ),
     isRoutePath: (path) => routePaths.has(path),
     serveRoute,
   };

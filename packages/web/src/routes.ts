@@ -3,7 +3,15 @@
  * each takes the user's {@link Session} and answers where to redirect. Framework adapters
  * (Express here; Hono and Fastify follow the same core) only translate requests and responses.
  */
-import { type LogtoClient, type SignInCallbackResult, type Storage, StorageKey } from '@logto-kit/client';
+import {
+  type LogtoClient,
+  LogtoError,
+  type SignInCallbackResult,
+  type Storage,
+  StorageKey,
+  signInLifetimeMs,
+} from '@logto-kit/client';
+import { encodeBase64url } from './base64url.ts';
 import { safeReturnTo } from './return-to.ts';
 import type { Session } from './session.ts';
 import { maxPendingSignIns, withNewestPendingSignIns } from './session-contents.ts';
@@ -32,9 +40,29 @@ export interface LogtoRoutesOptions {
   postSignOutRedirectUri: string;
 }
 
+/** The most claimed states a cookie-session application remembers (each for a pending sign-in's lifetime). */
+const maxClaimedStates = 10_000;
+
+/** The `state` of a callback URL, or `undefined` when it has none (or is not a URL). */
+function callbackState(callbackUrl: string): string | undefined {
+  try {
+    return new URL(callbackUrl).searchParams.get('state') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A store key part for a `state` (any characters, any length): its SHA-256, base64url. */
+async function digestState(state: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(state));
+  return encodeBase64url(new Uint8Array(digest));
+}
+
 /** The route behaviour of one application. */
 export class LogtoRoutes {
   readonly #options: LogtoRoutesOptions;
+  /** Cookie sessions: states whose callback this process has started to complete, with their expiry. */
+  readonly #claimedStates = new Map<string, number>();
 
   constructor(options: LogtoRoutesOptions) {
     this.#options = options;
@@ -72,6 +100,24 @@ export class LogtoRoutes {
    * the pending sign-in is consumed either way.
    */
   async handleCallback(session: Session, callbackUrl: string): Promise<string> {
+    // The pending sign-in is claimed before its code is exchanged: of identical concurrent
+    // callbacks (a double click, a browser retry) only one reaches the token endpoint, since a
+    // code redeemed twice makes the provider revoke the grant, the winner's tokens included.
+    const state = callbackState(callbackUrl);
+    if (state === undefined || session.get(`${StorageKey.SignInPrefix}${state}`) === undefined) {
+      // No such sign-in (unknown, or already completed by a concurrent request that arrived
+      // first): refused below, without touching the session, whose cookie may be the winner's.
+      session.leaveUntouched();
+    } else {
+      if (!(await this.#claim(session, state))) {
+        // The loser's answer must not overwrite the winner's new session cookie.
+        session.leaveUntouched();
+        throw new LogtoError(
+          'callback_state_mismatch',
+          'This sign-in is already being completed by another request (a repeated callback). Start the sign-in again if it did not complete.',
+        );
+      }
+    }
     const storage = new RecordingStorage(session);
     let result: SignInCallbackResult;
     try {
@@ -86,6 +132,32 @@ export class LogtoRoutes {
       if (key !== StorageKey.SignInIndex) session.set(key, value);
     }
     return safeReturnTo(result.postRedirectUri) ?? '/';
+  }
+
+  /**
+   * Claims the pending sign-in of `state`: with a server store, by taking the session out of the
+   * store, or for a pending sign-in kept in the cookie by an entry created only if absent
+   * (atomic, across instances); with cookie sessions, in this process (a cookie cannot be
+   * consumed, so instances behind a load balancer each claim on their own). Answers whether this
+   * request won the claim.
+   */
+  async #claim(session: Session, state: string): Promise<boolean> {
+    if (session.storeId !== undefined) return session.takeFromStore();
+    // A pending sign-in kept in the cookie, with a store: claimed there, across instances.
+    if (session.usesStore) return session.claimInStore(await digestState(state));
+    const now = Date.now();
+    const claimedUntil = this.#claimedStates.get(state);
+    if (claimedUntil !== undefined && claimedUntil > now) return false;
+    if (this.#claimedStates.size >= maxClaimedStates) {
+      for (const [claimed, until] of this.#claimedStates) if (until <= now) this.#claimedStates.delete(claimed);
+      // Map iteration is insertion order: the oldest claims go first.
+      for (const claimed of this.#claimedStates.keys()) {
+        if (this.#claimedStates.size < maxClaimedStates) break;
+        this.#claimedStates.delete(claimed);
+      }
+    }
+    this.#claimedStates.set(state, now + signInLifetimeMs);
+    return true;
   }
 
   /**

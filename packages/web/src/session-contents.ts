@@ -14,6 +14,17 @@ export function isSignedIn(data: { get(key: string): string | undefined }): bool
   return Boolean(data.get(StorageKey.IdToken));
 }
 
+/**
+ * Whether the session holds pending sign-ins and nothing else: what any site can make a browser
+ * start, not worth a server-side store entry.
+ */
+export function holdsOnlyPendingSignIns(data: SessionData): boolean {
+  const keys = Object.keys(data);
+  return (
+    keys.length > 0 && keys.every((key) => key.startsWith(StorageKey.SignInPrefix) || key === StorageKey.SignInIndex)
+  );
+}
+
 /** The states of the session's pending sign-ins, oldest first. */
 export function pendingSignInStates(data: SessionData): string[] {
   const fromIndex = parseIndex(data[StorageKey.SignInIndex]);

@@ -11,6 +11,18 @@ describe('MemoryStore', () => {
     assert.equal(await store.get('id'), undefined);
   });
 
+  it('take answers the session once and removes it; an expired one is absent', async () => {
+    let now = 0;
+    const store = new MemoryStore({ now: () => now });
+    await store.set('id', { a: '1' }, 10);
+    const [first, second] = await Promise.all([store.take('id'), store.take('id')]);
+    assert.deepEqual(first?.data, { a: '1' });
+    assert.equal(second, undefined);
+    await store.set('old', { a: '1' }, 10);
+    now = 10_000;
+    assert.equal(await store.take('old'), undefined);
+  });
+
   it('returns copies, so callers cannot change stored data in place', async () => {
     const store = new MemoryStore();
     await store.set('id', { a: '1' }, 60);

@@ -23,6 +23,13 @@ export interface SessionStore {
   /** Removes the session; removing an absent session is not an error. */
   destroy(id: string): Promise<void>;
   /**
+   * Removes the session and answers what it held (`undefined` when absent or expired), in one
+   * atomic step: of concurrent callers, exactly one gets it. The sign-in callback takes the
+   * session holding the pending sign-in this way, so a repeated callback never redeems the
+   * code twice. Stores without it fall back to a read then a removal.
+   */
+  take?(id: string): Promise<StoredSession | undefined>;
+  /**
    * Writes the session only if its version is still `expectedVersion` (`undefined`: only if it
    * does not exist), atomically. Answers whether it wrote. Stores that implement it let
    * concurrent requests of one user merge their changes instead of overwriting each other.
@@ -80,6 +87,13 @@ export class MemoryStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     this.#entries.delete(id);
+  }
+
+  async take(id: string): Promise<StoredSession | undefined> {
+    // Read and removal happen in one synchronous step, so no other request can interleave.
+    const entry = this.#live(id);
+    this.#entries.delete(id);
+    return entry ? { data: { ...entry.data }, version: entry.version } : undefined;
   }
 
   async compareAndSet(

@@ -8,8 +8,10 @@ import { signInLifetimeMs } from '@logto-kit/client';
 import { randomBase64url } from './base64url.ts';
 import { CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, serializeCookie } from './cookies.ts';
+import { PendingWrites, type SessionChanges } from './pending-writes.ts';
+import { SealedStore } from './sealed-store.ts';
 import { fittingSession, maxSessionCookieBytes } from './session-budget.ts';
-import { isSignedIn } from './session-contents.ts';
+import { holdsOnlyPendingSignIns, isSignedIn } from './session-contents.ts';
 import type { SessionData, SessionStore } from './session-store.ts';
 
 /** Receives diagnostics; `console` fits. */
@@ -85,7 +87,8 @@ export class SessionManager {
   readonly cookieName: string;
   readonly maxAge: number;
   readonly #sealer: CookieSealer;
-  readonly #store: SessionStore | undefined;
+  readonly #store: SealedStore | undefined;
+  readonly #pendingWrites: PendingWrites | undefined;
   readonly #options: SessionOptions;
   readonly #now: () => number;
   /**
@@ -100,8 +103,10 @@ export class SessionManager {
   constructor(options: SessionOptions) {
     this.#options = options;
     this.#sealer = new CookieSealer({ secrets: options.secrets, now: options.now });
-    this.#store = options.store;
     this.#now = options.now ?? Date.now;
+    // What reaches the store is sealed and bound to its id; anything else reads back as absent.
+    this.#store = options.store && new SealedStore(options.store, this.#sealer, this.#now);
+    this.#pendingWrites = this.#store && new PendingWrites(this.#store);
     this.cookieName = options.cookieName ?? 'logto_session';
     this.maxAge = options.maxAge ?? defaultMaxAge;
     this.#secureRequestAttributes = this.#cookieAttributes(true);
@@ -146,7 +151,7 @@ export class SessionManager {
         session.markRefused();
         return session;
       }
-      session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+      session.loaded(this.#overlay(opened.sid, stored.data), opened.expiresAt, opened.sid, stored.version);
     }
     if (this.#hasEnded && (await this.#hasEnded(session))) session.destroy();
     return session;
@@ -163,12 +168,21 @@ export class SessionManager {
     }
     let opened: OpenedCookie;
     if (this.#store) {
-      const id = result.value;
-      if (typeof id !== 'object' || id === null || !('sid' in id) || typeof id.sid !== 'string') {
+      const payload = result.value;
+      if (typeof payload === 'object' && payload !== null && 'sid' in payload && typeof payload.sid === 'string') {
+        opened = { kind: 'id', sid: payload.sid, expiresAt: result.expiresAt };
+      } else if (
+        typeof payload === 'object' &&
+        payload !== null &&
+        'anonymous' in payload &&
+        isSessionData(payload.anonymous) &&
+        holdsOnlyPendingSignIns(payload.anonymous)
+      ) {
+        opened = { kind: 'data', data: payload.anonymous, expiresAt: result.expiresAt };
+      } else {
         this.#refuse('malformed');
         return undefined;
       }
-      opened = { kind: 'id', sid: id.sid, expiresAt: result.expiresAt };
     } else {
       if (!isSessionData(result.value)) {
         this.#refuse('malformed');
@@ -186,12 +200,13 @@ export class SessionManager {
    * (asynchronous) commit when it would not, which is the common case of a signed-in user's request.
    */
   needsCommit(session: Session): boolean {
+    if (session.untouched) return false;
     if (session.isEmpty()) return session.hadCookie();
     return (
       session.dirty ||
       session.regenerated ||
       this.#needsRenewal(session, this.#now()) ||
-      (this.usesStore && !session.storeId)
+      (this.usesStore && !session.storeId && !holdsOnlyPendingSignIns(session.snapshot()))
     );
   }
 
@@ -200,6 +215,7 @@ export class SessionManager {
    * store writes still to do: set the headers, then await `persist` before the response is sent.
    */
   async prepare(session: Session): Promise<PreparedCommit> {
+    if (session.untouched) return { headers: [] };
     const now = this.#now();
     const attributes = this.#attributes(session.secure);
     const empty = session.isEmpty();
@@ -210,16 +226,36 @@ export class SessionManager {
       const oldId = session.storeId;
       const dropOld = oldId !== undefined && (session.regenerated || empty);
       if (empty) {
+        if (dropOld) this.#pendingWrites?.drop(oldId);
         return { headers: clearAll(), persist: dropOld ? () => store.destroy(oldId) : undefined };
       }
       const lifetime = this.lifetimeOf(session);
+      if (holdsOnlyPendingSignIns(session.snapshot())) {
+        // Nothing worth a store entry yet (pending sign-ins only, which any site can cause):
+        // kept in the bounded cookie, so a flood of anonymous sign-in starts writes nothing.
+        if (!session.dirty && !session.regenerated && !this.#needsRenewal(session, now) && !oldId) {
+          return { headers: [] };
+        }
+        const data = this.#fitting(session.snapshot(), now + lifetime * 1000);
+        if (!data) {
+          this.#reportTooLarge();
+          return { headers: clearAll(), persist: oldId ? () => this.#destroyStored(store, oldId) : undefined };
+        }
+        return {
+          headers: await this.#write({ anonymous: data }, session, now, lifetime, attributes),
+          persist: oldId ? () => this.#destroyStored(store, oldId) : undefined,
+        };
+      }
       if (!oldId || session.regenerated) {
         const id = randomBase64url(32);
         const data = session.snapshot();
         return {
           headers: await this.#write({ sid: id }, session, now, lifetime, attributes),
           persist: async () => {
-            if (dropOld) await store.destroy(oldId);
+            if (dropOld) {
+              this.#pendingWrites?.drop(oldId);
+              await store.destroy(oldId);
+            }
             await store.set(id, data, lifetime);
           },
         };
@@ -242,6 +278,26 @@ export class SessionManager {
     return { headers: await this.#write(data, session, now, lifetime, attributes) };
   }
 
+  async #destroyStored(store: SessionStore, id: string): Promise<void> {
+    this.#pendingWrites?.drop(id);
+    await store.destroy(id);
+  }
+
+  /**
+   * @internal Claims `key` in the store for the lifetime of a pending sign-in (atomically when
+   * the store has compare-and-set): answers whether this caller claimed it first. Without a
+   * store, answers true.
+   */
+  async claim(key: string): Promise<boolean> {
+    if (!this.#store) return true;
+    const id = `claim.${key}`;
+    if (this.#store.compareAndSet)
+      return this.#store.compareAndSet(id, undefined, { claimed: '1' }, pendingSignInSeconds);
+    if (await this.#store.get(id)) return false;
+    await this.#store.set(id, { claimed: '1' }, pendingSignInSeconds);
+    return true;
+  }
+
   /**
    * @internal Whether `session` can be kept: always with a store; with cookie sessions, when it
    * (or a lighter version of it, without cached access tokens) fits the cookie budget.
@@ -261,24 +317,79 @@ export class SessionManager {
   }
 
   /**
+   * @internal Takes a store-backed session out of the store (atomically): answers false when it
+   * is no longer there, i.e. a concurrent request took it first. Once taken, the session is
+   * written back (as a new entry) when committed, unless it is regenerated or emptied. Cookie
+   * sessions, and sessions with no entry yet, answer true.
+   */
+  async take(session: Session): Promise<boolean> {
+    if (!this.#store || session.storeId === undefined || session.regenerated) return true;
+    const stored = await this.#store.take(session.storeId);
+    if (!stored) return false;
+    session.taken(stored.data);
+    return true;
+  }
+
+  /**
    * @internal Re-reads a store-backed session from the store, keeping this request's own changes
    * on top: another instance may have written it (e.g. refreshed tokens) since it was loaded.
    */
   async reload(session: Session): Promise<void> {
     if (!this.#store || session.storeId === undefined || session.regenerated) return;
     const stored = await this.#store.get(session.storeId);
-    session.rebase(stored?.data ?? {}, stored?.version);
+    // Ended meanwhile (signed out elsewhere, expired): changes kept for it are not brought back.
+    if (!stored) this.#pendingWrites?.drop(session.storeId);
+    session.rebase(stored ? this.#overlay(session.storeId, stored.data) : {}, stored?.version);
   }
 
   /**
    * @internal Writes this request's changes to the store now (merged with other writers'), so
-   * other instances see them before the response ends, then re-reads the session.
+   * other instances see them before the response ends, then re-reads the session. When the store
+   * fails, the changes (a refresh's new tokens) are kept in this process and written as soon as
+   * it answers again; requests of this process see them meanwhile.
    */
   async flush(session: Session): Promise<void> {
     if (!this.#store || session.storeId === undefined || session.regenerated || !session.hasChanges()) return;
+    try {
+      await this.#writeMerged(this.#store, session.storeId, session);
+    } catch (error) {
+      this.#pendingWrites!.keep(session.storeId, session.ownChanges(), this.lifetimeOf(session));
+      this.#report('logto-kit: the session store failed; the new tokens are kept and written once it answers.', error);
+      session.changesPersisted();
+      return;
+    }
+    session.changesPersisted();
+    await this.reload(session);
+  }
+
+  /**
+   * @internal Checks that the store takes writes (by writing the session as it is) before a
+   * refresh spends the refresh token, so a refresh is not started while its result could not be
+   * kept. Throws the store's error; a concurrent writer's newer data is read instead.
+   */
+  async probe(session: Session): Promise<void> {
+    if (!this.#store || session.storeId === undefined || session.regenerated) return;
     await this.#writeMerged(this.#store, session.storeId, session);
     session.changesPersisted();
     await this.reload(session);
+  }
+
+  /**
+   * @internal Resolves once this session's kept changes (see {@link flush}) are written, or after
+   * `limitMs`; at once when there are none.
+   */
+  pendingWritten(session: Session, limitMs: number): Promise<void> {
+    if (!this.#pendingWrites || session.storeId === undefined) return Promise.resolve();
+    return this.#pendingWrites.written(session.storeId, limitMs);
+  }
+
+  /** @internal The number of sessions whose changes wait for the store (see {@link flush}). */
+  get pendingWrites(): number {
+    return this.#pendingWrites?.size ?? 0;
+  }
+
+  #overlay(id: string, data: SessionData): SessionData {
+    return this.#pendingWrites ? this.#pendingWrites.overlay(id, data) : data;
   }
 
   // Renew when half the lifetime has passed, so an active user stays signed in without a new cookie per request.
@@ -292,20 +403,28 @@ export class SessionManager {
     session: Session,
     lifetime = this.lifetimeOf(session),
   ): Promise<void> {
+    // Changes kept from a failed write go along, under this request's own.
+    const kept = this.#pendingWrites?.current(id);
+    const withKept = (base: SessionData) => session.applyChanges(this.#overlay(id, base));
     if (!store.compareAndSet) {
-      await store.set(id, session.snapshot(), lifetime);
+      await store.set(id, withKept(session.snapshot()), lifetime);
+      this.#pendingWrites?.writtenWith(id, kept);
       return;
     }
     let expected = session.storeVersion;
-    let data = session.snapshot();
+    let data = withKept(session.snapshot());
     for (let attempt = 0; attempt < casAttempts; attempt += 1) {
-      if (await store.compareAndSet(id, expected, data, lifetime)) return;
+      if (await store.compareAndSet(id, expected, data, lifetime)) {
+        this.#pendingWrites?.writtenWith(id, kept);
+        return;
+      }
       // Another request of this user wrote first: apply only our own changes on top of its data.
       const current = await store.get(id);
       expected = current?.version;
-      data = session.applyChanges(current?.data ?? {});
+      data = withKept(current?.data ?? {});
     }
     await store.set(id, data, lifetime);
+    this.#pendingWrites?.writtenWith(id, kept);
   }
 
   async #write(
@@ -344,7 +463,10 @@ export class SessionManager {
 
   /** @internal Reports a session store failure (reading or saving); the request is answered with 503. */
   reportStoreFailure(error: unknown): void {
-    const message = 'logto-kit: the session store failed; answered 503.';
+    this.#report('logto-kit: the session store failed; answered 503.', error);
+  }
+
+  #report(message: string, error: unknown): void {
     if (this.#options.logger?.error) this.#options.logger.error(message, error);
     else console.error(message, error);
   }
@@ -384,6 +506,8 @@ export class Session {
   dirty = false;
   /** Whether {@link regenerate} was called. */
   regenerated = false;
+  /** @internal Set by {@link leaveUntouched}: committing sends and stores nothing. */
+  untouched = false;
   readonly #manager: SessionManager;
   #data = new Map<string, string>();
   #changes = new Map<string, string | undefined>();
@@ -402,6 +526,36 @@ export class Session {
     this.expiresAt = expiresAt;
     this.storeId = storeId;
     this.storeVersion = storeVersion;
+  }
+
+  /** @internal The data taken out of the store (see {@link SessionManager.take}); written back as a new entry. */
+  taken(data: SessionData): void {
+    this.#data = new Map(Object.entries(data));
+    this.storeVersion = undefined;
+    this.dirty = true;
+  }
+
+  /**
+   * @internal This request must change neither the cookies nor the store (e.g. a repeated
+   * callback that lost to another request: its answer must not overwrite the winner's cookie).
+   */
+  leaveUntouched(): void {
+    this.untouched = true;
+  }
+
+  /** @internal Whether sessions live in a server-side store. */
+  get usesStore(): boolean {
+    return this.#manager.usesStore;
+  }
+
+  /** @internal See {@link SessionManager.claim}. */
+  claimInStore(key: string): Promise<boolean> {
+    return this.#manager.claim(key);
+  }
+
+  /** @internal See {@link SessionManager.take}. */
+  takeFromStore(): Promise<boolean> {
+    return this.#manager.take(this);
   }
 
   /** @internal */
@@ -498,6 +652,21 @@ export class Session {
   rebase(base: SessionData, storeVersion: number | undefined): void {
     this.#data = new Map(Object.entries(this.applyChanges(base)));
     this.storeVersion = storeVersion;
+  }
+
+  /** @internal This request's own changes (a value, or `undefined` for a removed key). */
+  ownChanges(): SessionChanges {
+    return new Map(this.#changes);
+  }
+
+  /** @internal See {@link SessionManager.probe}. */
+  probeStore(): Promise<void> {
+    return this.#manager.probe(this);
+  }
+
+  /** @internal See {@link SessionManager.pendingWritten}. */
+  pendingWritten(limitMs: number): Promise<void> {
+    return this.#manager.pendingWritten(this, limitMs);
   }
 
   /** @internal Whether this request changed any key. */

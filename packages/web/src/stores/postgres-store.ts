@@ -79,6 +79,19 @@ export class PostgresStore implements SessionStore {
     await this.#query(`DELETE FROM ${this.#table} WHERE id = $1`, [id]);
   }
 
+  async take(id: string): Promise<StoredSession | undefined> {
+    // One statement: of concurrent callers, only the one whose DELETE removed the row gets it.
+    const result = await this.#query(
+      `DELETE FROM ${this.#table} WHERE id = $1
+       RETURNING data, version, expires_at > to_timestamp($2::double precision / 1000) AS live`,
+      [id, this.#now()],
+    );
+    const row = result.rows[0];
+    if (row?.live !== true || typeof row.data !== 'string') return undefined;
+    const data = parseSessionData(row.data);
+    return data && { data, version: Number(row.version) };
+  }
+
   async compareAndSet(
     id: string,
     expectedVersion: number | undefined,

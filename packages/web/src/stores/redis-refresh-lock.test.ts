@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { ReleaseLock } from '@logto-kit/client';
 import { Redis } from 'ioredis';
 import { RedisRefreshLock } from './redis-refresh-lock.ts';
 import { SessionStoreError } from './session-store-error.ts';
@@ -93,6 +94,77 @@ describe('RedisRefreshLock', () => {
       return true;
     });
     assert.ok(waited > 3 && waited < 30, `backed off ${waited} times`);
+    await release();
+  });
+
+  it('serves a waiting instance before one that takes the same key again as soon as it releases it (no starvation)', async () => {
+    // The greedy instance releases and immediately asks again at every poll of the waiter; its
+    // own back-off is held until the test lets it go, so the interleaving is fixed.
+    const greedyWaits: Array<() => void> = [];
+    let greedyQueued: () => void = () => {};
+    const greedy = new RedisRefreshLock({
+      client: redis,
+      prefix,
+      delay: () =>
+        new Promise<void>((resolve) => {
+          greedyWaits.push(resolve);
+          greedyQueued();
+        }),
+    });
+    let releaseGreedy: ReleaseLock = await greedy.acquire('hot');
+    let greedyTakes = 1;
+    let greedyAttempt: Promise<ReleaseLock> | undefined;
+    let clock = 0;
+    const waiter = new RedisRefreshLock({
+      client: other,
+      prefix,
+      maxWaitMs: 2000,
+      now: () => clock,
+      delay: async (ms) => {
+        clock += ms;
+        if (greedyAttempt) return;
+        await releaseGreedy();
+        const attempt = greedy.acquire('hot');
+        const queued = new Promise<'queued'>((resolve) => {
+          greedyQueued = () => resolve('queued');
+        });
+        const outcome = await Promise.race([attempt, queued]);
+        if (outcome === 'queued') greedyAttempt = attempt;
+        else {
+          releaseGreedy = outcome;
+          greedyTakes += 1;
+        }
+      },
+    });
+    const releaseWaiter = await waiter.acquire('hot');
+    assert.equal(greedyTakes, 1, 'the greedy instance did not take the key again ahead of the waiter');
+    assert.ok(greedyAttempt, 'it queued behind the waiter');
+    await releaseWaiter();
+    for (const resume of greedyWaits.splice(0)) resume();
+    greedyQueued = () => {
+      for (const resume of greedyWaits.splice(0)) resume();
+    };
+    await (await greedyAttempt)();
+  });
+
+  it('skips a queued waiter that stopped polling (crashed), and a waiter that gives up leaves the queue', async () => {
+    await redis.zadd(`${prefix}ghost:queue`, 0, 'crashed-waiter');
+    await redis.hset(`${prefix}ghost:seen`, 'crashed-waiter', '0');
+    const lock = new RedisRefreshLock({ client: redis, prefix });
+    const release = await lock.acquire('ghost');
+    assert.equal(await redis.zscore(`${prefix}ghost:queue`, 'crashed-waiter'), null, 'dropped from the head');
+    let clock = 0;
+    const impatient = new RedisRefreshLock({
+      client: other,
+      prefix,
+      maxWaitMs: 100,
+      now: () => clock,
+      delay: async (ms) => {
+        clock += ms;
+      },
+    });
+    await assert.rejects(impatient.acquire('ghost'), SessionStoreError);
+    assert.equal(await redis.zcard(`${prefix}ghost:queue`), 0, 'the impatient waiter left the queue');
     await release();
   });
 

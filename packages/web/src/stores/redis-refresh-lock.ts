@@ -1,6 +1,6 @@
 import { InProcessRefreshLock, type RefreshLock, type ReleaseLock } from '@logto-kit/client';
 import { randomBase64url } from '../base64url.ts';
-import { evalRedisScript, type RedisClientLike, sendRedisCommand } from './redis-client.ts';
+import { evalRedisScript, type RedisClientLike } from './redis-client.ts';
 import { SessionStoreError, withBackend } from './session-store-error.ts';
 
 /** Options of {@link RedisRefreshLock}. */
@@ -33,12 +33,53 @@ end
 return 0
 `;
 
+// Takes the lock only for the first live waiter in the key's queue, so an instance that takes the
+// same key again and again cannot starve the others: whoever asked first is served first. The
+// queue orders waiters by an increasing number; each waiter's last poll (Redis's own clock, the
+// same for every instance) is kept, and a waiter that stopped polling (crashed, gave up) is
+// dropped from the head after `stale` ms. The queue's keys expire when nobody waits.
+const acquireScript = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local lock, queue, seen, seq = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local token, stale = ARGV[1], tonumber(ARGV[3])
+if not redis.call('ZSCORE', queue, token) then
+  redis.call('ZADD', queue, redis.call('INCR', seq), token)
+end
+redis.call('HSET', seen, token, now)
+while true do
+  local head = redis.call('ZRANGE', queue, 0, 0)[1]
+  if (not head) or head == token then break end
+  local last = tonumber(redis.call('HGET', seen, head) or '0')
+  if now - last <= stale then break end
+  redis.call('ZREM', queue, head)
+  redis.call('HDEL', seen, head)
+end
+for _, key in ipairs({ queue, seen, seq }) do redis.call('PEXPIRE', key, ARGV[4]) end
+if redis.call('ZRANGE', queue, 0, 0)[1] ~= token then return 0 end
+if not redis.call('SET', lock, token, 'NX', 'PX', ARGV[2]) then return 0 end
+redis.call('ZREM', queue, token)
+redis.call('HDEL', seen, token)
+return 1
+`;
+
+// A waiter that gives up leaves the queue at once rather than after `stale` ms.
+const leaveScript = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+return 1
+`;
+
 const firstBackoffMs = 5;
 const maxBackoffMs = 100;
+/** A waiter not heard from for this long after its command timeout is dropped from the queue's head. */
+const staleMarginMs = 1000;
 
 /**
  * A `RefreshLock` shared by every instance through Redis (`SET key token NX PX ttl`, released by
- * compare-and-delete), so only one instance at a time uses a refresh token. Within one process
+ * compare-and-delete), so only one instance at a time uses a refresh token. It is fair: waiters
+ * queue in Redis and are served in the order they asked, so an instance that takes the same key
+ * again and again cannot starve another into `refresh_lock_timeout`. Within one process
  * the callers queue in memory first, so a single caller per process polls Redis, with backoff,
  * for a bounded time. Pass it as `clientOptions.lock`; with a server-side session store the
  * holder's refreshed tokens are written to the store before the lock is released, and the next
@@ -54,7 +95,8 @@ const maxBackoffMs = 100;
 export class RedisRefreshLock implements RefreshLock {
   readonly #client: RedisClientLike;
   readonly #prefix: string;
-  readonly #ttlMs: number;
+  /** How long a hold lasts at most, in milliseconds. */
+  readonly ttlMs: number;
   readonly #maxWaitMs: number;
   readonly #timeoutMs: number;
   readonly #delay: (ms: number) => Promise<void>;
@@ -64,7 +106,7 @@ export class RedisRefreshLock implements RefreshLock {
   constructor(options: RedisRefreshLockOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'logto-kit:lock:';
-    this.#ttlMs = options.ttlMs ?? 10_000;
+    this.ttlMs = options.ttlMs ?? 10_000;
     this.#maxWaitMs = options.maxWaitMs ?? 15_000;
     this.#timeoutMs = options.timeoutMs ?? 2000;
     this.#delay = options.delay ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -91,13 +133,17 @@ export class RedisRefreshLock implements RefreshLock {
   async #acquireShared(redisKey: string): Promise<ReleaseLock> {
     const token = randomBase64url(16);
     const started = this.#now();
+    const queueKeys = [`${redisKey}:queue`, `${redisKey}:seen`, `${redisKey}:seq`];
+    const staleMs = this.#timeoutMs + maxBackoffMs + staleMarginMs;
+    const args = [token, String(this.ttlMs), String(staleMs), String(this.#maxWaitMs + staleMs)];
     let backoff = firstBackoffMs;
     for (;;) {
-      const reply = await this.#run(() =>
-        sendRedisCommand(this.#client, ['SET', redisKey, token, 'NX', 'PX', String(this.#ttlMs)]),
-      );
-      if (reply === 'OK') break;
+      const reply = await this.#run(() => evalRedisScript(this.#client, acquireScript, [redisKey, ...queueKeys], args));
+      if (Number(reply) === 1) break;
       if (this.#now() - started >= this.#maxWaitMs) {
+        await this.#run(() => evalRedisScript(this.#client, leaveScript, queueKeys.slice(0, 2), [token])).catch(
+          () => {},
+        );
         throw new SessionStoreError(
           'refresh_lock_timeout',
           `Another instance has held the refresh lock for over ${this.#maxWaitMs} ms; try the request again.`,

@@ -28,6 +28,13 @@ redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 `;
 
+// Read and delete in one step (GETDEL needs Redis 6.2; a script works on every version).
+const takeScript = `
+local current = redis.call('GET', KEYS[1])
+if current then redis.call('DEL', KEYS[1]) end
+return current
+`;
+
 /**
  * A {@link SessionStore} in Redis, shared by every instance of the application. Sessions expire
  * with Redis's own TTL (`PX`); {@link RedisStore.compareAndSet} is one Lua script, so concurrent
@@ -64,6 +71,11 @@ export class RedisStore implements SessionStore {
 
   async destroy(id: string): Promise<void> {
     await this.#run(() => sendRedisCommand(this.#client, ['DEL', this.#key(id)]));
+  }
+
+  async take(id: string): Promise<StoredSession | undefined> {
+    const value = await this.#run(() => evalRedisScript(this.#client, takeScript, [this.#key(id)], []));
+    return typeof value === 'string' ? decode(value) : undefined;
   }
 
   async compareAndSet(

@@ -15,6 +15,11 @@ async function signedInCookie(manager: SessionManager): Promise<Map<string, stri
   return parseCookieHeader(headers.map((header) => header.split(';')[0]).join('; '));
 }
 
+/** The session as stored now (stored values are sealed: read through the manager). */
+async function storedData(manager: SessionManager, cookies: Map<string, string>): Promise<Record<string, string>> {
+  return (await manager.load({ cookies, secure: false })).snapshot();
+}
+
 describe('sessionSyncedLock', () => {
   it('hands the next holder what the previous holder wrote, before either response ends', async () => {
     const store = new MemoryStore();
@@ -36,11 +41,42 @@ describe('sessionSyncedLock', () => {
     assert.equal(second.get('logto.accessTokens'), '{"fresh":true}');
     assert.equal(second.get('unrelated'), 'kept', 'its own change survives the re-read');
     await releaseSecond();
-    assert.deepEqual((await store.get(first.storeId!))?.data, {
+    assert.deepEqual(await storedData(manager, cookies), {
       'logto.refreshToken': 'r1',
       'logto.accessTokens': '{"fresh":true}',
       unrelated: 'kept',
     });
+  });
+
+  it('refuses the lock (no refresh starts) while the store does not take writes, and keeps new tokens it did not take', async () => {
+    const store = new MemoryStore();
+    let writable = true;
+    const compareAndSet = store.compareAndSet.bind(store);
+    store.compareAndSet = async (...args) => {
+      if (!writable) throw new Error('store down');
+      return compareAndSet(...args);
+    };
+    const reported: unknown[] = [];
+    const logger = { debug() {}, error: (_message: string, error: unknown) => reported.push(error) };
+    const manager = new SessionManager({ secrets, store, logger });
+    const cookies = await signedInCookie(manager);
+    const session = await manager.load({ cookies, secure: false });
+    const lock = new InProcessRefreshLock();
+    writable = false;
+    await assert.rejects(sessionSyncedLock(lock, session).acquire('k'), /store down/);
+    writable = true;
+    const release = await sessionSyncedLock(lock, session).acquire('k');
+    // The outage begins during the refresh: the new token is kept and seen by later requests.
+    writable = false;
+    session.set('logto.refreshToken', 'r1');
+    await release();
+    assert.equal(manager.pendingWrites, 1);
+    assert.equal(reported.length, 1, 'reported');
+    assert.equal((await manager.load({ cookies, secure: false })).get('logto.refreshToken'), 'r1');
+    writable = true;
+    await session.pendingWritten(60_000);
+    assert.equal(manager.pendingWrites, 0);
+    assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r1');
   });
 
   it('without the re-read the second holder would still see the spent refresh token', async () => {
@@ -73,6 +109,6 @@ describe('sessionSyncedLock', () => {
     await releaseSecond();
     await first.commit();
     await second.commit();
-    assert.equal((await store.get(first.storeId!))?.data['logto.refreshToken'], 'r2');
+    assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r2');
   });
 });

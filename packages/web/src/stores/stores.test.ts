@@ -84,6 +84,17 @@ for (const [name, open] of implementations) {
       const winner = results.indexOf(true) + 1;
       assert.equal((await store.get('race'))?.data.n, String(winner));
     });
+
+    it('take removes the session and answers it to exactly one of many concurrent callers', async () => {
+      const store = open();
+      await store.set('taken', { a: '1' }, 60);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.take!('taken')));
+      const winners = results.filter((result) => result !== undefined);
+      assert.equal(winners.length, 1);
+      assert.deepEqual(winners[0]!.data, { a: '1' });
+      assert.equal(await store.get('taken'), undefined);
+      assert.equal(await store.take!('taken'), undefined, 'absent');
+    });
   });
 }
 
@@ -166,9 +177,11 @@ describe('PostgresStore specifics', () => {
     const store = new PostgresStore({ pool, tableName: `${schema}.expiry2`, now: () => now });
     await store.set('gone', { a: '1' }, 10);
     assert.equal(await store.compareAndSet('gone', undefined, { a: '2' }, 10), false, 'still live');
+    await store.set('gone-too', { a: '1' }, 10);
     now += 10_000;
     assert.equal(await store.compareAndSet('gone', undefined, { a: '3' }, 10), true);
     assert.deepEqual((await store.get('gone'))?.data, { a: '3' });
+    assert.equal(await store.take('gone-too'), undefined, 'take ignores an expired row');
   });
 
   it('creates its table once even when several instances start together', async () => {

@@ -105,7 +105,7 @@ describe('LogtoClient against a plain OpenID provider', () => {
     assert.equal(`${url.origin}${url.pathname}`, `${provider.issuer}/session/end`);
     assert.equal(url.searchParams.get('client_id'), provider.clientId);
     assert.equal(url.searchParams.get('post_logout_redirect_uri'), provider.postLogoutRedirectUri);
-    assert.ok(url.searchParams.get('id_token_hint'));
+    assert.equal(url.searchParams.get('id_token_hint'), null);
     assert.equal(await rp.isAuthenticated(), false);
     // The revoked refresh token no longer works anywhere.
     assert.ok(refreshToken);

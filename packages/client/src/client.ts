@@ -295,7 +295,6 @@ export class LogtoClient {
    * @param postLogoutRedirectUri Where Logto sends the user afterwards; must be registered for the app.
    */
   async signOut(postLogoutRedirectUri?: string): Promise<string> {
-    const idToken = await this.#storage.get(StorageKey.IdToken);
     const refreshToken = await this.#storage.get(StorageKey.RefreshToken);
     // Local sign-out first: it must succeed even while the identity server is unreachable.
     await this.clearAllTokens();
@@ -324,10 +323,11 @@ export class LogtoClient {
       if (postLogoutRedirectUri) return postLogoutRedirectUri;
       throw new LogtoError('discovery_failed', 'The identity server advertises no end_session_endpoint.');
     }
+    // No `id_token_hint`: the ID token would land in browser history and access logs. Logto (like
+    // RP-Initiated Logout 1.0 with `client_id`) identifies the app and checks the target without it.
     const url = new URL(endSession);
     url.searchParams.set('client_id', this.config.appId);
     if (postLogoutRedirectUri) url.searchParams.set('post_logout_redirect_uri', postLogoutRedirectUri);
-    if (idToken) url.searchParams.set('id_token_hint', idToken);
     return url.href;
   }
 

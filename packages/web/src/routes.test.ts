@@ -18,10 +18,8 @@ function fakeClients(callback: (storage: Storage, url: string) => Promise<{ post
       },
       handleSignInCallback: (url: string) => callback(storage, url),
       async signOut(postLogoutRedirectUri?: string) {
-        const idToken = await storage.get('logto.idToken');
         await storage.delete('logto.idToken');
-        const hint = idToken ? `&id_token_hint=${idToken}` : '';
-        return `https://idp.example/oidc/session/end?post_logout_redirect_uri=${postLogoutRedirectUri}${hint}`;
+        return `https://idp.example/oidc/session/end?post_logout_redirect_uri=${postLogoutRedirectUri}`;
       },
     }) as unknown as LogtoClient;
   const routes = new LogtoRoutes({

@@ -26,9 +26,9 @@ export interface RuntimeAppOptions {
   readonly baseUrl: string;
 }
 
-/** Creates the app; its `fetch` serves every route. */
-export function createRuntimeApp({ endpoint, baseUrl }: RuntimeAppOptions): Hono<LogtoEnv> {
-  const logto = createLogto({
+/** The demo web app's configuration, the same for every framework of the matrix. */
+export function runtimeAppConfig({ endpoint, baseUrl }: RuntimeAppOptions) {
+  return {
     endpoint,
     appId: 'sample-web-app',
     appSecret: 'sample-web-app-secret',
@@ -36,7 +36,12 @@ export function createRuntimeApp({ endpoint, baseUrl }: RuntimeAppOptions): Hono
     scopes: ['email', 'shopping:read'],
     resources: [shoppingApi],
     session: { secrets: [runtimeTestSessionSecret] },
-  });
+  };
+}
+
+/** Creates the app; its `fetch` serves every route. */
+export function createRuntimeApp({ endpoint, baseUrl }: RuntimeAppOptions): Hono<LogtoEnv> {
+  const logto = createLogto(runtimeAppConfig({ endpoint, baseUrl }));
   const verifier = createAccessTokenVerifier({ endpoint }, { audience: shoppingApi });
   const app = new Hono<LogtoEnv>();
   app.use(logto.middleware);

@@ -20,20 +20,12 @@ import {
 } from '@logto-kit/fastify';
 import express from 'express';
 import Fastify from 'fastify';
-import { runtimeTestSessionSecret, shoppingApi } from './app.ts';
+import { runtimeAppConfig, shoppingApi } from './app.ts';
 
 const { FRAMEWORK: framework, PORT: port, LOGTO_ENDPOINT: endpoint } = process.env;
 if (!port || !endpoint) throw new Error('PORT and LOGTO_ENDPOINT must be set');
 const baseUrl = `http://127.0.0.1:${port}`;
-const config = {
-  endpoint,
-  appId: 'sample-web-app',
-  appSecret: 'sample-web-app-secret',
-  baseUrl,
-  scopes: ['email', 'shopping:read'],
-  resources: [shoppingApi],
-  session: { secrets: [runtimeTestSessionSecret] },
-};
+const config = runtimeAppConfig({ endpoint, baseUrl });
 const verifier = createAccessTokenVerifier({ endpoint }, { audience: shoppingApi });
 const scopes = ['read', 'write'] as const;
 

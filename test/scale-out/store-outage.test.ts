@@ -12,10 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { setTimeout as pause } from 'node:timers/promises';
 import { type DevServer, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { AppCookies, type AppInstance, get, startInstance, TcpProxy } from './support.ts';
+import { AppCookies, type AppInstance, get, signInAcross, startInstance, TcpProxy } from './support.ts';
 
 const publicUrl = 'http://app.store-outage.test';
 const secret = 'store-outage-test-session-secret-0123456789abcdef';
@@ -40,21 +40,6 @@ after(async () => {
 
 function isRefresh(ctx: unknown): boolean {
   return (ctx as { oidc?: { params?: { grant_type?: unknown } } }).oidc?.params?.grant_type === 'refresh_token';
-}
-
-async function signIn(start: AppInstance, finish: AppInstance): Promise<AppCookies> {
-  const cookies = new AppCookies();
-  const started = await get(`${start.url}/sign-in`, cookies);
-  assert.equal(started.status, 302);
-  const callbackUrl = await signInThroughForms(
-    started.location!,
-    { username: 'demo', password: 'demo-password' },
-    { cookieJar: new CookieJar() },
-  );
-  const callback = new URL(callbackUrl);
-  const finished = await get(`${finish.url}${callback.pathname}${callback.search}`, cookies);
-  assert.equal(finished.status, 302, finished.body);
-  return cookies;
 }
 
 /** Asks again while the answer is 503 (the instances reconnect to the store by themselves). */
@@ -127,7 +112,7 @@ async function scenario(kind: StoreKind, rotateRefreshToken: boolean): Promise<v
     }
     const [a, b] = instances as [AppInstance, AppInstance];
     const sessions: AppCookies[] = [];
-    for (let user = 0; user < users; user += 1) sessions.push(await signIn(user % 2 ? a : b, user % 2 ? b : a));
+    for (let user = 0; user < users; user += 1) sessions.push(await signInAcross(user % 2 ? a : b, user % 2 ? b : a));
     for (const cookies of sessions) {
       assert.equal((await get(`${a.url}/token`, cookies, { accept: 'application/json' })).status, 200);
     }

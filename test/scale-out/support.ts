@@ -1,7 +1,9 @@
 /** Pieces the scale-out tests share: a cuttable TCP proxy, app instances in child processes, a cookie holder. */
+import assert from 'node:assert/strict';
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { CookieJar, signInThroughForms } from '@logto-kit/dev-server/testing';
 import type { InstanceOptions } from './app-instance.ts';
 
 /** A TCP proxy (node:net) to `targetPort` that a test can cut and restore. */
@@ -152,6 +154,31 @@ export async function get(
     body: await response.text(),
     contentType: response.headers.get('content-type') ?? '',
   };
+}
+
+/**
+ * Signs `demo` in: starts the sign-in at `start`, signs in on the dev server's pages and delivers
+ * the callback to `finish` (another instance, or the same). With `callbackOrigin`, the callback
+ * must come back to that origin (the instances' shared public URL).
+ */
+export async function signInAcross(
+  start: AppInstance,
+  finish: AppInstance,
+  callbackOrigin?: string,
+): Promise<AppCookies> {
+  const cookies = new AppCookies();
+  const started = await get(`${start.url}/sign-in`, cookies);
+  assert.equal(started.status, 302);
+  const callbackUrl = await signInThroughForms(
+    started.location!,
+    { username: 'demo', password: 'demo-password' },
+    { cookieJar: new CookieJar() },
+  );
+  const callback = new URL(callbackUrl);
+  if (callbackOrigin !== undefined) assert.equal(callback.origin, callbackOrigin);
+  const finished = await get(`${finish.url}${callback.pathname}${callback.search}`, cookies);
+  assert.equal(finished.status, 302, finished.body);
+  return cookies;
 }
 
 /** The p-th percentile (0–100) of `values`, nearest-rank. */

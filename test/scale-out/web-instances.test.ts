@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type DevServer, startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { AppCookies, type AppInstance, get, percentile, startInstance, TcpProxy } from './support.ts';
+import { AppCookies, type AppInstance, get, percentile, signInAcross, startInstance, TcpProxy } from './support.ts';
 
 // The instances' shared public URL: redirect URIs are compared as strings and never fetched, so
 // the test plays the load balancer and sends each request to the instance it chooses.
@@ -65,30 +65,13 @@ after(async () => {
   redis.disconnect();
 });
 
-/** Starts a sign-in at `start`, signs in on the dev server's pages and delivers the callback to `finish`. */
-async function signIn(start: AppInstance, finish: AppInstance): Promise<AppCookies> {
-  const cookies = new AppCookies();
-  const started = await get(`${start.url}/sign-in`, cookies);
-  assert.equal(started.status, 302);
-  const callbackUrl = await signInThroughForms(
-    started.location!,
-    { username: 'demo', password: 'demo-password' },
-    { cookieJar: new CookieJar() },
-  );
-  const callback = new URL(callbackUrl);
-  assert.equal(callback.origin, publicUrl);
-  const finished = await get(`${finish.url}${callback.pathname}${callback.search}`, cookies);
-  assert.equal(finished.status, 302, finished.body);
-  return cookies;
-}
-
 async function whoami(instance: AppInstance, cookies: AppCookies): ReturnType<typeof get> {
   return get(`${instance.url}/whoami`, cookies, { accept: 'application/json' });
 }
 
 describe('web-app instances sharing a Redis session store', () => {
   it('a sign-in started at one instance completes at the other and is seen by both', async () => {
-    const cookies = await signIn(redisA, redisB);
+    const cookies = await signInAcross(redisA, redisB, publicUrl);
     for (const instance of [redisA, redisB]) {
       const answer = await whoami(instance, cookies);
       assert.equal(answer.status, 200, answer.body);
@@ -104,7 +87,7 @@ describe('web-app instances sharing a Redis session store', () => {
   });
 
   it('200 concurrent requests over both instances with an expired access token refresh exactly once', async () => {
-    const cookies = await signIn(redisA, redisA);
+    const cookies = await signInAcross(redisA, redisA, publicUrl);
     const warm = await get(`${redisB.url}/token`, cookies, { accept: 'application/json' });
     assert.equal(warm.status, 200, warm.body);
     const before = { ...refreshRequests };
@@ -133,7 +116,7 @@ describe('web-app instances sharing a Redis session store', () => {
   });
 
   it('answers 503 while Redis is unreachable and serves the same session again once it is back', async () => {
-    const cookies = await signIn(redisB, redisA);
+    const cookies = await signInAcross(redisB, redisA, publicUrl);
     assert.equal((await whoami(redisA, cookies)).status, 200);
     proxy.cut();
     try {
@@ -159,8 +142,8 @@ describe('web-app instances sharing a Redis session store', () => {
   });
 
   it('measures request latency: Redis store vs cookie sessions', async () => {
-    const redisCookies = await signIn(redisA, redisA);
-    const cookieCookies = await signIn(cookieOnly, cookieOnly);
+    const redisCookies = await signInAcross(redisA, redisA, publicUrl);
+    const cookieCookies = await signInAcross(cookieOnly, cookieOnly, publicUrl);
     const rounds = 300;
     const measure = async (instance: AppInstance, cookies: AppCookies, count = rounds): Promise<number[]> => {
       const times: number[] = [];
@@ -216,7 +199,7 @@ describe('web-app instances sharing a PostgreSQL session store (and the Redis re
   });
 
   it('share a sign-in, and a burst over both with an expired access token refreshes once', async () => {
-    const cookies = await signIn(pgA, pgB);
+    const cookies = await signInAcross(pgA, pgB, publicUrl);
     for (const instance of [pgA, pgB]) assert.equal((await whoami(instance, cookies)).status, 200);
     assert.equal((await get(`${pgA.url}/token`, cookies, { accept: 'application/json' })).status, 200);
     const before = refreshRequests.succeeded + refreshRequests.failed;

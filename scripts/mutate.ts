@@ -42,6 +42,8 @@ export const groups: Readonly<Record<string, Group>> = {
       'packages/client/src/m2m-client.integration.test.ts',
       'packages/client/src/no-node-imports.test.ts',
     ],
+    // One process for all the files: a run takes about 2 s instead of 10 s.
+    shareProcess: true,
   },
   api: {
     mutate: [
@@ -82,6 +84,8 @@ export const groups: Readonly<Record<string, Group>> = {
     tests: ['packages/web/src/*.test.ts'],
     // Reads the sources, which Stryker's instrumentation fills with `process.env` look-ups.
     exclude: ['packages/web/src/no-node-imports.test.ts'],
+    // One process for all the files: a run takes about 2 s instead of 8 s.
+    shareProcess: true,
   },
   'dev-server': {
     mutate: [
@@ -99,6 +103,7 @@ export const groups: Readonly<Record<string, Group>> = {
       'packages/dev-server/src/refresh-token-grant.test.ts',
       'packages/dev-server/src/resource-tokens.test.ts',
     ],
+    shareProcess: true,
   },
 };
 

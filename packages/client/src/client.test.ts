@@ -8,6 +8,7 @@ import { codeChallengeS256 } from './pkce.ts';
 import type { RefreshLock } from './refresh-lock.ts';
 import { UserScope } from './scopes.ts';
 import { MemoryStorage, StorageKey } from './storage.ts';
+import { json } from './test-support/fake-fetch.ts';
 import { createFakeProvider, type FakeProvider, startSignIn } from './test-support/fake-provider.ts';
 
 async function setup(config: Partial<LogtoConfig> = {}, options: LogtoClientOptions = {}) {
@@ -1132,5 +1133,335 @@ describe("Logto's error code on errors", () => {
       error: 'invalid_token',
       logtoCode: 'oidc.invalid_token',
     });
+  });
+});
+
+/** `provider.fetch` with the userinfo endpoint replaced by `userinfo`, and the requests it saw. */
+function withUserinfo(provider: FakeProvider, userinfo: (request: Request) => Response | Promise<Response>) {
+  const seen: Request[] = [];
+  const fetchImpl = (async (input: RequestInfo | URL, init?: RequestInit) => {
+    const request = new Request(input, init);
+    if (new URL(request.url).pathname !== '/oidc/me') return provider.fetch(input, init);
+    seen.push(request);
+    return userinfo(request);
+  }) as typeof fetch;
+  return { fetch: fetchImpl, seen };
+}
+
+/** An unsigned JWT, as a session storage could hold one from an earlier configuration. */
+function unsignedJwt(payload: Record<string, unknown>): string {
+  const part = (value: unknown) => base64url.encode(JSON.stringify(value));
+  return `${part({ alg: 'ES384' })}.${part(payload)}.c2ln`;
+}
+
+describe('LogtoClient: callbacks refused field by field', () => {
+  it('refuses a callback URL that is not absolute', async () => {
+    const { client, provider } = await setup();
+    const { state } = await startSignIn(client, provider);
+    await rejectsWith(client.handleSignInCallback(`/callback?code=c&state=${state}`), 'callback_missing_code');
+  });
+
+  it('refuses a callback on the same origin at another path', async () => {
+    const { client, provider } = await setup();
+    const { state } = await startSignIn(client, provider);
+    await rejectsWith(
+      client.handleSignInCallback(`https://app.example.com/callback2?code=c&state=${state}`),
+      'callback_redirect_uri_mismatch',
+    );
+  });
+
+  it('checks an iss the response carries even when the provider does not advertise RFC 9207', async () => {
+    const { client, provider } = await setup();
+    const wrong = await startSignIn(client, provider);
+    await rejectsWith(
+      client.handleSignInCallback(`${wrong.callbackUrl}&iss=${encodeURIComponent('https://evil.example.com/oidc')}`),
+      'callback_iss_mismatch',
+    );
+    const absent = await startSignIn(client, provider);
+    await client.handleSignInCallback(absent.callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+  });
+
+  it('refuses a token response without an ID token', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    provider.tokenHandler = () => json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600 });
+    await assert.rejects(client.handleSignInCallback(callbackUrl), {
+      code: 'token_request_failed',
+      message: /no id_token/,
+    });
+    assert.equal(await client.isAuthenticated(), false);
+  });
+
+  it('returns no postRedirectUri field when the sign-in had none', async () => {
+    const { client, provider } = await setup();
+    const { callbackUrl } = await startSignIn(client, provider);
+    assert.deepStrictEqual(await client.handleSignInCallback(callbackUrl), {});
+  });
+
+  it('writes only strings to the storage when the provider issues no refresh token', async () => {
+    const provider = await createFakeProvider();
+    const values = new Map<string, string>();
+    const storage = {
+      get: (key: string) => values.get(key) ?? null,
+      set: (key: string, value: string) => {
+        assert.equal(typeof value, 'string', `the value stored under ${key}`);
+        values.set(key, value);
+      },
+      delete: (key: string) => {
+        values.delete(key);
+      },
+    };
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      { storage, fetch: provider.fetch, now: provider.now },
+    );
+    const { callbackUrl } = await startSignIn(client, provider);
+    provider.tokenHandler = async () =>
+      json({ access_token: 'a', token_type: 'Bearer', expires_in: 3600, id_token: await provider.signIdToken() });
+    await client.handleSignInCallback(callbackUrl);
+    assert.equal(await client.isAuthenticated(), true);
+    assert.equal(values.has(StorageKey.RefreshToken), false);
+  });
+});
+
+describe('LogtoClient: sign-in options', () => {
+  it('draws state, nonce and the PKCE verifier from the injected random source', async () => {
+    const { client } = await setup({}, { random: (length) => new Uint8Array(length).fill(7) });
+    const url = new URL(await client.signIn('https://app.example.com/callback'));
+    const expected = base64url.encode(new Uint8Array(32).fill(7));
+    assert.equal(url.searchParams.get('state'), expected);
+    assert.equal(url.searchParams.get('nonce'), expected);
+  });
+
+  it('refuses extraParams that override a protocol parameter before any request', async () => {
+    const provider = await createFakeProvider();
+    let requests = 0;
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      {
+        fetch: ((input: RequestInfo | URL, init?: RequestInit) => {
+          requests += 1;
+          return provider.fetch(input, init);
+        }) as typeof fetch,
+      },
+    );
+    await rejectsWith(
+      client.signIn({ redirectUri: 'https://app.example.com/callback', extraParams: { state: 'x' } }),
+      'invalid_config',
+    );
+    assert.equal(requests, 0, 'not even discovery');
+  });
+
+  it('bounds each request by timeoutMs also with the global fetch', async () => {
+    const provider = await createFakeProvider();
+    const original = globalThis.fetch;
+    globalThis.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (new URL(new Request(input, init).url).pathname !== '/oidc/token') return provider.fetch(input, init);
+      // A token endpoint that never answers: only the request's signal ends the wait.
+      return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
+    }) as typeof fetch;
+    try {
+      const client = new LogtoClient(
+        { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+        { now: provider.now, timeoutMs: 20 },
+      );
+      const { callbackUrl } = await startSignIn(client, provider);
+      const started = performance.now();
+      await rejectsWith(client.handleSignInCallback(callbackUrl), 'token_request_failed');
+      assert.ok(performance.now() - started < 2500, 'gave up after timeoutMs, not the default 5 s');
+    } finally {
+      globalThis.fetch = original;
+    }
+  });
+});
+
+describe('LogtoClient.signOut: what the provider advertises', () => {
+  it('revokes nothing without a refresh token', async () => {
+    const { client, provider } = await setup();
+    assert.match(await client.signOut(), /session\/end/);
+    assert.equal(provider.revocations.length, 0);
+  });
+
+  it('leaves post_logout_redirect_uri out when none is given', async () => {
+    const { client } = await signedIn();
+    const url = new URL(await client.signOut());
+    assert.equal(url.searchParams.has('post_logout_redirect_uri'), false);
+  });
+
+  it('without an end-session endpoint, goes to the post-logout URI, or says what is missing', async () => {
+    const { client, provider } = await setup();
+    provider.discoveryExtras = { end_session_endpoint: undefined };
+    assert.equal(await client.signOut('https://app.example.com/'), 'https://app.example.com/');
+    await assert.rejects(client.signOut(), { code: 'discovery_failed', message: /end_session_endpoint/ });
+  });
+});
+
+describe('LogtoClient.fetchUserInfo: endpoint and transport', () => {
+  it('says so when the provider advertises no userinfo endpoint', async () => {
+    const { client, provider } = await setup();
+    provider.discoveryExtras = { userinfo_endpoint: undefined };
+    const { callbackUrl } = await startSignIn(client, provider);
+    await client.handleSignInCallback(callbackUrl);
+    await assert.rejects(client.fetchUserInfo(), {
+      code: 'userinfo_failed',
+      message: /advertises no userinfo_endpoint/,
+    });
+  });
+
+  it('asks for JSON with the bearer token', async () => {
+    const { provider, storage } = await signedIn();
+    const { fetch, seen } = withUserinfo(provider, () => json({ sub: provider.sub }));
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      { storage, fetch, now: provider.now },
+    );
+    await client.fetchUserInfo();
+    assert.equal(seen[0]?.headers.get('accept'), 'application/json');
+    assert.equal(seen[0]?.headers.get('authorization'), 'Bearer opaque-access-token');
+  });
+
+  it('retries after a 401 without a body', async () => {
+    const { provider, storage } = await signedIn();
+    let calls = 0;
+    const { fetch } = withUserinfo(provider, () => {
+      calls += 1;
+      return calls === 1 ? new Response(null, { status: 401 }) : json({ sub: provider.sub });
+    });
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      { storage, fetch, now: provider.now },
+    );
+    assert.equal((await client.fetchUserInfo()).sub, provider.sub);
+    assert.equal(calls, 2);
+  });
+
+  it('keeps the cause of a userinfo network failure', async () => {
+    const { provider, storage } = await signedIn();
+    const cause = new TypeError('fetch failed');
+    const { fetch } = withUserinfo(provider, () => Promise.reject(cause));
+    const client = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      { storage, fetch, now: provider.now },
+    );
+    await assert.rejects(client.fetchUserInfo(), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'userinfo_failed');
+      assert.equal(error.cause, cause);
+      return true;
+    });
+  });
+});
+
+describe('LogtoClient: the session ending, and errors with their cause', () => {
+  it('says the user is not signed in, with no request to the provider', async () => {
+    const { client, provider } = await setup();
+    await assert.rejects(client.getIdTokenClaims(), { code: 'not_authenticated', message: /not signed in/ });
+    await assert.rejects(client.getAccessToken('https://api.example.com'), {
+      code: 'not_authenticated',
+      message: /not signed in\. Sign the user in again\./,
+    });
+    assert.equal(provider.tokenRequests.length, 0);
+  });
+
+  it('keeps the decoding error of an unreadable ID token as the cause', async () => {
+    const { client, storage } = await signedIn();
+    storage.set(StorageKey.IdToken, 'not-a-jwt');
+    await assert.rejects(client.getIdTokenClaims(), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'not_authenticated');
+      assert.ok(error.cause instanceof Error);
+      return true;
+    });
+  });
+
+  it('keeps the decoding error as the cause when asked for the claims of an opaque token', async () => {
+    const { client } = await signedIn();
+    await assert.rejects(client.getAccessTokenClaims(), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'invalid_config');
+      assert.ok(error.cause instanceof Error);
+      return true;
+    });
+  });
+
+  it('serves a cached access token when there is no refresh token', async () => {
+    const { client, storage, provider } = await signedIn();
+    storage.delete(StorageKey.RefreshToken);
+    assert.equal(await client.getAccessToken(), 'opaque-access-token');
+    assert.equal(provider.tokenRequests.length, 1, 'only the code exchange');
+  });
+
+  it('keeps the refresh token when a refresh response carries none', async () => {
+    const { client, provider } = await signedIn();
+    provider.tokenHandler = () => json({ access_token: 'opaque-2', token_type: 'Bearer', expires_in: 60 });
+    provider.time += 3600 * 1000;
+    assert.equal(await client.getAccessToken(), 'opaque-2');
+    assert.equal(await client.getRefreshToken(), 'rt-1');
+  });
+
+  it('refuses a refreshed ID token from another issuer than the stored one, for the same subject', async () => {
+    const { client, provider, storage } = await signedIn();
+    storage.set(
+      StorageKey.IdToken,
+      unsignedJwt({ iss: 'https://old-tenant.example.com/oidc', sub: provider.sub, aud: provider.appId }),
+    );
+    provider.idTokenOnRefresh = true;
+    await rejectsWith(client.getAccessToken('https://api.example.com'), 'id_token_sub_changed');
+    assert.equal(await client.isAuthenticated(), false);
+  });
+
+  it('keys the refresh lock by the SHA-256 of the refresh token', async () => {
+    const keys: string[] = [];
+    const lock: RefreshLock = {
+      async acquire(key) {
+        keys.push(key);
+        return () => {};
+      },
+    };
+    const { client } = await signedIn({}, { lock });
+    await client.getAccessToken('https://api.example.com');
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('rt-1')));
+    assert.deepEqual(keys, [`logto-refresh:${base64url.encode(digest)}`]);
+  });
+});
+
+describe('organization tokens: configuration and refusals', () => {
+  it('requires the organizations scope for getAccessToken with an organization too', async () => {
+    const { client, provider } = await signedIn();
+    await rejectsWith(client.getAccessToken('https://api.example.com', 'org-acme'), 'invalid_config');
+    assert.equal(provider.tokenRequests.length, 1, 'only the code exchange');
+  });
+
+  it('narrows an organization token without a resource', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    await client.getAccessToken(undefined, { organizationId: 'org-acme', scopes: ['read:data'] });
+    const request = provider.tokenRequests.at(-1);
+    assert.equal(request?.get('organization_id'), 'org-acme');
+    assert.equal(request?.get('scope'), 'read:data');
+  });
+
+  it('tells a missing organizations scope from a missing membership', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    provider.tokenHandler = () => json({ error: 'insufficient_scope' }, 403);
+    await assert.rejects(client.getOrganizationToken('org-acme'), {
+      code: 'organization_access_denied',
+      message: /lacks the organizations scope/,
+    });
+    provider.tokenHandler = () => json({ error: 'access_denied' }, 403);
+    await assert.rejects(client.getOrganizationToken('org-acme'), {
+      code: 'organization_access_denied',
+      message: /not a member/,
+    });
+  });
+
+  it('leaves other refusals, and refusals of tokens without organization, as token_request_failed', async () => {
+    const { client, provider } = await signedIn({ scopes: [UserScope.Organizations] });
+    provider.tokenHandler = () => json({ error: 'invalid_target' }, 400);
+    await rejectsWith(client.getOrganizationToken('org-acme'), 'token_request_failed');
+    for (const error of ['access_denied', 'insufficient_scope']) {
+      provider.tokenHandler = () => json({ error }, 403);
+      await rejectsWith(client.getAccessToken('https://api.example.com'), 'token_request_failed');
+    }
   });
 });

@@ -34,7 +34,7 @@ function setup(tolerance = 60) {
     return new SignJWT(claims).setProtectedHeader({ alg: 'ES384', kid: 'key-1' }).sign(privateKey);
   };
   const verify = async (overrides: Record<string, unknown> = {}) => verifyIdToken(await sign(overrides), expected);
-  return { issuer, verify };
+  return { issuer, verify, expected, remote };
 }
 
 async function refused(promise: Promise<unknown>, code: LogtoErrorCode, reason?: RegExp): Promise<void> {
@@ -123,5 +123,57 @@ describe('ID-token subject and nonce', () => {
     await refused(verify({ nonce: 'nonce-2' }), 'id_token_nonce_mismatch');
     await refused(verify({ nonce: '' }), 'id_token_nonce_mismatch');
     await refused(verify({ nonce: undefined }), 'id_token_nonce_mismatch');
+  });
+});
+
+describe('ID-token format and algorithm checks', () => {
+  it('refuses a malformed token as invalid claims, keeping the parse error as the cause', async () => {
+    const { expected } = setup();
+    await assert.rejects(verifyIdToken('not-a-jwt', expected), (error: unknown) => {
+      assert.ok(error instanceof LogtoError);
+      assert.equal(error.code, 'id_token_invalid_claims');
+      assert.match(error.message, /not a well-formed JWT/);
+      assert.ok(error.cause instanceof Error, 'the parse error is kept');
+      return true;
+    });
+  });
+
+  it('parses a token of exactly 32 KiB and refuses one character more unparsed', async () => {
+    const { expected } = setup();
+    await refused(verifyIdToken('a'.repeat(32 * 1024), expected), 'id_token_invalid_claims', /well-formed/);
+    await refused(verifyIdToken('a'.repeat(32 * 1024 + 1), expected), 'id_token_invalid_claims', /longer than/);
+  });
+
+  it('refuses a symmetric algorithm before fetching any key', async () => {
+    const { expected, remote, issuer } = setup();
+    const token = await new SignJWT({ iss: issuer, sub: 'user-1', aud: clientId, exp: now + 60, iat: now })
+      .setProtectedHeader({ alg: 'HS256', kid: 'key-1' })
+      .sign(new TextEncoder().encode('a shared secret of 32 bytes ....'));
+    await refused(verifyIdToken(token, expected), 'unsupported_algorithm', /HS256/);
+    assert.equal(remote.calls.length, 0, 'the JWKS was not fetched');
+  });
+
+  it('accepts a token carrying a nonce when none is expected (a refreshed ID token)', async () => {
+    const { expected, issuer } = setup();
+    const token = await new SignJWT({ iss: issuer, sub: 'user-1', aud: clientId, exp: now + 60, iat: now, nonce: 'n' })
+      .setProtectedHeader({ alg: 'ES384', kid: 'key-1' })
+      .sign(privateKey);
+    const { nonce: _nonce, ...withoutNonce } = expected;
+    assert.equal((await verifyIdToken(token, withoutNonce)).sub, 'user-1');
+  });
+
+  it('without kid, reports the claim error of the key that verifies the signature', async () => {
+    const second = await generateKeyPair('ES384');
+    const keys = [
+      { ...(await exportJWK(publicKey)), alg: 'ES384', use: 'sig' },
+      { ...(await exportJWK(second.publicKey)), alg: 'ES384', use: 'sig' },
+    ] as Jwk[];
+    const issuer = uniqueIssuer();
+    const jwks = new JwksCache(`${issuer}/jwks`, { fetch: fakeFetch(() => json({ keys })).fetch, now: () => nowMs });
+    const expected = { issuer, clientId, jwks, now: () => nowMs, clockToleranceSeconds: 0 };
+    const token = await new SignJWT({ iss: issuer, sub: 'user-1', aud: clientId, exp: now - 10, iat: now - 100 })
+      .setProtectedHeader({ alg: 'ES384' })
+      .sign(second.privateKey);
+    await refused(verifyIdToken(token, expected), 'id_token_expired');
   });
 });

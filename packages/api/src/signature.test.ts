@@ -122,6 +122,14 @@ describe('key selection', () => {
   });
 });
 
+describe('keys that cannot be imported', () => {
+  it('refuses a token whose published key is not a point of its curve', async () => {
+    const key = withJwk(es256, (jwk) => ({ ...jwk, x: Buffer.alloc(32, 1).toString('base64url') }));
+    const { verifier, claims } = setup([key]);
+    await assert.rejects(verifier.verify(accessToken(es256, claims)), { code: 'invalid_token' });
+  });
+});
+
 describe('RSASSA-PSS', () => {
   it('accepts a PS256 signature whose salt is as long as the hash (32 bytes)', async () => {
     const { verifier, claims } = setup([pss]);

@@ -31,3 +31,29 @@ await import('./authenticate-request.test.ts');
 await import('./claim-boundaries.test.ts');
 await import('./signature.test.ts');
 await import('./claim-types.test.ts');
+
+describe('the Web Crypto signature layer on its own', async () => {
+  const { generateKeyPairSync, sign } = await import('node:crypto');
+  const { verificationKey, verifySignature } = await import('./signature.web.ts');
+  const pair = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = pair.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+
+  it('answers false, not a rejection or undefined, when Web Crypto refuses the verification itself', async () => {
+    const key = await verificationKey('ES256', jwk as never);
+    assert.ok(key);
+    // The EC key with RSA parameters: crypto.subtle.verify rejects (InvalidAccessError).
+    const mismatched = { ...key, params: { name: 'RSASSA-PKCS1-v1_5' } };
+    assert.equal(await verifySignature(mismatched, new Uint8Array(8), new Uint8Array(64)), false);
+  });
+
+  it('verifies the bytes as they were when called, though the caller reuses its buffers', async () => {
+    const key = await verificationKey('ES256', jwk as never);
+    assert.ok(key);
+    const input = new TextEncoder().encode('header.payload');
+    const signature = new Uint8Array(sign('sha256', input, { key: pair.privateKey, dsaEncoding: 'ieee-p1363' }));
+    const answer = verifySignature(key, input, signature);
+    input.fill(0);
+    signature.fill(0);
+    assert.equal(await answer, true);
+  });
+});

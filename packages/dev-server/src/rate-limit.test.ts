@@ -38,4 +38,34 @@ describe('FailureLimiter', () => {
     assert.equal(limiter.isBlocked('key-999'), true, 'the newest keys are kept');
     assert.equal(limiter.isBlocked('key-0'), false, 'the oldest keys were dropped');
   });
+
+  it('counts the window from the oldest of the last maxFailures failures', () => {
+    let now = 0;
+    const limiter = new FailureLimiter({ maxFailures: 2, windowMs: 100, now: () => now });
+    for (const time of [0, 10, 20]) {
+      now = time;
+      limiter.recordFailure('demo');
+    }
+    assert.equal(limiter.retryAfterMs('demo'), 90, 'from the failure at 10, not the one at 0');
+    now = 109;
+    assert.equal(limiter.isBlocked('demo'), true);
+    assert.equal(limiter.retryAfterMs('demo'), 1);
+    now = 110;
+    assert.equal(limiter.isBlocked('demo'), false);
+    assert.equal(limiter.retryAfterMs('demo'), 0);
+  });
+
+  it('when full, forgets keys whose failures have expired before live ones', () => {
+    let now = 0;
+    const limiter = new FailureLimiter({ maxFailures: 1, windowMs: 100, now: () => now, maxKeys: 2 });
+    limiter.recordFailure('live');
+    now = 10;
+    limiter.recordFailure('stale');
+    now = 95;
+    limiter.recordFailure('live');
+    now = 150;
+    limiter.recordFailure('new');
+    assert.equal(limiter.isBlocked('live'), true, 'the oldest key, but still failing');
+    assert.equal(limiter.isBlocked('new'), true);
+  });
 });

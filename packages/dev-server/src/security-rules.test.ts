@@ -2,11 +2,21 @@
 // confidential client, organization ids that only resemble a membership, and passwords compared
 // after NFKC normalisation (as Logto does).
 import assert from 'node:assert/strict';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { DevServerConfig } from './config.ts';
 import { demoWorld } from './demo-world.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { organizationResourceScopes, organizationScopes } from './permissions.ts';
+import {
+  allOrganizationScopes,
+  applicationResourceScopes,
+  organizationMemberships,
+  organizationResourceScopes,
+  organizationScopes,
+  userOrganizationResourceScopes,
+  userOrganizationScopes,
+  userResourceScopes,
+} from './permissions.ts';
 import { type DevServer, startDevServer } from './server.ts';
 import { decodeJwt, demoUser, shoppingApi, signInForTokens, tokenRequest, webApp } from './test-support/flow.ts';
 
@@ -131,6 +141,111 @@ describe('passwords are compared after NFKC normalisation', () => {
     const stored = await hashPassword('secret-1');
     const parts = stored.split('$');
     for (const broken of ['', 'bcrypt$1$2$3$4$5', parts.slice(0, 5).join('$'), stored.replace(/^scrypt/, 'SCRYPT')]) {
+      assert.equal(await verifyPassword('secret-1', broken), false, broken);
+    }
+  });
+});
+
+describe('role permissions go to their kind of holder only', () => {
+  const world: DevServerConfig = {
+    ...config,
+    applications: [
+      ...config.applications,
+      {
+        id: 'robot-with-user-roles',
+        type: 'machine_to_machine',
+        secret: 'robot-secret',
+        roles: ['shopper', 'untyped'],
+      },
+    ],
+    roles: [
+      ...config.roles,
+      // No type: a user role.
+      { name: 'untyped', scopes: { [shoppingApi]: ['shopping:write'] } },
+      { name: 'organization-lister', type: 'user', scopes: { [organizationsResource]: ['read:projects'] } },
+    ],
+  };
+  const sorted = (scopes: readonly string[] | undefined) => scopes && [...scopes].sort();
+
+  it("grants a user the union of their user roles' scopes for one resource, a role without type included", () => {
+    assert.deepEqual(sorted(userResourceScopes(world, ['shopper', 'admin'], shoppingApi)), [
+      'shopping:read',
+      'shopping:write',
+    ]);
+    assert.deepEqual(userResourceScopes(world, ['untyped'], shoppingApi), ['shopping:write']);
+    assert.deepEqual(userResourceScopes(world, ['shopper'], 'https://unknown.example/api'), []);
+    assert.deepEqual(userResourceScopes(world, [], shoppingApi), []);
+  });
+
+  it('grants a user nothing from a machine-to-machine role, and no user scopes for the organizations resource', () => {
+    assert.deepEqual(userResourceScopes(world, ['service'], shoppingApi), []);
+    assert.deepEqual(userResourceScopes(world, ['organization-lister'], organizationsResource), []);
+  });
+
+  it('grants an application only its machine-to-machine roles', () => {
+    assert.deepEqual(applicationResourceScopes(world, 'sample-m2m', shoppingApi), ['shopping:read']);
+    assert.deepEqual(applicationResourceScopes(world, 'robot-with-user-roles', shoppingApi), []);
+    assert.deepEqual(applicationResourceScopes(world, 'sample-web-app', shoppingApi), []);
+    assert.deepEqual(applicationResourceScopes(world, 'no-such-app', shoppingApi), []);
+    assert.deepEqual(applicationResourceScopes(world, 'sample-m2m', 'https://store.your-app.com/api'), []);
+  });
+
+  it("lists a user's organizations with their roles there, and nothing for a non-member", () => {
+    assert.deepEqual(
+      organizationMemberships(world, 'demo').map(({ organization, roles }) => [organization.id, roles]),
+      [
+        ['org-acme', ['admin']],
+        ['org-globex', ['member']],
+      ],
+    );
+    assert.deepEqual(
+      organizationMemberships(world, 'alice').map(({ organization }) => organization.id),
+      ['org-globex'],
+    );
+    assert.deepEqual(organizationMemberships(world, 'nobody'), []);
+  });
+
+  it('lists every organization scope once, and the ones a user holds across organizations', () => {
+    assert.deepEqual(allOrganizationScopes(world), ['read:projects', 'write:projects', 'invite:members']);
+    assert.deepEqual(sorted(userOrganizationScopes(world, 'demo')), [
+      'invite:members',
+      'read:projects',
+      'write:projects',
+    ]);
+    assert.deepEqual(userOrganizationScopes(world, 'alice'), ['read:projects']);
+    assert.deepEqual(userOrganizationScopes(world, 'nobody'), []);
+  });
+
+  it('grants organization-role resource scopes only to members holding that role', () => {
+    assert.deepEqual(userOrganizationResourceScopes(world, 'demo', shoppingApi), ['shopping:write']);
+    assert.deepEqual(userOrganizationResourceScopes(world, 'alice', shoppingApi), []);
+    assert.deepEqual(userOrganizationResourceScopes(world, 'demo', 'https://store.your-app.com/api'), []);
+    assert.deepEqual(organizationResourceScopes(world, 'alice', 'org-globex', shoppingApi), [], 'a member, no scopes');
+    assert.deepEqual(organizationScopes(world, 'alice', 'org-globex'), ['read:projects']);
+  });
+});
+
+describe('stored password hashes are read as they were written', () => {
+  const encode = (n: unknown, r: unknown, p: unknown, salt: Buffer, hash: Buffer) =>
+    ['scrypt', n, r, p, salt.toString('base64url'), hash.toString('base64url')].join('$');
+
+  it('verifies a hash made with other cost parameters, taken from the hash itself', async () => {
+    const salt = randomBytes(16);
+    const stored = encode(1024, 4, 2, salt, scryptSync('secret-1', salt, 32, { N: 1024, r: 4, p: 2 }));
+    assert.equal(await verifyPassword('secret-1', stored), true);
+    assert.equal(await verifyPassword('secret-2', stored), false);
+  });
+
+  it('refuses, without throwing, a hash missing a cost parameter, the salt, or with a hash of another length', async () => {
+    const salt = randomBytes(16);
+    const hash = scryptSync('secret-1', salt, 32, { N: 1024, r: 4, p: 2 });
+    for (const broken of [
+      encode('', 4, 2, salt, hash),
+      encode(1024, '', 2, salt, hash),
+      encode(1024, 4, '', salt, hash),
+      encode(1024, 4, 2, salt, hash.subarray(0, 16)),
+      'scrypt$1024$4$2',
+    ]) {
       assert.equal(await verifyPassword('secret-1', broken), false, broken);
     }
   });

@@ -81,7 +81,8 @@ export const groups: Readonly<Record<string, Group>> = {
       'packages/web/src/routes.ts',
       'packages/web/src/authenticated.ts',
     ],
-    tests: ['packages/web/src/*.test.ts'],
+    // The synced-lock tests drive sessions over a MemoryStore (the other store tests need Redis and PostgreSQL).
+    tests: ['packages/web/src/*.test.ts', 'packages/web/src/stores/session-synced-lock.test.ts'],
     // Reads the sources, which Stryker's instrumentation fills with `process.env` look-ups.
     exclude: ['packages/web/src/no-node-imports.test.ts'],
     // One process for all the files: a run takes about 2 s instead of 8 s.

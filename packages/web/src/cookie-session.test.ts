@@ -159,3 +159,111 @@ describe('cookie chunks', () => {
     assert.equal((await sealer.unseal('s', joinCookieValue('s', new Map(chunks)).value!)).ok, true);
   });
 });
+
+/**
+ * Seals `plaintext` as CookieSealer does (HKDF-SHA-256 of the secret, AES-256-GCM, the cookie name
+ * as additional data), so the payload checks that follow decryption can be tried one by one.
+ */
+async function sealRaw(secret: string, name: string, plaintext: Uint8Array): Promise<string> {
+  const utf8 = new TextEncoder();
+  const ikm = await crypto.subtle.importKey('raw', utf8.encode(secret), 'HKDF', false, ['deriveBits', 'deriveKey']);
+  const hkdf = (info: string) => ({
+    name: 'HKDF',
+    hash: 'SHA-256',
+    salt: utf8.encode('logto-kit cookie session'),
+    info: utf8.encode(info),
+  });
+  const key = await crypto.subtle.deriveKey(hkdf('aes-256-gcm key'), ikm, { name: 'AES-GCM', length: 256 }, false, [
+    'encrypt',
+  ]);
+  const id = Buffer.from(await crypto.subtle.deriveBits(hkdf('key id'), ikm, 48)).toString('base64url');
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: 'AES-GCM', iv, additionalData: utf8.encode(name), tagLength: 128 },
+    key,
+    plaintext as Uint8Array<ArrayBuffer>,
+  );
+  return `v1.${id}.${Buffer.concat([iv, new Uint8Array(ciphertext)]).toString('base64url')}`;
+}
+
+describe('CookieSealer: what a decrypted value must hold', () => {
+  const time = clock();
+  const sealer = new CookieSealer({ secrets: [secretA], now: time.now });
+  const raw = (text: string) => sealRaw(secretA, 's', new TextEncoder().encode(text));
+
+  it('opens a value sealed the documented way, with its expiry', async () => {
+    const exp = time.now() + 1000;
+    assert.deepEqual(await sealer.unseal('s', await raw(JSON.stringify({ exp, v: { a: 1 } }))), {
+      ok: true,
+      value: { a: 1 },
+      expiresAt: exp,
+    });
+  });
+
+  it('refuses as malformed a plaintext that is not JSON, not an object, or has no numeric exp', async () => {
+    for (const text of ['not json', 'null', '42', '"text"', '{"v":1}', `{"exp":"${time.now() + 1000}","v":1}`]) {
+      assert.deepEqual(await sealer.unseal('s', await raw(text)), { ok: false, reason: 'malformed' }, text);
+    }
+  });
+
+  it('refuses as tampered a plaintext that is not UTF-8', async () => {
+    assert.deepEqual(await sealer.unseal('s', await sealRaw(secretA, 's', new Uint8Array([0xff, 0xfe]))), {
+      ok: false,
+      reason: 'tampered',
+    });
+  });
+
+  it('is expired at its expiry time, not one millisecond later', async () => {
+    const sealed = await sealer.seal('s', 1, time.now());
+    assert.deepEqual(await sealer.unseal('s', sealed), { ok: false, reason: 'expired' });
+    assert.equal((await sealer.unseal('s', await sealer.seal('s', 1, time.now() + 1))).ok, true);
+  });
+
+  it('refuses as malformed a body too short to hold an IV, a tag and one byte, and opens the rest', async () => {
+    const [version, id] = (await sealer.seal('s', 1, time.now() + 1000)).split('.');
+    const body = (length: number) => `${version}.${id}.${Buffer.alloc(length).toString('base64url')}`;
+    assert.deepEqual(await sealer.unseal('s', body(28)), { ok: false, reason: 'malformed' });
+    assert.deepEqual(await sealer.unseal('s', body(29)), { ok: false, reason: 'tampered' });
+  });
+
+  it('refuses a value with another version or number of parts, or an unknown key id', async () => {
+    const sealed = await sealer.seal('s', 1, time.now() + 1000);
+    const [, id, body] = sealed.split('.');
+    assert.deepEqual(await sealer.unseal('s', `v2.${id}.${body}`), { ok: false, reason: 'malformed' });
+    assert.deepEqual(await sealer.unseal('s', `${sealed}.x`), { ok: false, reason: 'malformed' });
+    assert.deepEqual(await sealer.unseal('s', `v1.AAAAAAAA.${body}`), { ok: false, reason: 'unknown_key' });
+  });
+
+  it('predicts the exact length of a sealed value', async () => {
+    for (const value of ['', 'a', 'ab', 'abc', { nested: ['x'.repeat(100)] }, 'é'.repeat(7)]) {
+      const exp = time.now() + 1000;
+      assert.equal(sealer.sealedLength(value, exp), (await sealer.seal('s', value, exp)).length, JSON.stringify(value));
+    }
+  });
+
+  it('accepts a secret of 32 characters and refuses one of 31', () => {
+    assert.ok(new CookieSealer({ secrets: ['x'.repeat(32)] }));
+    assert.throws(() => new CookieSealer({ secrets: ['x'.repeat(31)] }), TypeError);
+    assert.throws(() => new CookieSealer({ secrets: [secretA, 'x'.repeat(31)] }), TypeError, 'every secret is checked');
+  });
+});
+
+describe('cookie chunks at their bounds', () => {
+  it('writes an empty value as one empty cookie, and a value of exactly one chunk as one cookie', () => {
+    assert.deepEqual(splitCookieValue('s', ''), [['s', '']]);
+    assert.deepEqual(
+      splitCookieValue('s', 'abcd', 4).map(([name]) => name),
+      ['s'],
+    );
+    assert.deepEqual(splitCookieValue('s', 'abcde', 4), [
+      ['s', 'abcd'],
+      ['s.1', 'e'],
+    ]);
+  });
+
+  it('lists chunk numbers 1 to 999 only', () => {
+    const names = ['s', 's.1', 's.10', 's.999', 's.0', 's.01', 's.1000', 's.-1', 's.1a', 's.'];
+    const { present } = joinCookieValue('s', new Map(names.map((name) => [name, 'v'])));
+    assert.deepEqual(present, ['s', 's.1', 's.10', 's.999']);
+  });
+});

@@ -67,4 +67,22 @@ describe('safeReturnTo', () => {
       if (result !== undefined) assert.equal(new URL(result, base).origin, base);
     }
   });
+
+  it('accepts a path of 2048 characters and refuses one of 2049', () => {
+    const longest = `/${'a'.repeat(2047)}`;
+    assert.equal(safeReturnTo(longest), longest);
+    assert.equal(safeReturnTo(`${longest}a`), undefined);
+  });
+
+  it('decodes up to four times: a path encoded three times over is checked, one encoded four times is refused', () => {
+    assert.equal(safeReturnTo('/a%25252Fb'), '/a%25252Fb');
+    assert.equal(safeReturnTo('/a%2525252Fb'), undefined);
+    assert.equal(safeReturnTo('/%25252F%25252Fevil.com'), undefined);
+  });
+
+  it('refuses a path whose dot segments, once removed, leave "//" (plain or encoded)', () => {
+    for (const input of ['/..//evil.com', '/.//evil.com', '/../%2Fevil.com', '/./%2F/evil.com', '/a/..//evil.com']) {
+      assert.equal(safeReturnTo(input), undefined, input);
+    }
+  });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { type IdTokenClaims, type LogtoClient, LogtoError } from '@logto-kit/client';
 import { decideAuthenticated, signInRedirect } from './authenticated.ts';
 import type { LogtoPaths } from './logto-core.ts';
+import { SessionStoreError } from './stores/session-store-error.ts';
 
 const paths: LogtoPaths = {
   signIn: '/sign-in',
@@ -107,5 +108,87 @@ describe('authenticated() when signed out', () => {
     );
     assert.equal(signInRedirect(paths, { method: 'POST', url: '/orders' }), '/sign-in');
     assert.equal(signInRedirect(paths, { method: 'HEAD', url: '/orders' }), '/sign-in?returnTo=%2Forders');
+  });
+});
+
+describe('authenticated(): tokens asked for, and failures that are not a sign-out', () => {
+  const base = { iss: 'https://tenant.example.com/oidc', sub: 'user-1', aud: 'app-1', exp: 2e9, iat: 1.8e9 };
+
+  /** A signed-in client whose token calls answer as given. */
+  function client(overrides: Record<string, unknown>): LogtoClient {
+    return { ...(signedIn(base as unknown as IdTokenClaims).client as object), ...overrides } as unknown as LogtoClient;
+  }
+
+  it('adds the access token of the resource and the organization token asked for', async () => {
+    const decision = await decideAuthenticated(
+      client({
+        getAccessToken: async (resource: string) => `at-for-${resource}`,
+        getOrganizationToken: async (organizationId: string) => `ot-for-${organizationId}`,
+      }),
+      { resource: 'https://api.example', organizationId: 'org-acme' },
+      request,
+      paths,
+    );
+    assert.equal(decision.kind === 'user' && decision.accessToken, 'at-for-https://api.example');
+    assert.equal(decision.kind === 'user' && decision.organizationToken, 'ot-for-org-acme');
+  });
+
+  it('treats a token request that ends the session as a sign-out', async () => {
+    const ended = client({
+      getAccessToken: async () => {
+        throw new LogtoError('not_authenticated', 'The refresh token was refused.');
+      },
+    });
+    assert.deepEqual(await decideAuthenticated(ended, { resource: 'https://api.example' }, request, paths), {
+      kind: 'unauthorized',
+    });
+  });
+
+  it('rethrows other failures: another LogtoError, or an object that only looks like one', async () => {
+    for (const failure of [
+      new LogtoError('token_request_failed', 'The token endpoint is down.'),
+      { code: 'not_authenticated' },
+      new Error('unexpected'),
+    ]) {
+      const failing = client({
+        getAccessToken: async () => {
+          throw failure;
+        },
+      });
+      await assert.rejects(
+        decideAuthenticated(failing, { resource: 'https://api.example' }, request, paths),
+        (error) => {
+          assert.equal(error, failure);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('answers unavailable, with the error, when the session store fails', async () => {
+    const failure = new SessionStoreError('session_store_unavailable', 'The session store did not answer.');
+    const failing = client({
+      getAccessToken: async () => {
+        throw failure;
+      },
+    });
+    assert.deepEqual(await decideAuthenticated(failing, { resource: 'https://api.example' }, request, paths), {
+      kind: 'unavailable',
+      error: failure,
+    });
+  });
+
+  it('hands out claims a handler may replace, delete, and that keep null values', async () => {
+    const { client: nested } = signedIn({
+      ...base,
+      address: { country: 'FR' },
+      picture: null,
+    } as unknown as IdTokenClaims);
+    const user = await userOf(nested);
+    assert.equal(user.picture, null);
+    user.address = { country: 'DE' };
+    assert.deepEqual(user.address, { country: 'DE' });
+    delete user.address;
+    assert.equal('address' in user, false);
   });
 });

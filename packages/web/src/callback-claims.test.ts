@@ -6,13 +6,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { createFakeProvider, type FakeProvider } from '../../client/src/test-support/fake-provider.ts';
+import { CookieSealer } from './cookie-session.ts';
 import { parseCookieHeader } from './cookies.ts';
 import { createLogtoCore, type LogtoCore, type RouteAnswer } from './logto-core.ts';
-import { MemoryStore } from './session-store.ts';
+import { MemoryStore, type SessionStore } from './session-store.ts';
 
 const secrets = ['callback-claims-test-secret-0123456789abcdef'];
 
-async function world(store?: MemoryStore): Promise<{ provider: FakeProvider; core: LogtoCore }> {
+async function world(store?: SessionStore): Promise<{ provider: FakeProvider; core: LogtoCore }> {
   const provider = await createFakeProvider();
   const core = createLogtoCore({
     endpoint: provider.endpoint,
@@ -83,9 +84,20 @@ function refusedAs(answer: RouteAnswer | undefined, code: string): void {
   assert.equal(error.code, code);
 }
 
+/** A store with only the required operations (no take, no compare-and-set), over a MemoryStore. */
+function minimalStore(): SessionStore {
+  const inner = new MemoryStore();
+  return {
+    get: (id) => inner.get(id),
+    set: (id, data, ttlSeconds) => inner.set(id, data, ttlSeconds),
+    destroy: (id) => inner.destroy(id),
+  };
+}
+
 for (const [kind, makeStore] of [
   ['cookie sessions', () => undefined],
   ['a session store', () => new MemoryStore()],
+  ['a store without take or compare-and-set', minimalStore],
 ] as const) {
   describe(`callback claims (${kind})`, () => {
     it('completes a sign-in: a new session cookie, signed in, back to returnTo', async () => {
@@ -107,7 +119,10 @@ for (const [kind, makeStore] of [
       assert.equal(app.provider.tokenRequests.length, 1);
     });
 
-    it('of two concurrent identical callbacks, completes one and refuses the other untouched', async () => {
+    // Atomic only with compare-and-set (or take): a store without them is checked then written.
+    it('of two concurrent identical callbacks, completes one and refuses the other untouched', {
+      skip: kind === 'a store without take or compare-and-set',
+    }, async () => {
       const app = await world(makeStore());
       const started = await startSignIn(app);
       const [first, second] = await Promise.all([
@@ -175,5 +190,45 @@ describe('sign-in starts', () => {
     const session = await app.core.sessions.load({ cookies: new Map(), secure: true });
     const url = new URL(await app.core.routes.signIn(session, { loginHint: 'demo@example.com' }));
     assert.equal(url.searchParams.get('login_hint'), 'demo@example.com');
+  });
+});
+
+describe('session cookies a store-backed application accepts', () => {
+  const sealer = new CookieSealer({ secrets });
+  const sealedCookie = async (payload: unknown) =>
+    new Map([['logto_session', await sealer.seal('logto_session', payload, Date.now() + 60_000)]]);
+
+  it('refuses a cookie carrying session data instead of an id, or tokens as anonymous data', async () => {
+    const app = await world(new MemoryStore());
+    for (const payload of [
+      { 'logto.idToken': 'forged' },
+      { anonymous: { 'logto.idToken': 'forged' } },
+      { anonymous: { 'logto.signIn.x': 7 } },
+      { anonymous: null },
+      { sid: 42 },
+      'logto.idToken',
+      null,
+    ]) {
+      const session = await app.core.sessions.load({ cookies: await sealedCookie(payload), secure: true });
+      assert.equal(session.refused, true, JSON.stringify(payload));
+      assert.deepEqual(session.keys(), []);
+    }
+  });
+
+  it('opens an anonymous cookie holding only pending sign-ins, and rewrites nothing when nothing changed', async () => {
+    const app = await world(new MemoryStore());
+    const started = await startSignIn(app);
+    const session = await app.core.sessions.load({ cookies: started.cookies, secure: true });
+    assert.equal(session.refused, false);
+    assert.ok(session.keys().some((key) => key.startsWith('logto.signIn.')));
+    assert.deepEqual(await session.commit(), []);
+  });
+
+  it('refuses, in cookie sessions, a cookie whose data is not a map of strings', async () => {
+    const app = await world();
+    for (const payload of [{ 'logto.idToken': 7 }, ['logto.idToken'], 'text', null]) {
+      const session = await app.core.sessions.load({ cookies: await sealedCookie(payload), secure: true });
+      assert.equal(session.refused, true, JSON.stringify(payload));
+    }
   });
 });

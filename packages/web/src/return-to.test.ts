@@ -85,4 +85,8 @@ describe('safeReturnTo', () => {
       assert.equal(safeReturnTo(input), undefined, input);
     }
   });
+
+  it('refuses an encoded backslash or control character even inside a segment that dot segments remove', () => {
+    for (const input of ['/%5C/..', '/%09/..', '/a/%5c/../b']) assert.equal(safeReturnTo(input), undefined, input);
+  });
 });

@@ -226,9 +226,38 @@ describe('session cookies a store-backed application accepts', () => {
 
   it('refuses, in cookie sessions, a cookie whose data is not a map of strings', async () => {
     const app = await world();
-    for (const payload of [{ 'logto.idToken': 7 }, ['logto.idToken'], 'text', null]) {
+    for (const payload of [
+      { 'logto.idToken': 7 },
+      { 'logto.idToken': 'x', 'logto.refreshToken': 7 },
+      ['logto.idToken'],
+      'text',
+      null,
+    ]) {
       const session = await app.core.sessions.load({ cookies: await sealedCookie(payload), secure: true });
       assert.equal(session.refused, true, JSON.stringify(payload));
     }
+  });
+});
+
+describe('committing a loaded session', () => {
+  it('rewrites no cookie when a value is set to what it was or an absent key is deleted', async () => {
+    const app = await world();
+    const started = await startSignIn(app);
+    const session = await app.core.sessions.load({ cookies: started.cookies, secure: true });
+    const [key] = session.keys();
+    assert.ok(key);
+    session.set(key, session.get(key) ?? '');
+    session.delete('logto.absent');
+    assert.deepEqual(await session.commit(), []);
+  });
+
+  it('sets the session cookie on the whole site by default, HttpOnly and SameSite=Lax', async () => {
+    const app = await world();
+    const session = await app.core.sessions.load({ cookies: new Map(), secure: true });
+    session.set('logto.signIn.x', '{}');
+    const [header] = await session.commit();
+    assert.match(header ?? '', /; Path=\/(;|$)/);
+    assert.match(header ?? '', /HttpOnly/);
+    assert.match(header ?? '', /SameSite=Lax/);
   });
 });

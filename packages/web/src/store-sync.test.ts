@@ -106,4 +106,30 @@ describe('store-backed sessions across requests', () => {
     assert.equal(await second.client.getRefreshToken(), 'rt-2', 'this process still serves the new refresh token');
     failing = false;
   });
+
+  it('a signed-in user signing in again completes it once: the stored session is taken by the first callback', async () => {
+    const { provider, core, cookies } = await signedIn(new MemoryStore());
+    const start = await core.sessions.load({ cookies, secure: true });
+    const answer = await core.serveRoute(start, { method: 'GET', path: '/sign-in', search: '?returnTo=%2Fagain' });
+    const url = new URL(answer?.kind === 'redirect' ? answer.location : '');
+    provider.nonce = url.searchParams.get('nonce') ?? undefined;
+    const withPending = cookieJar(cookies, await start.commit());
+    const search = `?code=code-1&state=${url.searchParams.get('state')}`;
+    const callback = async () => {
+      const session = await core.sessions.load({ cookies: withPending, secure: true });
+      const result = await core.serveRoute(session, { method: 'GET', path: '/callback', search });
+      return { result, headers: await session.commit() };
+    };
+    const requestsBefore = provider.tokenRequests.length;
+    const [first, second] = await Promise.all([callback(), callback()]);
+    assert.deepEqual([first.result?.kind, second.result?.kind].sort(), ['callback_error', 'redirect']);
+    const winner = first.result?.kind === 'redirect' ? first : second;
+    const loser = winner === first ? second : first;
+    assert.deepEqual(winner.result, { kind: 'redirect', location: '/again' });
+    assert.deepEqual(loser.headers, []);
+    assert.equal(provider.tokenRequests.length - requestsBefore, 1);
+    const after = await request(core, cookieJar(withPending, winner.headers));
+    assert.equal(await after.client.isAuthenticated(), true);
+    assert.equal((await callback()).result?.kind, 'callback_error', 'a replay finds the old session gone');
+  });
 });

@@ -245,7 +245,7 @@ describe('CookieSealer: what a decrypted value must hold', () => {
     assert.ok(new CookieSealer({ secrets: ['x'.repeat(32)] }));
     assert.throws(() => new CookieSealer({ secrets: ['x'.repeat(31)] }), TypeError);
     assert.throws(() => new CookieSealer({ secrets: [secretA, 'x'.repeat(31)] }), TypeError, 'every secret is checked');
-    for (const secret of [Array.from({ length: 32 }, () => 'a'), 12345678901234567890123456789012345]) {
+    for (const secret of [Array.from({ length: 32 }, () => 'a'), 1e40]) {
       assert.throws(() => new CookieSealer({ secrets: [secret as unknown as string] }), TypeError, String(secret));
     }
   });

@@ -81,7 +81,7 @@ async function serve(): Promise<FrameworkTargets[]> {
   const fastifyPlain = Fastify();
   fastifyPlain.get('/me', async () => ({ sub: 'anonymous', products }));
   const fastifyApp = Fastify();
-  await fastifyApp.register(fastify.createLogto(logtoConfig(fastifyWeb.url)).plugin);
+  await fastifyApp.register(fastify.createLogto(logtoConfig(fastifyWeb.url)).middleware);
   fastifyApp.get('/me', { preHandler: fastify.authenticated() }, async (request) => ({
     sub: request.user?.sub,
     products,

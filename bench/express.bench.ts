@@ -83,7 +83,8 @@ async function serve(): Promise<Targets> {
 
   const kitApp = express();
   kitApp.use(
-    createLogto({ ...client, baseUrl: kit.url, session: { secrets: ['bench-session-secret-0123456789abcdefgh'] } }),
+    createLogto({ ...client, baseUrl: kit.url, session: { secrets: ['bench-session-secret-0123456789abcdefgh'] } })
+      .middleware,
   );
   kitApp.get('/me', authenticated(), (req, res) => {
     res.json(answer(userOf(req)!.sub));
@@ -96,7 +97,7 @@ async function serve(): Promise<Targets> {
       ...client,
       baseUrl: kitStore.url,
       session: { secrets: ['bench-session-secret-0123456789abcdefgh'], store: new MemoryStore() },
-    }),
+    }).middleware,
   );
   kitStoreApp.get('/me', authenticated(), (req, res) => {
     res.json(answer(userOf(req)!.sub));

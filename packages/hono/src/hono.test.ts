@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { Hono } from 'hono';
 import { authenticated } from './authenticated.ts';
+import type { LogtoEnv } from './hono.ts';
 import { createLogto } from './hono.ts';
-import type { LogtoEnv } from './variables.ts';
 
 // The shared adapter suite (test/adapters) covers the routes against a real dev server; these
 // cover what only this adapter has.
@@ -35,7 +35,7 @@ describe('@logto-kit/hono', () => {
     const app = new Hono<LogtoEnv>();
     app.use(createLogto(config).middleware);
     app.get('/remember', (c) => {
-      c.get('logtoSession').set('seen', 'yes');
+      c.get('logto').session.set('seen', 'yes');
       return c.text('ok');
     });
     const secure = await app.request('https://app.example/remember');
@@ -51,7 +51,7 @@ describe('@logto-kit/hono', () => {
     // A stored ID token, as the callback leaves it (authenticated() reads its claims only).
     const claims = Buffer.from(JSON.stringify({ sub: 'user-1', iat: 1 })).toString('base64url');
     app.get('/plant', (c) => {
-      c.get('logtoSession').set('logto.idToken', `eyJhbGciOiJFUzM4NCJ9.${claims}.sig`);
+      c.get('logto').session.set('logto.idToken', `eyJhbGciOiJFUzM4NCJ9.${claims}.sig`);
       return c.text('ok');
     });
     app.get('/json', authenticated(), (c) => c.json({ sub: c.get('user').sub }));

@@ -26,15 +26,20 @@ export type { BackChannelLogoutOptions } from './back-channel-logout.ts';
 export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
 export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
 export { callbackErrorPage, callbackErrorStatus, escapeHtml, isProviderFailure } from './error-page.ts';
+export { describeFetchRequest, toResponse } from './fetch-request.ts';
 export {
   type CommitResult,
   createLogtoCore,
+  type LogtoAdapter,
   type LogtoCore,
   type LogtoCoreConfig,
+  logtoAdapter,
   type OpenResult,
   type RouteAnswer,
 } from './logto-core.ts';
 export type { LogtoPaths } from './logto-paths.ts';
+export { describeNodeRequest, type NodeLikeRequest } from './node-request.ts';
+export { commitBeforeHeaders, type NodeLikeResponse } from './node-response.ts';
 export type { LogtoRequestContext } from './request-context.ts';
 export { safeReturnTo } from './return-to.ts';
 export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';

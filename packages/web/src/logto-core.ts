@@ -117,6 +117,33 @@ export interface LogtoCore {
   commit(context: LogtoRequestContext): Promise<CommitResult> | undefined;
 }
 
+/**
+ * What every adapter's `createLogto` returns: the same members, typed by framework. `middleware`
+ * is what the app mounts: `app.use(logto.middleware)` (Express, Hono), `await
+ * app.register(logto.middleware)` (Fastify, where it is a plugin).
+ */
+export interface LogtoAdapter<Middleware, Authenticated> {
+  /** Opens each request's session, serves the routes, commits the session. */
+  readonly middleware: Middleware;
+  /** The adapter's `authenticated()`, also reachable from here. */
+  readonly authenticated: Authenticated;
+  /** The route paths, e.g. for links. */
+  readonly paths: LogtoPaths;
+  /** The framework-free route behaviour, for custom routes. */
+  readonly routes: LogtoRoutes;
+  /** The session manager. */
+  readonly sessions: SessionManager;
+}
+
+/** What an adapter's `createLogto` returns, built the same way in every adapter. */
+export function logtoAdapter<Middleware, Authenticated>(
+  core: LogtoCore,
+  middleware: Middleware,
+  authenticated: Authenticated,
+): LogtoAdapter<Middleware, Authenticated> {
+  return { middleware, authenticated, paths: core.paths, routes: core.routes, sessions: core.sessions };
+}
+
 /** The largest back-channel logout request body read. */
 const maxBackChannelBodyBytes = 65_536;
 

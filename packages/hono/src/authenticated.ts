@@ -25,19 +25,21 @@ export function authenticated(
   return async (c, next) => {
     const context = c.get('logto');
     if (!context) throw new Error('authenticated() needs the Logto middleware first: app.use(logto.middleware).');
-    const decision = await web.decideAuthenticated(context, options);
+    let decision = web.decideAuthenticated(context, options);
+    if (decision instanceof Promise) decision = await decision;
     if (decision.kind === 'answer') return sendAnswer(decision.answer);
     c.set('user', decision.user);
     c.set('accessToken', decision.accessToken);
     c.set('organizationToken', decision.organizationToken);
-    // Set before the handler, they cost no copy when it answers with c.json(), c.html(), …
-    c.header('Cache-Control', decision.headers['Cache-Control']);
-    c.header('Vary', decision.headers.Vary, { append: true });
     await next();
-    // …and a Response the handler built itself gets them on a copy.
+    // On the handler's response itself (a copy only when its headers are immutable, e.g. fetched).
     const { headers } = c.res;
-    if (!headers.has('cache-control')) c.header('Cache-Control', decision.headers['Cache-Control']);
     const vary = headers.get('vary') ?? undefined;
-    if (web.varyByCookie(vary) !== vary) c.header('Vary', web.varyByCookie(vary));
+    try {
+      if (!headers.has('cache-control')) headers.set('Cache-Control', decision.headers['Cache-Control']);
+      if (web.varyByCookie(vary) !== vary) headers.set('Vary', web.varyByCookie(vary));
+    } catch {
+      c.res = web.privateResponse(c.res);
+    }
   };
 }

@@ -25,19 +25,19 @@ export type Logto = web.LogtoAdapter<MiddlewareHandler<LogtoEnv>, typeof authent
 export function createLogto(config: LogtoHonoConfig): Logto {
   const { onCallbackError, ...coreConfig } = config;
   const core = web.createLogtoCore(coreConfig);
+  // Only promises are awaited: each `await` is a pause, and most requests need none.
   const middleware: MiddlewareHandler<LogtoEnv> = async (c, next) => {
-    const opened = await core.open(web.describeFetchRequest(c.req.raw));
+    let opened = core.open(web.describeFetchRequest(c.req.raw));
+    if (opened instanceof Promise) opened = await opened;
     if (opened.kind === 'unavailable') return sendAnswer(opened.answer);
     c.set('logto', opened.context);
-    const answer = await core.route(opened.context);
+    const route = core.route(opened.context);
+    const answer = route && (await route);
     if (!answer) await next();
     else if (answer.kind === 'answer' || !onCallbackError) c.res = sendAnswer(answer.answer);
-    else {
-      c.res = await onCallbackError(answer.error, c);
-      c.header('Cache-Control', web.privateCacheHeaders['Cache-Control']);
-      c.header('Vary', web.varyByCookie(c.res.headers.get('vary') ?? undefined));
-    }
-    const result = await core.commit(opened.context);
+    else c.res = web.privateResponse(await onCallbackError(answer.error, c));
+    const commit = core.commit(opened.context);
+    const result = commit && (await commit);
     if (result?.kind === 'cookies') {
       for (const cookie of result.setCookie) c.header('Set-Cookie', cookie, { append: true });
     } else if (result) {

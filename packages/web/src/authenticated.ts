@@ -64,18 +64,12 @@ export type AuthenticatedDecision =
 function copyOf<T>(value: T): T {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) return value.map(copyOf) as T;
+  // Spread defines every claim as an own property, so assigning below replaces that property,
+  // even for a claim named `__proto__` (it stays a claim, never the prototype).
   const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
   for (const name in copy) {
     const member = copy[name];
-    // Defined, not assigned: a claim named `__proto__` stays a claim.
-    if (typeof member === 'object' && member !== null) {
-      Object.defineProperty(copy, name, {
-        value: copyOf(member),
-        writable: true,
-        enumerable: true,
-        configurable: true,
-      });
-    }
+    if (typeof member === 'object' && member !== null) copy[name] = copyOf(member);
   }
   return copy as T;
 }

@@ -1,8 +1,9 @@
 /**
  * The web core's process-wide caches, in one place. Each is bounded (the oldest entry goes
  * first) and keyed by everything its value depends on, so two applications in one process never
- * read each other's entries. Per-application memos (opened cookies, which depend on the secrets)
- * use {@link BoundedCache} inside their owner.
+ * read each other's entries. Per-application memos (the session cookie found in a `Cookie`
+ * header, which depends on the cookie name; opened cookies, which depend on the secrets) use
+ * {@link BoundedCache} inside their owner.
  */
 import type { IdTokenClaims } from '@logto-kit/client';
 
@@ -37,15 +38,3 @@ export class BoundedCache<K, V> {
  * was stored; this only skips decoding it again. Callers copy a value before handing it out.
  */
 export const decodedIdTokens = new BoundedCache<string, Readonly<IdTokenClaims>>(1000);
-
-/** A session cookie found in a `Cookie` header: its joined chunks and every cookie name it uses. */
-export interface SessionCookieInHeader {
-  value: string | undefined;
-  present: string[];
-}
-
-/**
- * Session cookies found in recent `Cookie` headers, keyed by the cookie name and the whole
- * header: a returning user sends the same header on every request.
- */
-export const sessionCookiesInHeaders = new BoundedCache<string, SessionCookieInHeader>(1000);

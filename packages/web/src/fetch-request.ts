@@ -3,7 +3,7 @@
  * core, and turns a plain answer into a `Response`.
  */
 import { type AdapterRequest, splitTarget } from './adapter-request.ts';
-import type { PlainAnswer } from './answers.ts';
+import { type PlainAnswer, privateCacheHeaders, varyByCookie } from './answers.ts';
 
 class FetchRequest implements AdapterRequest {
   readonly method: string;
@@ -44,4 +44,15 @@ export function toResponse(answer: PlainAnswer): Response {
     status: answer.status,
     headers: answer.headers,
   });
+}
+
+/**
+ * `response` made private to the user, as every answer that depends on the session:
+ * `Cache-Control: private, no-store` and `Cookie` in `Vary` (a copy: its headers may be immutable).
+ */
+export function privateResponse(response: Response): Response {
+  const headers = new Headers(response.headers);
+  headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+  headers.set('Vary', varyByCookie(headers.get('vary') ?? undefined));
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

@@ -3,17 +3,23 @@
  * data, or with a store the session id), and sealing what to send back as `Set-Cookie` headers
  * (chunked, with the configured attributes, stale chunks cleared).
  */
-import { BoundedCache, type SessionCookieInHeader, sessionCookiesInHeaders } from './caches.ts';
+import { BoundedCache } from './caches.ts';
 import { type CookieSealer, joinCookieValue, splitCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
-import { ownData } from './session.ts';
+import { type LoadedData, loadedData } from './session.ts';
 import { fittingSession } from './session-budget.ts';
 import { holdsOnlyPendingSignIns } from './session-contents.ts';
 import type { SessionData } from './session-store.ts';
 
+/** A session cookie found in a `Cookie` header: its joined chunks and every cookie name it uses. */
+export interface SessionCookieInHeader {
+  value: string | undefined;
+  present: string[];
+}
+
 /** A session cookie's opened contents. */
 export type OpenedCookie =
-  | { kind: 'data'; data: SessionData; expiresAt: number }
+  | { kind: 'data'; data: LoadedData; expiresAt: number }
   | { kind: 'id'; sid: string; expiresAt: number };
 
 /** What {@link SessionCookies} needs to know. */
@@ -30,7 +36,7 @@ export interface SessionCookiesOptions {
   refused: (reason: UnsealFailure) => void;
 }
 
-const openedCacheSize = 1000;
+const memoSize = 1000;
 
 function isSessionData(value: unknown): value is SessionData {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -46,7 +52,9 @@ export class SessionCookies {
    * sends the same cookie on every request, and decrypting it once is enough. Per application:
    * what a value opens to depends on its secrets.
    */
-  readonly #opened = new BoundedCache<string, OpenedCookie>(openedCacheSize);
+  readonly #opened = new BoundedCache<string, OpenedCookie>(memoSize);
+  /** The session cookie in recent `Cookie` headers: a returning user sends the same header every time. */
+  readonly #found = new BoundedCache<string, SessionCookieInHeader>(memoSize);
   readonly #secureRequestAttributes: CookieAttributes;
   readonly #plainRequestAttributes: CookieAttributes;
 
@@ -60,12 +68,11 @@ export class SessionCookies {
   /** The session cookie in a `Cookie` header: its joined value and the names of its chunks. */
   find(header: string | undefined): SessionCookieInHeader {
     if (!header) return { value: undefined, present: [] };
-    const key = `${this.name}\n${header}`;
-    const known = sessionCookiesInHeaders.get(key);
+    const known = this.#found.get(header);
     if (known) return known;
     const found = joinCookieValue(this.name, parseCookieHeader(header));
     Object.freeze(found.present);
-    sessionCookiesInHeaders.set(key, found);
+    this.#found.set(header, found);
     return found;
   }
 
@@ -89,7 +96,7 @@ export class SessionCookies {
     let opened: OpenedCookie;
     if (!this.#options.usesStore) {
       if (!isSessionData(payload)) return this.#refuse();
-      opened = { kind: 'data', data: ownData(payload), expiresAt: result.expiresAt };
+      opened = { kind: 'data', data: loadedData(payload), expiresAt: result.expiresAt };
     } else if (typeof payload === 'object' && payload !== null && 'sid' in payload && typeof payload.sid === 'string') {
       opened = { kind: 'id', sid: payload.sid, expiresAt: result.expiresAt };
     } else if (
@@ -99,7 +106,7 @@ export class SessionCookies {
       isSessionData(payload.anonymous) &&
       holdsOnlyPendingSignIns(payload.anonymous)
     ) {
-      opened = { kind: 'data', data: ownData(payload.anonymous), expiresAt: result.expiresAt };
+      opened = { kind: 'data', data: loadedData(payload.anonymous), expiresAt: result.expiresAt };
     } else {
       return this.#refuse();
     }

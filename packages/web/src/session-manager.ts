@@ -6,13 +6,12 @@
  */
 import { signInLifetimeMs } from '@logto-kit/client';
 import { randomBase64url } from './base64url.ts';
-import type { SessionCookieInHeader } from './caches.ts';
 import { CookieSealer, joinCookieValue, type UnsealFailure } from './cookie-session.ts';
 import { SealedStore } from './sealed-store.ts';
-import { Session } from './session.ts';
+import { loadedData, Session } from './session.ts';
 import { maxSessionCookieBytes } from './session-budget.ts';
 import { holdsOnlyPendingSignIns, isSignedIn } from './session-contents.ts';
-import { SessionCookies } from './session-cookies.ts';
+import { type SessionCookieInHeader, SessionCookies } from './session-cookies.ts';
 import type { SessionStore } from './session-store.ts';
 import { StoreSync } from './store-sync.ts';
 
@@ -179,7 +178,7 @@ export class SessionManager {
         session.markRefused();
         return session;
       }
-      session.loaded(stored.data, opened.expiresAt, opened.sid, stored.version);
+      session.loaded(loadedData(stored.data), opened.expiresAt, opened.sid, stored.version);
     }
     if (this.#hasEnded && (await this.#hasEnded(session))) session.destroy();
     return session;

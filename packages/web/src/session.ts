@@ -7,11 +7,14 @@
 import type { SessionChanges } from './pending-writes.ts';
 import type { SessionData } from './session-store.ts';
 
-const noData: SessionData = Object.freeze(Object.create(null) as SessionData);
+/** Session data as loaded: shared by the requests that load the same cookie, never changed. */
+export type LoadedData = ReadonlyMap<string, string>;
 
-/** A read-only copy of `data` without a prototype, so that keys such as `constructor` read as absent. */
-export function ownData(data: SessionData): SessionData {
-  return Object.freeze(Object.assign(Object.create(null) as SessionData, data));
+const noData: LoadedData = new Map();
+
+/** `data` as loaded session data. */
+export function loadedData(data: SessionData): LoadedData {
+  return new Map(Object.entries(data));
 }
 
 /**
@@ -35,7 +38,7 @@ export class Session {
   /** @internal Set by {@link leaveUntouched}: committing sends and stores nothing. */
   untouched = false;
   /** Data as loaded (shared, read-only); this request's changes are kept apart. */
-  #base: SessionData = noData;
+  #base: LoadedData = noData;
   #changes = new Map<string, string | undefined>();
   #refused = false;
 
@@ -46,7 +49,7 @@ export class Session {
   }
 
   /** @internal The data read from the cookie or the store; `data` must not change afterwards. */
-  loaded(data: SessionData, expiresAt: number, storeId?: string, storeVersion?: number): void {
+  loaded(data: LoadedData, expiresAt: number, storeId?: string, storeVersion?: number): void {
     this.#base = data;
     this.expiresAt = expiresAt;
     this.storeId = storeId;
@@ -55,7 +58,7 @@ export class Session {
 
   /** @internal The data taken out of the store; written back as a new entry. */
   taken(data: SessionData): void {
-    this.#base = ownData(data);
+    this.#base = loadedData(data);
     this.storeVersion = undefined;
     this.dirty = true;
   }
@@ -80,7 +83,7 @@ export class Session {
 
   /** The value of `key`, or `undefined`. */
   get(key: string): string | undefined {
-    return this.#changes.has(key) ? this.#changes.get(key) : this.#base[key];
+    return this.#changes.size > 0 && this.#changes.has(key) ? this.#changes.get(key) : this.#base.get(key);
   }
 
   /** Sets `key` to `value`. */
@@ -121,7 +124,8 @@ export class Session {
 
   /** @internal */
   isEmpty(): boolean {
-    for (const key in this.#base) if (this.get(key) !== undefined) return false;
+    if (this.#changes.size === 0) return this.#base.size === 0;
+    for (const key of this.#base.keys()) if (this.get(key) !== undefined) return false;
     for (const value of this.#changes.values()) if (value !== undefined) return false;
     return true;
   }
@@ -133,12 +137,12 @@ export class Session {
 
   /** @internal The current data, as a new object. */
   snapshot(): SessionData {
-    return this.applyChanges(this.#base);
+    return this.applyChanges(Object.fromEntries(this.#base));
   }
 
   /** @internal Replaces the loaded data with `base` (another writer's newer data); our own changes stay on top. */
   rebase(base: SessionData, storeVersion: number | undefined): void {
-    this.#base = ownData(base);
+    this.#base = loadedData(base);
     this.storeVersion = storeVersion;
   }
 
@@ -154,7 +158,7 @@ export class Session {
 
   /** @internal The changes reached the store: they become the loaded data. */
   changesPersisted(): void {
-    this.#base = ownData(this.snapshot());
+    this.#base = loadedData(this.snapshot());
     this.#changes.clear();
     this.dirty = false;
   }

@@ -37,6 +37,7 @@ export interface SessionCookiesOptions {
 }
 
 const memoSize = 1000;
+const tailKeyLength = 24;
 
 function isSessionData(value: unknown): value is SessionData {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -53,8 +54,12 @@ export class SessionCookies {
    * what a value opens to depends on its secrets.
    */
   readonly #opened = new BoundedCache<string, OpenedCookie>(memoSize);
-  /** The session cookie in recent `Cookie` headers: a returning user sends the same header every time. */
-  readonly #found = new BoundedCache<string, SessionCookieInHeader>(memoSize);
+  /**
+   * The session cookie in recent `Cookie` headers: a returning user sends the same header every
+   * time. Keyed by the header's end (the sealed value's random authentication tag, usually), so
+   * a long header is compared, not hashed, on every request.
+   */
+  readonly #found = new BoundedCache<string, { header: string; found: SessionCookieInHeader }>(memoSize);
   readonly #secureRequestAttributes: CookieAttributes;
   readonly #plainRequestAttributes: CookieAttributes;
 
@@ -68,11 +73,12 @@ export class SessionCookies {
   /** The session cookie in a `Cookie` header: its joined value and the names of its chunks. */
   find(header: string | undefined): SessionCookieInHeader {
     if (!header) return { value: undefined, present: [] };
-    const known = this.#found.get(header);
-    if (known) return known;
+    const key = header.length > tailKeyLength ? header.slice(-tailKeyLength) : header;
+    const known = this.#found.get(key);
+    if (known?.header === header) return known.found;
     const found = joinCookieValue(this.name, parseCookieHeader(header));
     Object.freeze(found.present);
-    this.#found.set(header, found);
+    this.#found.set(key, { header, found });
     return found;
   }
 

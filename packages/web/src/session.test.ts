@@ -328,6 +328,20 @@ describe('session (cookie) chunking', () => {
     );
   });
 
+  it('never serves the session of another Cookie header that ends the same way', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const [alice, mallory] = [jar(), jar()];
+    await roundTrip(sessions, alice, (s) => s.set('user', 'alice'));
+    await roundTrip(sessions, mallory, (s) => s.set('user', 'mallory'));
+    const header = (browser: ReturnType<typeof jar>) =>
+      `${[...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')}; pad=${'x'.repeat(40)}`;
+    for (let round = 0; round < 3; round += 1) {
+      assert.equal((await sessions.open(header(alice), false)).get('user'), 'alice');
+      assert.equal((await sessions.open(header(mallory), false)).get('user'), 'mallory');
+    }
+    assert.equal((await sessions.open(`other=1; pad=${'x'.repeat(40)}`, false)).get('user'), undefined);
+  });
+
   it('parses request cookies from a header', async () => {
     const sessions = new SessionManager({ secrets: [secret] });
     const browser = jar();

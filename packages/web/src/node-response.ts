@@ -23,11 +23,11 @@ export interface NodeLikeResponse {
 type Sending = 'writeHead' | 'flushHeaders' | 'write' | 'end';
 type Method = (...args: unknown[]) => unknown;
 
-interface PendingCommit<R> {
+/** One response's commit: the response's own sending methods, and the calls held meanwhile. */
+interface PendingCommit<R> extends Record<Sending, Method> {
   core: LogtoCore;
   context: LogtoRequestContext;
   send: (res: R, answer: PlainAnswer) => void;
-  originals: Record<Sending, Method>;
   /** Calls held while the commit runs; `null` once the headers may go. */
   held: Array<[Sending, unknown[]]> | undefined | null;
 }
@@ -37,12 +37,12 @@ type Committing = NodeLikeResponse & { [commitKey]: PendingCommit<NodeLikeRespon
 
 function sending(res: Committing, method: Sending, args: unknown[]): unknown {
   const commit = res[commitKey];
-  if (commit.held === null) return Reflect.apply(commit.originals[method], res, args);
+  if (commit.held === null) return Reflect.apply(commit[method], res, args);
   if (commit.held === undefined) {
     const pending = commit.core.commit(commit.context);
     if (!pending) {
       commit.held = null;
-      return Reflect.apply(commit.originals[method], res, args);
+      return Reflect.apply(commit[method], res, args);
     }
     commit.held = [];
     void pending.then((result) => replay(res, commit, result));
@@ -62,7 +62,7 @@ function replay(res: NodeLikeResponse, commit: PendingCommit<NodeLikeResponse>, 
     return;
   }
   if (result.setCookie.length > 0) res.appendHeader('Set-Cookie', result.setCookie);
-  for (const [method, args] of held) Reflect.apply(commit.originals[method], res, args);
+  for (const [method, args] of held) Reflect.apply(commit[method], res, args);
 }
 
 // Shared by every response: only the state differs.
@@ -92,13 +92,19 @@ export function commitBeforeHeaders<R extends NodeLikeResponse>(
   context: LogtoRequestContext,
   send: (res: R, answer: PlainAnswer) => void,
 ): void {
-  const { writeHead, flushHeaders, write, end } = res as unknown as Record<Sending, Method>;
-  (res as unknown as Committing)[commitKey] = {
+  const own = res as unknown as Record<Sending, Method> & { [commitKey]: PendingCommit<R> };
+  own[commitKey] = {
     core,
     context,
-    send: send as PendingCommit<NodeLikeResponse>['send'],
-    originals: { writeHead, flushHeaders, write, end },
+    send,
+    writeHead: own.writeHead,
+    flushHeaders: own.flushHeaders,
+    write: own.write,
+    end: own.end,
     held: undefined,
   };
-  Object.assign(res, interceptors);
+  own.writeHead = interceptors.writeHead;
+  own.flushHeaders = interceptors.flushHeaders;
+  own.write = interceptors.write;
+  own.end = interceptors.end;
 }

@@ -11,6 +11,8 @@ import type { SessionData } from './session-store.ts';
 export type LoadedData = ReadonlyMap<string, string>;
 
 const noData: LoadedData = new Map();
+// Shared and never written: `#changed()` replaces it before the first change.
+const noChanges = new Map<string, string | undefined>();
 
 /** `data` as loaded session data. */
 export function loadedData(data: SessionData): LoadedData {
@@ -39,7 +41,8 @@ export class Session {
   untouched = false;
   /** Data as loaded (shared, read-only); this request's changes are kept apart. */
   #base: LoadedData = noData;
-  #changes = new Map<string, string | undefined>();
+  /** This request's changes (a value, or `undefined` for a removed key); empty until the first. */
+  #changes: Map<string, string | undefined> = noChanges;
   #refused = false;
 
   /** @internal Created by `SessionManager`. */
@@ -83,20 +86,20 @@ export class Session {
 
   /** The value of `key`, or `undefined`. */
   get(key: string): string | undefined {
-    return this.#changes.size > 0 && this.#changes.has(key) ? this.#changes.get(key) : this.#base.get(key);
+    return this.#changes !== noChanges && this.#changes.has(key) ? this.#changes.get(key) : this.#base.get(key);
   }
 
   /** Sets `key` to `value`. */
   set(key: string, value: string): void {
     if (this.get(key) === value) return;
-    this.#changes.set(key, value);
+    this.#changed().set(key, value);
     this.dirty = true;
   }
 
   /** Removes `key`. */
   delete(key: string): void {
     if (this.get(key) === undefined) return;
-    this.#changes.set(key, undefined);
+    this.#changed().set(key, undefined);
     this.dirty = true;
   }
 
@@ -112,7 +115,7 @@ export class Session {
    */
   regenerate(): void {
     this.#base = noData;
-    this.#changes.clear();
+    this.#changes = noChanges;
     this.regenerated = true;
     this.dirty = true;
   }
@@ -159,8 +162,13 @@ export class Session {
   /** @internal The changes reached the store: they become the loaded data. */
   changesPersisted(): void {
     this.#base = loadedData(this.snapshot());
-    this.#changes.clear();
+    this.#changes = noChanges;
     this.dirty = false;
+  }
+
+  #changed(): Map<string, string | undefined> {
+    if (this.#changes === noChanges) this.#changes = new Map();
+    return this.#changes;
   }
 
   /** @internal Our own changes applied on top of `base` (another request's newer data). */

@@ -138,52 +138,24 @@ async function serve(): Promise<FrameworkTargets[]> {
   const honoApiServer = await listen(getRequestListener(honoApi.fetch));
   const fastifyPlainServer = await listen(await fastifyListener(fastifyPlain));
   const fastifyApiServer = await listen(await fastifyListener(fastifyApi));
-  const expressCookie = await signedInCookie(expressWeb.url);
-  const honoCookie = await signedInCookie(honoWeb.url);
-  const fastifyCookie = await signedInCookie(fastifyWeb.url);
+  /** A framework's targets: its unprotected app (also sent the page's cookie) and its signed-in page. */
+  const pageTargets = async (name: string, plainUrl: string, webUrl: string, pageTitle: string) => {
+    const cookie = await signedInCookie(webUrl);
+    return {
+      name,
+      unprotected: { title: `${name} unprotected`, url: `${plainUrl}/me` },
+      unprotectedWithCookie: { title: `${name} unprotected, same cookie`, url: `${plainUrl}/me`, headers: { cookie } },
+      page: { title: `${name} ${pageTitle}`, url: `${webUrl}/me`, headers: { cookie } },
+    };
+  };
   return [
+    await pageTargets('Express', expressPlainServer.url, expressWeb.url, 'authenticated() page'),
     {
-      name: 'Express',
-      unprotected: { title: 'Express unprotected', url: `${expressPlainServer.url}/me` },
-      unprotectedWithCookie: {
-        title: 'Express unprotected, same cookie',
-        url: `${expressPlainServer.url}/me`,
-        headers: { cookie: expressCookie },
-      },
-      page: {
-        title: 'Express authenticated() page',
-        url: `${expressWeb.url}/me`,
-        headers: { cookie: expressCookie },
-      },
-    },
-    {
-      name: 'Hono',
-      unprotected: { title: 'Hono unprotected', url: `${honoPlainServer.url}/me` },
-      unprotectedWithCookie: {
-        title: 'Hono unprotected, same cookie',
-        url: `${honoPlainServer.url}/me`,
-        headers: { cookie: honoCookie },
-      },
-      page: {
-        title: 'Hono authenticated() page',
-        url: `${honoWeb.url}/me`,
-        headers: { cookie: honoCookie },
-      },
+      ...(await pageTargets('Hono', honoPlainServer.url, honoWeb.url, 'authenticated() page')),
       guard: { title: 'Hono requireAuth()', url: `${honoApiServer.url}/me`, headers: authorization },
     },
     {
-      name: 'Fastify',
-      unprotected: { title: 'Fastify unprotected', url: `${fastifyPlainServer.url}/me` },
-      unprotectedWithCookie: {
-        title: 'Fastify unprotected, same cookie',
-        url: `${fastifyPlainServer.url}/me`,
-        headers: { cookie: fastifyCookie },
-      },
-      page: {
-        title: 'Fastify authenticated page',
-        url: `${fastifyWeb.url}/me`,
-        headers: { cookie: fastifyCookie },
-      },
+      ...(await pageTargets('Fastify', fastifyPlainServer.url, fastifyWeb.url, 'authenticated page')),
       guard: { title: 'Fastify requireAuth', url: `${fastifyApiServer.url}/me`, headers: authorization },
     },
   ];

@@ -1,6 +1,5 @@
 import * as web from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
-import type { LogtoVariables } from './hono.ts';
 import { sendAnswer } from './send-answer.ts';
 
 /** Set by `authenticated()` before the protected handler runs. */
@@ -21,7 +20,7 @@ export interface AuthenticatedVariables {
  */
 export function authenticated(
   options: web.AuthenticatedOptions = {},
-): MiddlewareHandler<{ Variables: LogtoVariables & AuthenticatedVariables }> {
+): MiddlewareHandler<{ Variables: { logto: web.LogtoRequestContext } & AuthenticatedVariables }> {
   return async (c, next) => {
     const context = c.get('logto');
     if (!context) throw new Error('authenticated() needs the Logto middleware first: app.use(logto.middleware).');

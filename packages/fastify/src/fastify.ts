@@ -45,7 +45,8 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
       const serve = (route: web.RouteAnswer | undefined) => {
         if (!route) done();
         else if (route.kind === 'answer' || !onCallbackError) sendAnswer(reply, route.answer);
-        else onCallbackError(route.error, request, reply.headers(web.privateCacheHeaders));
+        // Its promise, if any (a reply is one too), rejects into Fastify's error handling.
+        else Promise.resolve(onCallbackError(route.error, request, reply.headers(web.privateCacheHeaders))).catch(fail);
       };
       const opened = (result: web.OpenResult) => {
         if (result.kind === 'unavailable') return void sendAnswer(reply, result.answer);

@@ -32,13 +32,14 @@ export function authenticated(
     c.set('organizationToken', decision.organizationToken);
     await next();
     // On the handler's response itself (a copy only when its headers are immutable, e.g. fetched).
-    const { headers } = c.res;
-    const vary = headers.get('vary') ?? undefined;
+    const { res } = c;
+    const vary = res.headers.get('vary') ?? undefined;
     try {
-      if (!headers.has('cache-control')) headers.set('Cache-Control', decision.headers['Cache-Control']);
-      if (web.varyByCookie(vary) !== vary) headers.set('Vary', web.varyByCookie(vary));
+      if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', decision.headers['Cache-Control']);
+      if (web.varyByCookie(vary) !== vary) res.headers.set('Vary', web.varyByCookie(vary));
     } catch {
-      c.res = web.privateResponse(c.res);
+      c.res = undefined; // Otherwise Hono merges the response's own headers back in.
+      c.res = web.privateResponse(res);
     }
   };
 }

@@ -56,6 +56,7 @@ describe('@logto-kit/hono', () => {
     });
     app.get('/json', authenticated(), (c) => c.json({ sub: c.get('user').sub }));
     app.get('/raw', authenticated(), () => new Response('raw', { headers: { vary: 'Accept' } }));
+    app.get('/moved', authenticated(), () => Response.redirect('https://app.example/elsewhere', 302));
     app.get('/own', authenticated(), (c) => c.text('own', 200, { 'Cache-Control': 'private, max-age=60' }));
     const planted = await app.request('https://app.example/plant');
     const cookie = planted.headers
@@ -68,6 +69,12 @@ describe('@logto-kit/hono', () => {
       assert.equal(response.headers.get('cache-control'), 'private, no-store', path);
       assert.match(response.headers.get('vary') ?? '', /\bCookie\b/, path);
     }
+    // Response.redirect()'s headers are immutable: the answer is a private copy.
+    const moved = await app.request('https://app.example/moved', { headers: { cookie } });
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.get('location'), 'https://app.example/elsewhere');
+    assert.equal(moved.headers.get('cache-control'), 'private, no-store');
+    assert.match(moved.headers.get('vary') ?? '', /\bCookie\b/);
     const own = await app.request('https://app.example/own', { headers: { cookie } });
     assert.equal(own.headers.get('cache-control'), 'private, max-age=60', 'the handler’s own choice stands');
   });

@@ -289,19 +289,15 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       sessionStorage(session),
       sessions.sync ? sessionSyncedLock(sharedLock, sessions.sync, session, lockHoldMs) : undefined,
     );
-  const opened =
-    (request: AdapterRequest) =>
-    (session: Session): OpenResult => ({
-      kind: 'opened',
-      context: new RequestContext(session, paths, request, clientFor),
-    });
-  const unavailable =
-    (request: AdapterRequest) =>
-    (error: unknown): OpenResult => {
-      // Only the session store can fail here; an outage must not look like being signed out.
-      sessions.reportStoreFailure(error);
-      return { kind: 'unavailable', answer: sessionUnavailableAnswer(request.header('accept')) };
-    };
+  const opened = (request: AdapterRequest, session: Session): OpenResult => ({
+    kind: 'opened',
+    context: new RequestContext(session, paths, request, clientFor),
+  });
+  const unavailable = (request: AdapterRequest, error: unknown): OpenResult => {
+    // Only the session store can fail here; an outage must not look like being signed out.
+    sessions.reportStoreFailure(error);
+    return { kind: 'unavailable', answer: sessionUnavailableAnswer(request.header('accept')) };
+  };
 
   return {
     paths,
@@ -312,11 +308,13 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       try {
         loading = sessions.open(request.cookies, request.secure);
       } catch (error) {
-        return unavailable(request)(error);
+        return unavailable(request, error);
       }
-      return loading instanceof Promise
-        ? loading.then(opened(request), unavailable(request))
-        : opened(request)(loading);
+      if (!(loading instanceof Promise)) return opened(request, loading);
+      return loading.then(
+        (session) => opened(request, session),
+        (error: unknown) => unavailable(request, error),
+      );
     },
     route: (context) =>
       routePaths.has(context.request.path) ? serveRoute(context.session, context.request) : undefined,

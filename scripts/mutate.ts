@@ -77,8 +77,12 @@ export const groups: Readonly<Record<string, Group>> = {
     mutate: [
       'packages/web/src/return-to.ts',
       'packages/web/src/cookie-session.ts',
+      'packages/web/src/session-cookies.ts',
       'packages/web/src/session.ts',
+      'packages/web/src/session-manager.ts',
+      'packages/web/src/store-sync.ts',
       'packages/web/src/routes.ts',
+      'packages/web/src/logto-core.ts',
       'packages/web/src/authenticated.ts',
     ],
     // The synced-lock tests drive sessions over a MemoryStore (the other store tests need Redis and PostgreSQL).

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IdTokenClaims } from '@logto-kit/client';
+import { type IdTokenClaims, LogtoError } from '@logto-kit/client';
 import type { AdapterRequest } from './adapter-request.ts';
 import { decideAuthenticated, signInRedirect } from './authenticated.ts';
 import { decodedIdTokens } from './caches.ts';
 import type { LogtoPaths } from './logto-paths.ts';
 import type { LogtoRequestContext } from './request-context.ts';
 import { Session } from './session.ts';
+import { SessionStoreError } from './stores/session-store-error.ts';
 
 const paths: LogtoPaths = {
   signIn: '/sign-in',
@@ -135,5 +136,65 @@ describe('authenticated() when signed out', () => {
     const decision = await decideAuthenticated(contextWith(undefined), { shouldRedirect: true });
     assert.equal(decision.kind === 'answer' && decision.answer.headers['Cache-Control'], 'private, no-store');
     assert.equal(decision.kind === 'answer' && decision.answer.headers.Vary, 'Cookie');
+  });
+});
+
+describe('authenticated(): tokens asked for, and failures that are not a sign-out', () => {
+  const claims = { iss: 'https://tenant.example.com/oidc', sub: 'user-1', aud: 'app-1', exp: 2e9, iat: 1.8e9 };
+
+  /** A signed-in context whose client answers token calls as given. */
+  function withClient(client: Record<string, unknown>, request: Partial<AdapterRequest> = {}): LogtoRequestContext {
+    const { session, paths: contextPaths, request: described } = signedInContext(request);
+    return { session, paths: contextPaths, request: described, client: client as never };
+  }
+  function signedInContext(request: Partial<AdapterRequest>): LogtoRequestContext {
+    const idToken = `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(claims))}.sig-${++tokenCounter}`;
+    return contextWith(idToken, request);
+  }
+  const failingWith = (failure: unknown) =>
+    withClient({
+      getAccessToken: async () => {
+        throw failure;
+      },
+    });
+
+  it('adds the access token of the resource and the organization token asked for', async () => {
+    const decision = await decideAuthenticated(
+      withClient({
+        getAccessToken: async (resource: string) => `at-for-${resource}`,
+        getOrganizationToken: async (organizationId: string) => `ot-for-${organizationId}`,
+      }),
+      { resource: 'https://api.example', organizationId: 'org-acme' },
+    );
+    assert.equal(decision.kind === 'user' && decision.accessToken, 'at-for-https://api.example');
+    assert.equal(decision.kind === 'user' && decision.organizationToken, 'ot-for-org-acme');
+  });
+
+  it('treats a token request that ends the session as a sign-out', async () => {
+    const ended = failingWith(new LogtoError('not_authenticated', 'The refresh token was refused.'));
+    const decision = await decideAuthenticated(ended, { resource: 'https://api.example' });
+    assert.equal(decision.kind === 'answer' && decision.answer.status, 401);
+  });
+
+  it('rethrows other failures: another LogtoError, or an object that only looks like one', async () => {
+    for (const failure of [
+      new LogtoError('token_request_failed', 'The token endpoint is down.'),
+      { code: 'not_authenticated' },
+      new Error('unexpected'),
+    ]) {
+      await assert.rejects(
+        Promise.resolve(decideAuthenticated(failingWith(failure), { resource: 'https://api.example' })),
+        (error) => {
+          assert.equal(error, failure);
+          return true;
+        },
+      );
+    }
+  });
+
+  it('answers 503 when the session store fails', async () => {
+    const failure = new SessionStoreError('session_store_unavailable', 'The session store did not answer.');
+    const decision = await decideAuthenticated(failingWith(failure), { resource: 'https://api.example' });
+    assert.equal(decision.kind === 'answer' && decision.answer.status, 503);
   });
 });

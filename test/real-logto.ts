@@ -8,7 +8,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { closeSync, existsSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync, realpathSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -193,7 +193,9 @@ async function launch(location: { scripts: string; home: string }): Promise<Real
     child.once('exit', () => process.off('exit', killOnExit));
     await waitForDiscovery(endpoint, child, logFile);
     // seed.mjs writes world.json into REAL_LOGTO_HOME: a private one per run, so runs never read each other's ids.
-    await execFileAsync(process.execPath, [join(location.scripts, 'seed.mjs')], {
+    // By its real path: seed.mjs runs only when started as itself (argv[1] equal to its resolved
+    // module URL), which a scripts folder reached through a symbolic link would not be.
+    await execFileAsync(process.execPath, [realpathSync(join(location.scripts, 'seed.mjs'))], {
       env: { ...env, REAL_LOGTO_HOME: worldHome },
     });
     const world = JSON.parse(await readFile(join(worldHome, 'world.json'), 'utf8')) as RealLogtoWorld;

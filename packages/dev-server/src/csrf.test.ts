@@ -35,4 +35,12 @@ describe('CSRF tokens', () => {
   it('uses a random secret per instance by default', () => {
     assert.notEqual(createCsrfTokens().issue('uid-1'), createCsrfTokens().issue('uid-1'));
   });
+
+  it('refuses a valid token with characters appended past the length bound, and a short token, without throwing', () => {
+    const tokens = createCsrfTokens(secret);
+    const token = tokens.issue('uid-1');
+    assert.equal(tokens.verify('uid-1', `${token}${'!'.repeat(80)}`), false);
+    assert.equal(tokens.verify('uid-1', token.slice(0, 20)), false);
+    assert.equal(tokens.verify('uid-1', 'AAAA'), false);
+  });
 });

@@ -68,4 +68,17 @@ describe('FailureLimiter', () => {
     assert.equal(limiter.isBlocked('live'), true, 'the oldest key, but still failing');
     assert.equal(limiter.isBlocked('new'), true);
   });
+
+  it('keeps the newest maxKeys keys, and a failure of a known key evicts nobody', () => {
+    const limiter = new FailureLimiter({ maxFailures: 1, windowMs: 60_000, now: () => 0, maxKeys: 2 });
+    limiter.recordFailure('k1');
+    limiter.recordFailure('k2');
+    limiter.recordFailure('k2');
+    assert.equal(limiter.isBlocked('k1'), true, 'not evicted by a known key');
+    limiter.recordFailure('k3');
+    assert.deepEqual(
+      ['k1', 'k2', 'k3'].map((key) => limiter.isBlocked(key)),
+      [false, true, true],
+    );
+  });
 });

@@ -177,3 +177,63 @@ describe('refresh token rotation on every use, configured', () => {
     }
   });
 });
+
+describe('refresh grant parameters', () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ port: 0, memory: true, config: withSpa });
+  });
+  after(() => server.close());
+
+  it('refuses a request without refresh_token as invalid_request, naming it', async () => {
+    const { status, body } = await tokenRequest(server, { grant_type: 'refresh_token' });
+    assert.equal(status, 400);
+    assert.equal(body.error, 'invalid_request');
+    assert.match(String(body.error_description), /refresh_token/);
+  });
+
+  it('refuses two resources for one token as invalid_target, saying only one may be asked for', async () => {
+    const { tokens } = await signInForTokens(server);
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('sample-web-app:sample-web-app-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: new URLSearchParams([
+        ['grant_type', 'refresh_token'],
+        ['refresh_token', String(tokens.refresh_token)],
+        ['resource', 'https://shopping.your-app.com/api'],
+        ['resource', 'https://store.your-app.com/api'],
+      ]).toString(),
+    });
+    const body = (await response.json()) as Record<string, unknown>;
+    assert.equal(response.status, 400);
+    assert.equal(body.error, 'invalid_target');
+    assert.match(String(body.error_description), /only one resource/);
+  });
+});
+
+describe('refresh token reuse window, configured longer', () => {
+  it('lets a public refresh token be used again within the configured window, not only the default 3 s', async () => {
+    let clock = Date.now();
+    const server = await startDevServer({
+      port: 0,
+      memory: true,
+      config: withSpa,
+      refreshTokenReuseWindowMs: 10_000,
+      now: () => clock,
+    });
+    try {
+      const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+      const params = { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) };
+      assert.equal((await tokenRequest(server, params, spaApp)).status, 200);
+      clock += 5_000;
+      assert.equal((await tokenRequest(server, params, spaApp)).status, 200, '5 s into a 10 s window');
+      clock += 5_001;
+      assert.equal((await tokenRequest(server, params, spaApp)).status, 400, 'past the window');
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,526 @@
+/**
+ * The Next.js (App Router) adapter: everything that touches the web core lives in this file. It
+ * loads the session from the request's cookies (a `Request` in Route Handlers and the proxy,
+ * `next/headers` in Server Components and Server Actions), gives it a `LogtoClient`, and sends
+ * what the session needs written: as `Set-Cookie` on a `Response`, through `cookies().set()`, or,
+ * where no cookie can be written (Server Components), into the process's refresh memo.
+ */
+import {
+  type AccessTokenOptions,
+  type IdTokenClaims,
+  LogtoClient,
+  type Storage,
+  StorageKey,
+  type UserInfoResponse,
+} from '@logto-kit/client';
+import {
+  type AuthenticatedOptions,
+  callbackErrorPage,
+  callbackErrorStatus,
+  createLogtoCore,
+  decideAuthenticated,
+  htmlContentType,
+  jsonContentType,
+  type LogtoCoreConfig,
+  type LogtoPaths,
+  type LogtoUser,
+  notAuthenticatedBody,
+  type PlainAnswer,
+  parseCookieHeader,
+  privateCacheHeaders,
+  type Session,
+  type SessionManager,
+  sessionUnavailableAnswer,
+  signInRedirect,
+} from '@logto-kit/web';
+import { cookies } from 'next/headers.js';
+import { redirect } from 'next/navigation.js';
+import { NextResponse } from 'next/server.js';
+import { processRefreshMemo, type RefreshMemo, refreshTokenDigest, type TokenEntries } from './refresh-memo.ts';
+import { type RoutePattern, routeMatcher } from './route-patterns.ts';
+import { parseSetCookie } from './set-cookie.ts';
+
+/** Configuration of {@link createLogto}: the web core's, plus how a failed callback is shown. */
+export interface LogtoNextConfig extends LogtoCoreConfig {
+  /** Renders a failed sign-in callback. Defaults to a small HTML page (status 400, 502 when the provider is unreachable). */
+  onCallbackError?: (error: unknown, request: Request) => Response | Promise<Response>;
+  /** @internal The refresh memo; the process's by default. */
+  refreshMemo?: RefreshMemo;
+}
+
+/** What a Server Component learns about the user without any cookie being written. */
+export type LogtoSessionState =
+  | { isAuthenticated: false }
+  | {
+      isAuthenticated: true;
+      /** The ID token's claims. */
+      claims: IdTokenClaims;
+      /** The userinfo response (with `custom_data`, `organization_data`), when asked for with `fetchUserInfo`. */
+      userInfo?: UserInfoResponse;
+    };
+
+/** What a protected Route Handler receives besides the request (see {@link LogtoNext.authenticated}). */
+export interface AuthenticatedContext {
+  /** The signed-in user: ID token claims, or the userinfo response with `fetchUserInfo`. */
+  user: LogtoUser;
+  /** An access token for the `resource` given to `authenticated()`. */
+  accessToken: string | undefined;
+  /** An organization token for the `organizationId` given to `authenticated()`. */
+  organizationToken: string | undefined;
+  /** This request's client, for more tokens; what it changes is saved with the response. */
+  client: LogtoClient;
+}
+
+/** Options of {@link LogtoNext.proxy}. */
+export interface ProxyOptions {
+  /**
+   * The protected paths: a signed-out request for one of them is redirected to sign-in and back.
+   * `'/protected/:path*'` (the path and everything below), `'/orders/:id'`, `'/account'`, a
+   * `RegExp` or a function of the path.
+   */
+  protect: readonly RoutePattern[];
+}
+
+/** Options of {@link LogtoNext.signIn}. */
+export interface SignInActionOptions {
+  /** The same-origin path to come back to after sign-in; anything else returns to `/`. */
+  returnTo?: string;
+  /** `register` shows the registration screen first (sign-up). */
+  firstScreen?: 'sign_in' | 'register';
+}
+
+/** A Route Handler of the App Router (`export const GET = …`). */
+export type RouteHandler<Context = unknown> = (request: Request, context: Context) => Promise<Response>;
+
+/** What {@link createLogto} returns; create it once, in a module of its own (e.g. `lib/logto.ts`). */
+export interface LogtoNext {
+  /** The route paths, e.g. for links. */
+  readonly paths: LogtoPaths;
+  /** The session manager. */
+  readonly sessions: SessionManager;
+  /**
+   * The Route Handlers of sign-in, sign-up, callback and sign-out (GET and POST): in
+   * `app/[logto]/route.ts`, `export const { GET, POST } = logto.handlers;`. Any other path
+   * answers 404.
+   */
+  readonly handlers: { GET: (request: Request) => Promise<Response>; POST: (request: Request) => Promise<Response> };
+  /**
+   * Protects a Route Handler as the guide's `@authenticated` decorator: a signed-out request gets
+   * 401 `{"error":"Not authenticated"}`, or with `shouldRedirect` a redirect to sign-in that
+   * returns here; a signed-in one runs `handler` with the user (and the tokens asked for). Tokens
+   * refreshed meanwhile are saved on the handler's response.
+   */
+  authenticated<Context = unknown>(
+    options: AuthenticatedOptions,
+    handler: (request: Request, auth: AuthenticatedContext, context: Context) => Response | Promise<Response>,
+  ): RouteHandler<Context>;
+  /**
+   * The user's state for a Server Component (also works in Route Handlers and Server Actions):
+   * `isAuthenticated` and the ID token claims, read from the session cookie, never writing one. A
+   * session past its lifetime, or whose cookie was tampered with, reads as signed out.
+   */
+  getSession(options?: { fetchUserInfo?: boolean }): Promise<LogtoSessionState>;
+  /**
+   * An access token for an API resource (a JWT whose `aud` is `resource`), in a Server Component,
+   * Server Action or Route Handler. A refresh in a Server Action or Route Handler is saved in the
+   * session cookie; in a Server Component, in the server-side store, or with cookie sessions in
+   * the process's refresh memo, so it happens once per token lifetime, never per request.
+   *
+   * @throws {LogtoError} `not_authenticated` when signed out (see `@logto-kit/client`).
+   */
+  getAccessToken(resource?: string, options?: string | AccessTokenOptions): Promise<string>;
+  /** An organization token (`aud` `urn:logto:organization:<id>`), kept like {@link getAccessToken}'s. */
+  getOrganizationToken(organizationId: string, options?: Pick<AccessTokenOptions, 'scopes'>): Promise<string>;
+  /**
+   * Runs `use` with this request's `LogtoClient`, then keeps what it changed (as
+   * {@link getAccessToken} does): for any other client call.
+   */
+  withClient<T>(use: (client: LogtoClient) => Promise<T>): Promise<T>;
+  /**
+   * A Server Action that starts a sign-in and redirects to the provider (it never returns):
+   * `<form action={async () => { 'use server'; await logto.signIn({ returnTo: '/orders' }); }}>`.
+   */
+  signIn(options?: SignInActionOptions): Promise<never>;
+  /** A Server Action that signs out here (the session cookie cleared) and at the provider, by redirecting there. */
+  signOut(): Promise<never>;
+  /**
+   * The proxy (`proxy.ts`, Node.js runtime) or edge middleware (`middleware.ts`) function: a
+   * signed-out request to a protected path is redirected to sign-in with `returnTo`; a session
+   * cookie due for renewal (or with refreshed tokens waiting in the memo) is written. Web-standard
+   * APIs only: runs on the edge runtime with cookie sessions.
+   */
+  proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined>;
+  /** The sign-in URL that returns to `returnTo` (a same-origin path) afterwards. */
+  signInUrl(returnTo?: string): string;
+}
+
+const tokenKeys = [StorageKey.IdToken, StorageKey.RefreshToken, StorageKey.AccessTokens] as const;
+
+/** A loaded session with its client and what the refresh memo knows of it. */
+interface RequestSession {
+  session: Session;
+  client: LogtoClient;
+  /** The digest of the refresh token the cookie holds (cookie sessions only). */
+  digest: string | undefined;
+  /** The token entries as the cookie holds them. */
+  original: Map<string, string | undefined>;
+}
+
+function toResponse(answer: PlainAnswer): Response {
+  return new Response(answer.body, { status: answer.status, headers: answer.headers });
+}
+
+function defaultCallbackError(error: unknown): Response {
+  return new Response(callbackErrorPage(error), {
+    status: callbackErrorStatus(error),
+    headers: { 'content-type': htmlContentType },
+  });
+}
+
+/** A frozen copy whose array values are frozen copies too (the client checks a frozen config once). */
+function frozenCopy<T extends object>(value: T): Readonly<T> {
+  const copy = { ...value };
+  for (const [key, item] of Object.entries(copy)) {
+    if (Array.isArray(item)) Object.assign(copy, { [key]: Object.freeze([...item]) });
+  }
+  return Object.freeze(copy);
+}
+
+/** The latest expiry among the cached access tokens of a session's JSON entry. */
+function latestTokenExpiry(json: string | undefined): number | undefined {
+  if (!json) return undefined;
+  try {
+    const map: unknown = JSON.parse(json);
+    if (typeof map !== 'object' || map === null) return undefined;
+    let latest: number | undefined;
+    for (const entry of Object.values(map)) {
+      const expiresAt = (entry as { expiresAt?: unknown } | null)?.expiresAt;
+      if (typeof expiresAt === 'number' && (latest === undefined || expiresAt > latest)) latest = expiresAt;
+    }
+    return latest;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sets up Logto for a Next.js app (App Router).
+ *
+ * @example
+ * ```ts
+ * // lib/logto.ts
+ * export const logto = createLogto({
+ *   endpoint: 'http://localhost:3001',
+ *   appId: 'sample-web-app',
+ *   appSecret: 'sample-web-app-secret',
+ *   baseUrl: 'http://localhost:3000',
+ *   session: { secrets: [process.env.SESSION_SECRET!] },
+ * });
+ * // app/[logto]/route.ts
+ * export const { GET, POST } = logto.handlers;
+ * ```
+ */
+export function createLogto(config: LogtoNextConfig): LogtoNext {
+  const { onCallbackError, refreshMemo, ...coreConfig } = config;
+  const core = createLogtoCore(coreConfig);
+  const { paths, sessions } = core;
+  const renderError = onCallbackError ?? defaultCallbackError;
+  const memo = refreshMemo ?? processRefreshMemo();
+  const secure = new URL(config.baseUrl).protocol === 'https:';
+  const now = config.clientOptions?.now ?? Date.now;
+  const {
+    baseUrl: _baseUrl,
+    session: _session,
+    routes: _routes,
+    postSignOutRedirectPath: _post,
+    clientOptions,
+    backChannelLogout: _backChannel,
+    ...clientSettings
+  } = coreConfig;
+  const clientConfig = frozenCopy(clientSettings);
+
+  /** Loads the session of `cookieMap` with the memo's refreshed tokens on top (cookie sessions). */
+  async function load(cookieMap: ReadonlyMap<string, string>): Promise<RequestSession> {
+    const session = await sessions.load({ cookies: cookieMap, secure });
+    const original = new Map(tokenKeys.map((key) => [key, session.get(key)]));
+    // With a server store, a refresh is kept in the store: the web core's client does it all.
+    if (sessions.usesStore) return { session, client: core.clientFor(session), digest: undefined, original };
+    const refreshToken = session.get(StorageKey.RefreshToken);
+    const digest = refreshToken ? await refreshTokenDigest(refreshToken) : undefined;
+    const kept = digest ? memo.get(digest) : undefined;
+    if (kept) applyEntries(session, kept);
+    const written = new Set<string>();
+    const storage: Storage = {
+      // The memo is read again on every access: a concurrent request of this user may have refreshed
+      // while this one waited for the refresh lock, and its tokens are the ones to use.
+      get: (key) => {
+        if (digest && !written.has(key)) {
+          const latest = memo.get(digest);
+          if (latest?.has(key)) return latest.get(key);
+        }
+        return session.get(key);
+      },
+      set: (key, value) => {
+        written.add(key);
+        session.set(key, value);
+      },
+      delete: (key) => {
+        written.add(key);
+        session.delete(key);
+      },
+    };
+    return { session, client: new LogtoClient(clientConfig, { ...clientOptions, storage }), digest, original };
+  }
+
+  function applyEntries(session: Session, entries: TokenEntries): void {
+    for (const [key, value] of entries) {
+      if (value === undefined) session.delete(key);
+      else session.set(key, value);
+    }
+  }
+
+  /** Keeps what a refresh changed for the next requests that carry the same (unwritable) cookie. */
+  function remember({ session, digest, original }: RequestSession): void {
+    if (!digest) return;
+    const entries = new Map(tokenKeys.map((key) => [key, session.get(key)]));
+    if (tokenKeys.every((key) => entries.get(key) === original.get(key))) return;
+    const rotated = entries.get(StorageKey.RefreshToken) !== original.get(StorageKey.RefreshToken);
+    // A new (or refused) refresh token is needed as long as the cookie it replaces lives; new access
+    // tokens only until they expire, after which one refresh with the cookie's token follows.
+    const expiresAt = rotated
+      ? (session.expiresAt ?? now() + sessions.maxAge * 1000)
+      : (latestTokenExpiry(entries.get(StorageKey.AccessTokens)) ?? now() + 60_000);
+    memo.set(digest, entries, expiresAt);
+  }
+
+  async function requestCookies(): Promise<Map<string, string>> {
+    const jar = await cookies();
+    return new Map(jar.getAll().map((cookie: { name: string; value: string }) => [cookie.name, cookie.value]));
+  }
+
+  /**
+   * Saves the session through `next/headers`: in a Server Action or Route Handler as cookies; in a
+   * Server Component (where `cookies().set` throws) into the store or the refresh memo.
+   */
+  async function keepThroughHeaders(loaded: RequestSession, mustWrite = false): Promise<void> {
+    const { session } = loaded;
+    if (!session.needsCommit()) return;
+    let headers: string[];
+    try {
+      headers = await session.commit();
+    } catch (error) {
+      sessions.reportStoreFailure(error);
+      throw error;
+    }
+    if (headers.length === 0) return;
+    const jar = await cookies();
+    try {
+      for (const header of headers) jar.set(parseSetCookie(header));
+    } catch (error) {
+      if (mustWrite) {
+        throw new TypeError(
+          'logto.signIn() and logto.signOut() are Server Actions: call them from a form action or a function marked "use server", not while rendering a Server Component.',
+          { cause: error },
+        );
+      }
+      remember(loaded);
+    }
+  }
+
+  /** Saves the session on a `Response` (Route Handlers, the proxy); a store failure answers 503. */
+  async function keepOnResponse(session: Session, response: Response, request: Request): Promise<Response> {
+    if (!session.needsCommit()) return response;
+    let headers: string[];
+    try {
+      headers = await session.commit();
+    } catch (error) {
+      sessions.reportStoreFailure(error);
+      return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
+    }
+    if (headers.length === 0) return response;
+    let target = response;
+    try {
+      for (const header of headers) target.headers.append('set-cookie', header);
+    } catch {
+      // Immutable headers (e.g. `Response.redirect`): the same response with headers of its own.
+      target = new Response(response.body, response);
+      for (const header of headers) target.headers.append('set-cookie', header);
+    }
+    return target;
+  }
+
+  async function loadFromRequest(request: Request): Promise<RequestSession | Response> {
+    try {
+      return await load(parseCookieHeader(request.headers.get('cookie') ?? undefined));
+    } catch (error) {
+      // Only the session store can fail here; an outage must not look like being signed out.
+      sessions.reportStoreFailure(error);
+      return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
+    }
+  }
+
+  async function serve(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    if (!core.isRoutePath(url.pathname)) return new Response('Not Found', { status: 404 });
+    const loaded = await loadFromRequest(request);
+    if (loaded instanceof Response) return loaded;
+    const { session } = loaded;
+    const header = (name: string) => request.headers.get(name) ?? undefined;
+    const answer = await core.serveRoute(session, {
+      method: request.method,
+      path: url.pathname,
+      search: url.search,
+      header,
+      text: () => request.text(),
+    });
+    if (!answer) return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, POST' } });
+    const response =
+      answer.kind === 'redirect'
+        ? new Response(null, { status: 302, headers: { location: answer.location } })
+        : answer.kind === 'page'
+          ? toResponse(answer.answer)
+          : await renderError(answer.error, request);
+    const sent = new Response(response.body, response);
+    sent.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+    if (!/\bcookie\b/i.test(sent.headers.get('vary') ?? '')) sent.headers.append('Vary', privateCacheHeaders.Vary);
+    return keepOnResponse(session, sent, request);
+  }
+
+  function authenticated<Context>(
+    options: AuthenticatedOptions,
+    handler: (request: Request, auth: AuthenticatedContext, context: Context) => Response | Promise<Response>,
+  ): RouteHandler<Context> {
+    return async (request, context) => {
+      const loaded = await loadFromRequest(request);
+      if (loaded instanceof Response) return loaded;
+      const { session, client } = loaded;
+      const url = new URL(request.url);
+      const decision = await decideAuthenticated(
+        client,
+        options,
+        { method: request.method, url: `${url.pathname}${url.search}` },
+        paths,
+      );
+      let response: Response;
+      switch (decision.kind) {
+        case 'user': {
+          response = await handler(
+            request,
+            {
+              user: decision.user,
+              accessToken: decision.accessToken,
+              organizationToken: decision.organizationToken,
+              client,
+            },
+            context,
+          );
+          if (!response.headers.has('cache-control') || !/\bcookie\b/i.test(response.headers.get('vary') ?? '')) {
+            response = new Response(response.body, response);
+            if (!response.headers.has('cache-control')) {
+              response.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+            }
+            if (!/\bcookie\b/i.test(response.headers.get('vary') ?? '')) {
+              response.headers.append('Vary', privateCacheHeaders.Vary);
+            }
+          }
+          break;
+        }
+        case 'redirect':
+          response = new Response(null, {
+            status: 302,
+            headers: { location: decision.location, ...privateCacheHeaders },
+          });
+          break;
+        case 'unauthorized':
+          response = new Response(JSON.stringify(notAuthenticatedBody), {
+            status: 401,
+            headers: { 'content-type': jsonContentType, ...privateCacheHeaders },
+          });
+          break;
+        case 'unavailable':
+          return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
+      }
+      return keepOnResponse(session, response, request);
+    };
+  }
+
+  async function withClient<T>(use: (client: LogtoClient) => Promise<T>): Promise<T> {
+    const loaded = await load(await requestCookies());
+    try {
+      return await use(loaded.client);
+    } finally {
+      // Kept also when `use` failed: a refresh token refused is a signed-out session to remember.
+      await keepThroughHeaders(loaded);
+    }
+  }
+
+  async function getSession(options: { fetchUserInfo?: boolean } = {}): Promise<LogtoSessionState> {
+    const loaded = await load(await requestCookies());
+    const { client } = loaded;
+    if (!(await client.isAuthenticated())) return { isAuthenticated: false };
+    let claims: IdTokenClaims;
+    try {
+      claims = await client.getIdTokenClaims();
+    } catch {
+      return { isAuthenticated: false };
+    }
+    if (!options.fetchUserInfo) return { isAuthenticated: true, claims };
+    try {
+      return { isAuthenticated: true, claims, userInfo: await client.fetchUserInfo() };
+    } finally {
+      await keepThroughHeaders(loaded);
+    }
+  }
+
+  async function signIn(options: SignInActionOptions = {}): Promise<never> {
+    const loaded = await load(await requestCookies());
+    const location = await core.routes.signIn(loaded.session, {
+      returnTo: options.returnTo,
+      ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
+    });
+    await keepThroughHeaders(loaded, true);
+    return redirect(location);
+  }
+
+  async function signOut(): Promise<never> {
+    const loaded = await load(await requestCookies());
+    const location = await core.routes.signOut(loaded.session);
+    await keepThroughHeaders(loaded, true);
+    return redirect(location);
+  }
+
+  function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
+    const isProtected = routeMatcher(options.protect);
+    return async (request) => {
+      const url = new URL(request.url);
+      // The routes keep their own answers (a callback must reach its Route Handler untouched).
+      if (core.isRoutePath(url.pathname)) return undefined;
+      const loaded = await loadFromRequest(request);
+      if (loaded instanceof Response) return loaded;
+      const { session } = loaded;
+      if (isProtected(url.pathname) && !session.get(StorageKey.IdToken)) {
+        const location = signInRedirect(paths, { method: request.method, url: `${url.pathname}${url.search}` });
+        const response = new Response(null, { status: 302, headers: { location, ...privateCacheHeaders } });
+        return keepOnResponse(session, response, request);
+      }
+      if (!session.needsCommit()) return undefined;
+      return keepOnResponse(session, NextResponse.next(), request);
+    };
+  }
+
+  return {
+    paths,
+    sessions,
+    handlers: { GET: serve, POST: serve },
+    authenticated,
+    getSession,
+    getAccessToken: (resource, options) => withClient((client) => client.getAccessToken(resource, options)),
+    getOrganizationToken: (organizationId, options) =>
+      withClient((client) => client.getOrganizationToken(organizationId, options)),
+    withClient,
+    signIn,
+    signOut,
+    proxy,
+    signInUrl: (returnTo) => signInRedirect(paths, { method: 'GET', url: returnTo ?? '/' }),
+  };
+}

@@ -33,9 +33,6 @@ import {
   sessionUnavailableAnswer,
   signInRedirect,
 } from '@logto-kit/web';
-import { cookies } from 'next/headers.js';
-import { redirect } from 'next/navigation.js';
-import { NextResponse } from 'next/server.js';
 import { processRefreshMemo, type RefreshMemo, refreshTokenDigest, type TokenEntries } from './refresh-memo.ts';
 import { type RoutePattern, routeMatcher } from './route-patterns.ts';
 import { parseSetCookie } from './set-cookie.ts';
@@ -153,6 +150,21 @@ export interface LogtoNext {
   /** The sign-in URL that returns to `returnTo` (a same-origin path) afterwards. */
   signInUrl(returnTo?: string): string;
 }
+
+/*
+ * Next.js's own modules are imported when first needed, by the names Next.js's bundler resolves
+ * (and aliases per context: a Route Handler's `next/navigation` is not a page's). Node.js alone
+ * cannot resolve these names (the package has no `exports`), so the web-standard parts of this
+ * adapter (route handlers, `authenticated()`) also run outside Next.js, e.g. in tests.
+ */
+let headersModule: Promise<typeof import('next/headers.js')> | undefined;
+let navigationModule: Promise<typeof import('next/navigation.js')> | undefined;
+let serverModule: Promise<typeof import('next/server.js')> | undefined;
+const nextHeaders = (): Promise<typeof import('next/headers.js')> =>
+  (headersModule ??= import('next/headers' as string));
+const nextNavigation = (): Promise<typeof import('next/navigation.js')> =>
+  (navigationModule ??= import('next/navigation' as string));
+const nextServer = (): Promise<typeof import('next/server.js')> => (serverModule ??= import('next/server' as string));
 
 const tokenKeys = [StorageKey.IdToken, StorageKey.RefreshToken, StorageKey.AccessTokens] as const;
 
@@ -294,7 +306,7 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
   }
 
   async function requestCookies(): Promise<Map<string, string>> {
-    const jar = await cookies();
+    const jar = await (await nextHeaders()).cookies();
     return new Map(jar.getAll().map((cookie: { name: string; value: string }) => [cookie.name, cookie.value]));
   }
 
@@ -313,7 +325,7 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
       throw error;
     }
     if (headers.length === 0) return;
-    const jar = await cookies();
+    const jar = await (await nextHeaders()).cookies();
     try {
       for (const header of headers) jar.set(parseSetCookie(header));
     } catch (error) {
@@ -479,14 +491,14 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
       ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
     });
     await keepThroughHeaders(loaded, true);
-    return redirect(location);
+    return (await nextNavigation()).redirect(location);
   }
 
   async function signOut(): Promise<never> {
     const loaded = await load(await requestCookies());
     const location = await core.routes.signOut(loaded.session);
     await keepThroughHeaders(loaded, true);
-    return redirect(location);
+    return (await nextNavigation()).redirect(location);
   }
 
   function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
@@ -499,12 +511,16 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
       if (loaded instanceof Response) return loaded;
       const { session } = loaded;
       if (isProtected(url.pathname) && !session.get(StorageKey.IdToken)) {
-        const location = signInRedirect(paths, { method: request.method, url: `${url.pathname}${url.search}` });
+        // Absolute: Next.js refuses a relative `Location` from middleware on the edge runtime.
+        const location = new URL(
+          signInRedirect(paths, { method: request.method, url: `${url.pathname}${url.search}` }),
+          config.baseUrl,
+        ).href;
         const response = new Response(null, { status: 302, headers: { location, ...privateCacheHeaders } });
         return keepOnResponse(session, response, request);
       }
       if (!session.needsCommit()) return undefined;
-      return keepOnResponse(session, NextResponse.next(), request);
+      return keepOnResponse(session, (await nextServer()).NextResponse.next(), request);
     };
   }
 

@@ -35,14 +35,12 @@ import {
 } from '@logto-kit/web';
 import { processRefreshMemo, type RefreshMemo, refreshTokenDigest, type TokenEntries } from './refresh-memo.ts';
 import { type RoutePattern, routeMatcher } from './route-patterns.ts';
-import { parseSetCookie } from './set-cookie.ts';
+import { type CookieToSet, parseSetCookie } from './set-cookie.ts';
 
 /** Configuration of {@link createLogto}: the web core's, plus how a failed callback is shown. */
 export interface LogtoNextConfig extends LogtoCoreConfig {
   /** Renders a failed sign-in callback. Defaults to a small HTML page (status 400, 502 when the provider is unreachable). */
   onCallbackError?: (error: unknown, request: Request) => Response | Promise<Response>;
-  /** @internal The refresh memo; the process's by default. */
-  refreshMemo?: RefreshMemo;
 }
 
 /** What a Server Component learns about the user without any cookie being written. */
@@ -166,6 +164,33 @@ const nextNavigation = (): Promise<typeof import('next/navigation.js')> =>
   (navigationModule ??= import('next/navigation' as string));
 const nextServer = (): Promise<typeof import('next/server.js')> => (serverModule ??= import('next/server' as string));
 
+/** The cookies of the request being rendered, as `next/headers` gives them. */
+export interface RequestCookieJar {
+  getAll(): { name: string; value: string }[];
+  /** Throws where cookies cannot be written (a Server Component). */
+  set(cookie: CookieToSet): unknown;
+}
+
+/**
+ * @internal What the adapter takes from Next.js's request context, replaceable so that the Server
+ * Component and Server Action paths can be tested without a Next.js server.
+ */
+export interface NextContext {
+  cookies(): Promise<RequestCookieJar>;
+  /** `redirect()` of `next/navigation`: throws Next.js's redirect signal. */
+  redirect(location: string): Promise<never>;
+  /** `NextResponse.next()`: the proxy's "continue", with headers to add. */
+  continueResponse(): Promise<Response>;
+  /** The refresh memo; the process's by default. */
+  memo?: RefreshMemo;
+}
+
+const nextContext: NextContext = {
+  cookies: async () => (await nextHeaders()).cookies(),
+  redirect: async (location) => (await nextNavigation()).redirect(location),
+  continueResponse: async () => (await nextServer()).NextResponse.next(),
+};
+
 const tokenKeys = [StorageKey.IdToken, StorageKey.RefreshToken, StorageKey.AccessTokens] as const;
 
 /** A loaded session with its client and what the refresh memo knows of it. */
@@ -233,11 +258,16 @@ function latestTokenExpiry(json: string | undefined): number | undefined {
  * ```
  */
 export function createLogto(config: LogtoNextConfig): LogtoNext {
-  const { onCallbackError, refreshMemo, ...coreConfig } = config;
+  return createLogtoIn(config, nextContext);
+}
+
+/** @internal {@link createLogto} in a given request context (tests run it without Next.js). */
+export function createLogtoIn(config: LogtoNextConfig, context: NextContext): LogtoNext {
+  const { onCallbackError, ...coreConfig } = config;
   const core = createLogtoCore(coreConfig);
   const { paths, sessions } = core;
   const renderError = onCallbackError ?? defaultCallbackError;
-  const memo = refreshMemo ?? processRefreshMemo();
+  const memo = context.memo ?? processRefreshMemo();
   const secure = new URL(config.baseUrl).protocol === 'https:';
   const now = config.clientOptions?.now ?? Date.now;
   const {
@@ -262,6 +292,14 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
     const kept = digest ? memo.get(digest) : undefined;
     if (kept) applyEntries(session, kept);
     const written = new Set<string>();
+    const loaded: RequestSession = { session, client: undefined as unknown as LogtoClient, digest, original };
+    const write = (key: string) => {
+      written.add(key);
+      // Kept at once, before the refresh lock is released: a concurrent request of this user that
+      // waited for the lock finds the new tokens instead of refreshing again. Where the cookie can
+      // be written too (Route Handlers, Server Actions), the entry only spares others a refresh.
+      if ((tokenKeys as readonly string[]).includes(key)) remember(loaded);
+    };
     const storage: Storage = {
       // The memo is read again on every access: a concurrent request of this user may have refreshed
       // while this one waited for the refresh lock, and its tokens are the ones to use.
@@ -273,15 +311,16 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
         return session.get(key);
       },
       set: (key, value) => {
-        written.add(key);
         session.set(key, value);
+        write(key);
       },
       delete: (key) => {
-        written.add(key);
         session.delete(key);
+        write(key);
       },
     };
-    return { session, client: new LogtoClient(clientConfig, { ...clientOptions, storage }), digest, original };
+    loaded.client = new LogtoClient(clientConfig, { ...clientOptions, storage });
+    return loaded;
   }
 
   function applyEntries(session: Session, entries: TokenEntries): void {
@@ -306,7 +345,7 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
   }
 
   async function requestCookies(): Promise<Map<string, string>> {
-    const jar = await (await nextHeaders()).cookies();
+    const jar = await context.cookies();
     return new Map(jar.getAll().map((cookie: { name: string; value: string }) => [cookie.name, cookie.value]));
   }
 
@@ -325,7 +364,7 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
       throw error;
     }
     if (headers.length === 0) return;
-    const jar = await (await nextHeaders()).cookies();
+    const jar = await context.cookies();
     try {
       for (const header of headers) jar.set(parseSetCookie(header));
     } catch (error) {
@@ -491,14 +530,14 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
       ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
     });
     await keepThroughHeaders(loaded, true);
-    return (await nextNavigation()).redirect(location);
+    return context.redirect(location);
   }
 
   async function signOut(): Promise<never> {
     const loaded = await load(await requestCookies());
     const location = await core.routes.signOut(loaded.session);
     await keepThroughHeaders(loaded, true);
-    return (await nextNavigation()).redirect(location);
+    return context.redirect(location);
   }
 
   function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
@@ -520,7 +559,7 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
         return keepOnResponse(session, response, request);
       }
       if (!session.needsCommit()) return undefined;
-      return keepOnResponse(session, (await nextServer()).NextResponse.next(), request);
+      return keepOnResponse(session, await context.continueResponse(), request);
     };
   }
 

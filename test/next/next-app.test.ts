@@ -147,6 +147,13 @@ describe('Next.js example (next build + next start)', { timeout: 900_000 }, () =
       await page.goto(`${app.url}/protected/shopping`);
       await page.waitForURL((url) => url.href.startsWith(app.devServer.url));
       assert.ok(await page.isVisible('input[name="identifier"]'));
+
+      // The header's other Server Action signs in, and comes back home.
+      await page.goto(app.url);
+      await page.click('header button[type="submit"]:has-text("Sign in")');
+      await signInOnProviderPage(page);
+      await page.waitForURL(`${app.url}/`);
+      assert.match((await page.textContent('#who')) ?? '', /Demo User/);
       await context.close();
     });
   });

@@ -187,7 +187,9 @@ export const nextAdapter: Adapter = {
   async webApp(config) {
     const logto = createNextLogto(config);
     const me = logto.authenticated({}, (_request, { user }) => Response.json(user));
-    const page = logto.authenticated({ shouldRedirect: true }, (_request, { user }) => Response.json({ sub: user.sub }));
+    const page = logto.authenticated({ shouldRedirect: true }, (_request, { user }) =>
+      Response.json({ sub: user.sub }),
+    );
     const shopping = logto.authenticated({ resource: shoppingApi }, (_request, { accessToken }) =>
       Response.json({ accessToken }),
     );

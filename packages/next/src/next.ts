@@ -33,7 +33,7 @@ import {
   sessionUnavailableAnswer,
   signInRedirect,
 } from '@logto-kit/web';
-import { processRefreshMemo, type RefreshMemo, refreshTokenDigest, type TokenEntries } from './refresh-memo.ts';
+import { processRefreshMemo, type RefreshMemo, type TokenEntries } from './refresh-memo.ts';
 import { type RoutePattern, routeMatcher } from './route-patterns.ts';
 import { type CookieToSet, parseSetCookie } from './set-cookie.ts';
 
@@ -197,10 +197,36 @@ const tokenKeys = [StorageKey.IdToken, StorageKey.RefreshToken, StorageKey.Acces
 interface RequestSession {
   session: Session;
   client: LogtoClient;
-  /** The digest of the refresh token the cookie holds (cookie sessions only). */
-  digest: string | undefined;
+  /** The refresh token the cookie holds: the refresh memo's key (cookie sessions only). */
+  refreshToken: string | undefined;
   /** The token entries as the cookie holds them. */
   original: Map<string, string | undefined>;
+}
+
+/** The path and query of an absolute request URL (`/orders?id=1`), without parsing the URL. */
+function pathAndQuery(href: string): string {
+  const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+  return pathStart === -1 ? '/' : href.slice(pathStart).split('#', 1)[0]!;
+}
+
+/**
+ * `response` marked personal: no shared cache may keep it (unless the handler chose its own
+ * `Cache-Control`), and it varies by cookie. Headers are set in place when they can be.
+ */
+function markPrivate(response: Response): Response {
+  const needsCacheControl = !response.headers.has('cache-control');
+  const needsVary = !/\bcookie\b/i.test(response.headers.get('vary') ?? '');
+  if (!needsCacheControl && !needsVary) return response;
+  let target = response;
+  try {
+    if (needsCacheControl) target.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+  } catch {
+    // Immutable headers (e.g. `Response.redirect`): a copy with headers of its own.
+    target = new Response(response.body, response);
+    if (needsCacheControl) target.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+  }
+  if (needsVary) target.headers.append('Vary', privateCacheHeaders.Vary);
+  return target;
 }
 
 function toResponse(answer: PlainAnswer): Response {
@@ -286,37 +312,35 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
     const session = await sessions.load({ cookies: cookieMap, secure });
     const original = new Map(tokenKeys.map((key) => [key, session.get(key)]));
     // With a server store, a refresh is kept in the store: the web core's client does it all.
-    if (sessions.usesStore) return { session, client: core.clientFor(session), digest: undefined, original };
+    if (sessions.usesStore) return { session, client: core.clientFor(session), refreshToken: undefined, original };
     const refreshToken = session.get(StorageKey.RefreshToken);
-    const digest = refreshToken ? await refreshTokenDigest(refreshToken) : undefined;
-    const kept = digest ? memo.get(digest) : undefined;
+    const kept = refreshToken ? await memo.lookup(refreshToken) : undefined;
     if (kept) applyEntries(session, kept);
     const written = new Set<string>();
-    const loaded: RequestSession = { session, client: undefined as unknown as LogtoClient, digest, original };
-    const write = (key: string) => {
+    const loaded: RequestSession = { session, client: undefined as unknown as LogtoClient, refreshToken, original };
+    const write = async (key: string) => {
       written.add(key);
       // Kept at once, before the refresh lock is released: a concurrent request of this user that
       // waited for the lock finds the new tokens instead of refreshing again. Where the cookie can
       // be written too (Route Handlers, Server Actions), the entry only spares others a refresh.
-      if ((tokenKeys as readonly string[]).includes(key)) remember(loaded);
+      if ((tokenKeys as readonly string[]).includes(key)) await remember(loaded);
     };
     const storage: Storage = {
       // The memo is read again on every access: a concurrent request of this user may have refreshed
       // while this one waited for the refresh lock, and its tokens are the ones to use.
       get: (key) => {
-        if (digest && !written.has(key)) {
-          const latest = memo.get(digest);
-          if (latest?.has(key)) return latest.get(key);
+        if (refreshToken && !written.has(key) && memo.mayHold(refreshToken)) {
+          return memo.lookup(refreshToken).then((latest) => (latest?.has(key) ? latest.get(key) : session.get(key)));
         }
         return session.get(key);
       },
       set: (key, value) => {
         session.set(key, value);
-        write(key);
+        return write(key);
       },
       delete: (key) => {
         session.delete(key);
-        write(key);
+        return write(key);
       },
     };
     loaded.client = new LogtoClient(clientConfig, { ...clientOptions, storage });
@@ -331,8 +355,8 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   }
 
   /** Keeps what a refresh changed for the next requests that carry the same (unwritable) cookie. */
-  function remember({ session, digest, original }: RequestSession): void {
-    if (!digest) return;
+  async function remember({ session, refreshToken, original }: RequestSession): Promise<void> {
+    if (!refreshToken) return;
     const entries = new Map(tokenKeys.map((key) => [key, session.get(key)]));
     if (tokenKeys.every((key) => entries.get(key) === original.get(key))) return;
     const rotated = entries.get(StorageKey.RefreshToken) !== original.get(StorageKey.RefreshToken);
@@ -341,7 +365,7 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
     const expiresAt = rotated
       ? (session.expiresAt ?? now() + sessions.maxAge * 1000)
       : (latestTokenExpiry(entries.get(StorageKey.AccessTokens)) ?? now() + 60_000);
-    memo.set(digest, entries, expiresAt);
+    await memo.keep(refreshToken, entries, expiresAt);
   }
 
   async function requestCookies(): Promise<Map<string, string>> {
@@ -374,7 +398,7 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
           { cause: error },
         );
       }
-      remember(loaded);
+      await remember(loaded);
     }
   }
 
@@ -445,11 +469,10 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
       const loaded = await loadFromRequest(request);
       if (loaded instanceof Response) return loaded;
       const { session, client } = loaded;
-      const url = new URL(request.url);
       const decision = await decideAuthenticated(
         client,
         options,
-        { method: request.method, url: `${url.pathname}${url.search}` },
+        { method: request.method, url: pathAndQuery(request.url) },
         paths,
       );
       let response: Response;
@@ -465,15 +488,7 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
             },
             context,
           );
-          if (!response.headers.has('cache-control') || !/\bcookie\b/i.test(response.headers.get('vary') ?? '')) {
-            response = new Response(response.body, response);
-            if (!response.headers.has('cache-control')) {
-              response.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
-            }
-            if (!/\bcookie\b/i.test(response.headers.get('vary') ?? '')) {
-              response.headers.append('Vary', privateCacheHeaders.Vary);
-            }
-          }
+          response = markPrivate(response);
           break;
         }
         case 'redirect':

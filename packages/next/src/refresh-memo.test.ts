@@ -17,6 +17,19 @@ describe('RefreshMemo', () => {
     assert.equal(memo.get('refresh-token-a'), undefined);
   });
 
+  it('keeps and finds entries by the refresh token, answering "certainly not here" without a digest', async () => {
+    const memo = new RefreshMemo({ now: () => 0 });
+    assert.equal(memo.mayHold('refresh-token-a'), false);
+    await memo.keep('refresh-token-a', entries, 1000);
+    assert.equal(memo.mayHold('refresh-token-a'), true);
+    assert.equal(memo.mayHold('refresh-token-b'), false);
+    assert.deepEqual(await memo.lookup('refresh-token-a'), entries);
+    assert.equal(await memo.lookup('refresh-token-b'), undefined);
+    assert.deepEqual(memo.get(await refreshTokenDigest('refresh-token-a')), entries, 'keyed by the digest');
+    memo.delete(await refreshTokenDigest('refresh-token-a'));
+    assert.equal(memo.mayHold('refresh-token-a'), false);
+  });
+
   it('serves an entry until it expires, not at its expiry', () => {
     let now = 0;
     const memo = new RefreshMemo({ now: () => now });

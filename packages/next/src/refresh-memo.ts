@@ -27,9 +27,25 @@ export async function refreshTokenDigest(refreshToken: string): Promise<string> 
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/**
+ * A 32-bit FNV-1a hash of `text`: a quick "certainly not here" before the SHA-256 digest, which
+ * Web Crypto computes asynchronously in about 14 µs. 32 bits say next to nothing about a refresh
+ * token of 256 random bits.
+ */
+function quickHash(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) {
+    hash ^= text.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
 /** Refreshed token entries by the digest of the refresh token they follow from. */
 export class RefreshMemo {
-  readonly #entries = new Map<string, MemoEntry>();
+  readonly #entries = new Map<string, MemoEntry & { quick: number }>();
+  /** How many entries have each quick hash. */
+  readonly #quick = new Map<number, number>();
   readonly #limit: number;
   readonly #now: () => number;
 
@@ -38,12 +54,28 @@ export class RefreshMemo {
     this.#now = options.now ?? Date.now;
   }
 
+  /** The entries kept for the refresh token `refreshToken`, unless expired. */
+  async lookup(refreshToken: string): Promise<TokenEntries | undefined> {
+    if (!this.mayHold(refreshToken)) return undefined;
+    return this.get(await refreshTokenDigest(refreshToken));
+  }
+
+  /** Whether an entry for `refreshToken` may be kept (false: certainly not), without a digest. */
+  mayHold(refreshToken: string): boolean {
+    return this.#quick.has(quickHash(refreshToken));
+  }
+
+  /** Keeps `entries` for the refresh token `refreshToken` until `expiresAt` (milliseconds). */
+  async keep(refreshToken: string, entries: TokenEntries, expiresAt: number): Promise<void> {
+    this.#set(await refreshTokenDigest(refreshToken), quickHash(refreshToken), entries, expiresAt);
+  }
+
   /** The entries kept for `digest`, unless expired. */
   get(digest: string): TokenEntries | undefined {
     const entry = this.#entries.get(digest);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.#now()) {
-      this.#entries.delete(digest);
+      this.delete(digest);
       return undefined;
     }
     return entry.entries;
@@ -51,23 +83,33 @@ export class RefreshMemo {
 
   /** Keeps `entries` for `digest` until `expiresAt` (milliseconds); nothing when already past. */
   set(digest: string, entries: TokenEntries, expiresAt: number): void {
+    this.#set(digest, quickHash(digest), entries, expiresAt);
+  }
+
+  #set(digest: string, quick: number, entries: TokenEntries, expiresAt: number): void {
     if (expiresAt <= this.#now()) return;
-    this.#entries.delete(digest);
+    this.delete(digest);
     if (this.#entries.size >= this.#limit) {
       const now = this.#now();
-      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key);
+      for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.delete(key);
       // Map iteration is insertion order: the oldest entries go first.
       for (const key of this.#entries.keys()) {
         if (this.#entries.size < this.#limit) break;
-        this.#entries.delete(key);
+        this.delete(key);
       }
     }
-    this.#entries.set(digest, { entries: new Map(entries), expiresAt });
+    this.#entries.set(digest, { entries: new Map(entries), expiresAt, quick });
+    this.#quick.set(quick, (this.#quick.get(quick) ?? 0) + 1);
   }
 
-  /** Forgets the entry of `digest` (its contents reached the cookie). */
+  /** Forgets the entry of `digest`. */
   delete(digest: string): void {
+    const entry = this.#entries.get(digest);
+    if (!entry) return;
     this.#entries.delete(digest);
+    const count = (this.#quick.get(entry.quick) ?? 1) - 1;
+    if (count > 0) this.#quick.set(entry.quick, count);
+    else this.#quick.delete(entry.quick);
   }
 
   /** The number of entries, expired ones included until they are met. */

@@ -232,6 +232,21 @@ describe('@logto-kit/next in Server Components and Server Actions', () => {
     assert.deepEqual(await app.with(new Jar(end.next(), false)).getSession(), { isAuthenticated: false });
   });
 
+  it('forgets what the memo kept for a cookie once its session signs out: no token for a copy of the old cookie', async () => {
+    const app = await world.app();
+    const cookie = await app.signIn();
+    await app.with(new Jar(cookie, false)).getAccessToken(shoppingApi);
+    const action = new Jar(cookie, true);
+    await app
+      .with(action)
+      .signOut()
+      .catch(() => undefined);
+    await assert.rejects(
+      app.with(new Jar(cookie, false)).getAccessToken(shoppingApi),
+      (error: unknown) => error instanceof LogtoError && error.code === 'not_authenticated',
+    );
+  });
+
   it('refuses signIn() while rendering a Server Component, with a message that says where it belongs', async () => {
     const app = await world.app();
     await assert.rejects(app.with(new Jar('', false)).signIn(), /Server Actions/);

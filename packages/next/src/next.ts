@@ -449,6 +449,8 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
       text: () => request.text(),
     });
     if (!answer) return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, POST' } });
+    // Signed out: what the memo kept for this cookie goes too.
+    if (loaded.refreshToken && !session.get(StorageKey.RefreshToken)) await memo.forget(loaded.refreshToken);
     const response =
       answer.kind === 'redirect'
         ? new Response(null, { status: 302, headers: { location: answer.location } })
@@ -551,6 +553,7 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   async function signOut(): Promise<never> {
     const loaded = await load(await requestCookies());
     const location = await core.routes.signOut(loaded.session);
+    if (loaded.refreshToken) await memo.forget(loaded.refreshToken);
     await keepThroughHeaders(loaded, true);
     return context.redirect(location);
   }

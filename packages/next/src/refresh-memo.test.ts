@@ -26,8 +26,11 @@ describe('RefreshMemo', () => {
     assert.deepEqual(await memo.lookup('refresh-token-a'), entries);
     assert.equal(await memo.lookup('refresh-token-b'), undefined);
     assert.deepEqual(memo.get(await refreshTokenDigest('refresh-token-a')), entries, 'keyed by the digest');
-    memo.delete(await refreshTokenDigest('refresh-token-a'));
+    await memo.forget('refresh-token-b');
+    assert.equal(memo.size, 1);
+    await memo.forget('refresh-token-a');
     assert.equal(memo.mayHold('refresh-token-a'), false);
+    assert.equal(memo.size, 0);
   });
 
   it('serves an entry until it expires, not at its expiry', () => {

@@ -70,6 +70,11 @@ export class RefreshMemo {
     this.#set(await refreshTokenDigest(refreshToken), quickHash(refreshToken), entries, expiresAt);
   }
 
+  /** Forgets the entry of the refresh token `refreshToken` (signed out). */
+  async forget(refreshToken: string): Promise<void> {
+    if (this.mayHold(refreshToken)) this.delete(await refreshTokenDigest(refreshToken));
+  }
+
   /** The entries kept for `digest`, unless expired. */
   get(digest: string): TokenEntries | undefined {
     const entry = this.#entries.get(digest);

@@ -139,7 +139,7 @@ export async function bestOfRounds(child: ChildProcess, targets: readonly LoadTa
   for (const [index, target] of targets.entries()) {
     const { rate, cpuPerRequest } = best[index]!;
     console.log(
-      `  ${target.title.padEnd(width)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(0).padStart(5)} µs CPU/request`,
+      `  ${target.title.padEnd(width)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request`,
     );
   }
   return best;
@@ -160,4 +160,15 @@ export function comparison(
   const met = 'minimum' in target ? rateRatio >= target.minimum : rateRatio > target.above;
   const goal = 'minimum' in target ? `≥ ${target.minimum.toFixed(2)}×` : `> ${target.above}×`;
   return `  ${label.padEnd(48)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${goal}) ${met ? '✔' : '✖'}`;
+}
+
+/**
+ * One printed cost figure: the server CPU time `result` adds per request over `baseline` (the
+ * same route unprotected, in the same run), against a target in microseconds, with the
+ * requests/s ratio beside it.
+ */
+export function addedCost(label: string, result: LoadResult, baseline: LoadResult, targetMicros: number): string {
+  const added = result.cpuPerRequest - baseline.cpuPerRequest;
+  const met = added <= targetMicros;
+  return `  ${label} adds ${added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${(result.rate / baseline.rate).toFixed(2)}× req/s, ${(baseline.cpuPerRequest / result.cpuPerRequest).toFixed(2)}× by CPU of the unprotected route)`;
 }

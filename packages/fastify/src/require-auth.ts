@@ -1,8 +1,6 @@
 import { authErrorAnswer, createRequestGuard, type GuardOptions, isApiAuthError } from '@logto-kit/api';
-import type { FastifyRequest } from 'fastify';
-import type { LogtoPreHandler } from './authenticated.ts';
+import type { FastifyRequest, preHandlerAsyncHookHandler as LogtoPreHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
-import './fastify-request.ts';
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
 export type RequireAuthOptions = GuardOptions<FastifyRequest>;

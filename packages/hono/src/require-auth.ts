@@ -1,6 +1,18 @@
-import { authErrorResponse, createRequestGuard, type GuardOptions, isApiAuthError } from '@logto-kit/api';
+import {
+  type AuthResult,
+  authErrorAnswer,
+  createRequestGuard,
+  type GuardOptions,
+  isApiAuthError,
+} from '@logto-kit/api';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AuthVariables } from './variables.ts';
+import { sendAnswer } from './send-answer.ts';
+
+/** Set by `requireAuth()` before the protected handler runs. */
+export interface AuthVariables {
+  /** The verified caller. */
+  auth: AuthResult;
+}
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
 export type RequireAuthOptions = GuardOptions<Context>;
@@ -25,7 +37,7 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Va
     try {
       c.set('auth', await guard(c.req.header('authorization'), c));
     } catch (error) {
-      if (isApiAuthError(error)) return authErrorResponse(error);
+      if (isApiAuthError(error)) return sendAnswer(authErrorAnswer(error));
       throw error;
     }
     await next();

@@ -1,9 +1,10 @@
 /**
  * The Next.js (App Router) adapter: everything that touches the web core lives in this file. It
- * loads the session from the request's cookies (a `Request` in Route Handlers and the proxy,
- * `next/headers` in Server Components and Server Actions), gives it a `LogtoClient`, and sends
- * what the session needs written: as `Set-Cookie` on a `Response`, through `cookies().set()`, or,
- * where no cookie can be written (Server Components), into the process's refresh memo.
+ * describes each request to the core's adapter contract (a `Request` in Route Handlers and the
+ * proxy; the cookies of `next/headers` in Server Components and Server Actions), opens its
+ * session, serves the routes, decides protected handlers, and sends what `commit` answers: as
+ * `Set-Cookie` on a `Response`, through `cookies().set()`, or, where no cookie can be written
+ * (Server Components), into the process's refresh memo.
  */
 import {
   type AccessTokenOptions,
@@ -14,24 +15,24 @@ import {
   type UserInfoResponse,
 } from '@logto-kit/client';
 import {
+  type AdapterRequest,
   type AuthenticatedOptions,
-  callbackErrorPage,
-  callbackErrorStatus,
   createLogtoCore,
   decideAuthenticated,
-  htmlContentType,
-  jsonContentType,
+  describeFetchRequest,
   type LogtoCoreConfig,
   type LogtoPaths,
+  type LogtoRequestContext,
   type LogtoUser,
-  notAuthenticatedBody,
   type PlainAnswer,
-  parseCookieHeader,
   privateCacheHeaders,
+  privateResponse,
   type Session,
   type SessionManager,
-  sessionUnavailableAnswer,
+  SessionStoreError,
   signInRedirect,
+  toResponse,
+  varyByCookie,
 } from '@logto-kit/web';
 import { processRefreshMemo, type RefreshMemo, type TokenEntries } from './refresh-memo.ts';
 import { type RoutePattern, routeMatcher } from './route-patterns.ts';
@@ -195,6 +196,8 @@ const tokenKeys = [StorageKey.IdToken, StorageKey.RefreshToken, StorageKey.Acces
 
 /** A loaded session with its client and what the refresh memo knows of it. */
 interface RequestSession {
+  /** The request's context, its client being {@link client}. */
+  context: LogtoRequestContext;
   session: Session;
   client: LogtoClient;
   /** The refresh token the cookie holds: the refresh memo's key (cookie sessions only). */
@@ -203,10 +206,22 @@ interface RequestSession {
   original: Map<string, string | undefined>;
 }
 
-/** The path and query of an absolute request URL (`/orders?id=1`), without parsing the URL. */
-function pathAndQuery(href: string): string {
-  const pathStart = href.indexOf('/', href.indexOf('//') + 2);
-  return pathStart === -1 ? '/' : href.slice(pathStart).split('#', 1)[0]!;
+/** A request of a Server Component or Server Action, described by its cookies only. */
+class CookiesOnlyRequest implements AdapterRequest {
+  readonly method = 'GET';
+  readonly path = '/';
+  readonly query = '';
+  readonly cookies: string | undefined;
+  readonly secure: boolean;
+
+  constructor(cookies: string | undefined, secure: boolean) {
+    this.cookies = cookies;
+    this.secure = secure;
+  }
+
+  header(): string | undefined {
+    return undefined;
+  }
 }
 
 /**
@@ -214,30 +229,25 @@ function pathAndQuery(href: string): string {
  * `Cache-Control`), and it varies by cookie. Headers are set in place when they can be.
  */
 function markPrivate(response: Response): Response {
-  const needsCacheControl = !response.headers.has('cache-control');
-  const needsVary = !/\bcookie\b/i.test(response.headers.get('vary') ?? '');
-  if (!needsCacheControl && !needsVary) return response;
-  let target = response;
+  const vary = response.headers.get('vary') ?? undefined;
   try {
-    if (needsCacheControl) target.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+    if (!response.headers.has('cache-control')) {
+      response.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+    }
+    if (varyByCookie(vary) !== vary) response.headers.set('Vary', varyByCookie(vary));
+    return response;
   } catch {
     // Immutable headers (e.g. `Response.redirect`): a copy with headers of its own.
-    target = new Response(response.body, response);
-    if (needsCacheControl) target.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+    return privateResponse(response);
   }
-  if (needsVary) target.headers.append('Vary', privateCacheHeaders.Vary);
-  return target;
 }
 
-function toResponse(answer: PlainAnswer): Response {
-  return new Response(answer.body, { status: answer.status, headers: answer.headers });
-}
-
-function defaultCallbackError(error: unknown): Response {
-  return new Response(callbackErrorPage(error), {
-    status: callbackErrorStatus(error),
-    headers: { 'content-type': htmlContentType },
-  });
+/** The error a Server Component or Server Action meets while the session store is down (not "signed out"). */
+function storeUnavailable(): SessionStoreError {
+  return new SessionStoreError(
+    'session_store_unavailable',
+    'The session store cannot be reached: the session could not be read or saved. Try again shortly.',
+  );
 }
 
 /** A frozen copy whose array values are frozen copies too (the client checks a frozen config once). */
@@ -288,12 +298,12 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
 }
 
 /** @internal {@link createLogto} in a given request context (tests run it without Next.js). */
-export function createLogtoIn(config: LogtoNextConfig, context: NextContext): LogtoNext {
+export function createLogtoIn(config: LogtoNextConfig, next: NextContext): LogtoNext {
   const { onCallbackError, ...coreConfig } = config;
   const core = createLogtoCore(coreConfig);
   const { paths, sessions } = core;
-  const renderError = onCallbackError ?? defaultCallbackError;
-  const memo = context.memo ?? processRefreshMemo();
+  const routePaths = new Set([paths.signIn, paths.signUp, paths.callback, paths.signOut, paths.backChannelLogout]);
+  const memo = next.memo ?? processRefreshMemo();
   const secure = new URL(config.baseUrl).protocol === 'https:';
   const now = config.clientOptions?.now ?? Date.now;
   const {
@@ -307,17 +317,25 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   } = coreConfig;
   const clientConfig = frozenCopy(clientSettings);
 
-  /** Loads the session of `cookieMap` with the memo's refreshed tokens on top (cookie sessions). */
-  async function load(cookieMap: ReadonlyMap<string, string>): Promise<RequestSession> {
-    const session = await sessions.load({ cookies: cookieMap, secure });
+  /**
+   * Opens the request's session, with the memo's refreshed tokens on top (cookie sessions): the
+   * loaded session, or the 503 answer while the session store is down.
+   */
+  async function load(request: AdapterRequest): Promise<RequestSession | PlainAnswer> {
+    let opened = core.open(request);
+    if (opened instanceof Promise) opened = await opened;
+    if (opened.kind === 'unavailable') return opened.answer;
+    const { context } = opened;
+    const { session } = context;
     const original = new Map(tokenKeys.map((key) => [key, session.get(key)]));
     // With a server store, a refresh is kept in the store: the web core's client does it all.
-    if (sessions.usesStore) return { session, client: core.clientFor(session), refreshToken: undefined, original };
+    if (sessions.usesStore) {
+      return { context, session, client: context.client, refreshToken: undefined, original };
+    }
     const refreshToken = session.get(StorageKey.RefreshToken);
     const kept = refreshToken ? await memo.lookup(refreshToken) : undefined;
     if (kept) applyEntries(session, kept);
     const written = new Set<string>();
-    const loaded: RequestSession = { session, client: undefined as unknown as LogtoClient, refreshToken, original };
     const write = async (key: string) => {
       written.add(key);
       // Kept at once, before the refresh lock is released: a concurrent request of this user that
@@ -343,7 +361,9 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
         return write(key);
       },
     };
-    loaded.client = new LogtoClient(clientConfig, { ...clientOptions, storage });
+    const client = new LogtoClient(clientConfig, { ...clientOptions, storage });
+    const ownContext: LogtoRequestContext = { session, paths, request, client };
+    const loaded: RequestSession = { context: ownContext, session, client, refreshToken, original };
     return loaded;
   }
 
@@ -363,14 +383,21 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
     // A new (or refused) refresh token is needed as long as the cookie it replaces lives; new access
     // tokens only until they expire, after which one refresh with the cookie's token follows.
     const expiresAt = rotated
-      ? (session.expiresAt ?? now() + sessions.maxAge * 1000)
+      ? now() + sessions.maxAge * 1000
       : (latestTokenExpiry(entries.get(StorageKey.AccessTokens)) ?? now() + 60_000);
     await memo.keep(refreshToken, entries, expiresAt);
   }
 
-  async function requestCookies(): Promise<Map<string, string>> {
-    const jar = await context.cookies();
-    return new Map(jar.getAll().map((cookie: { name: string; value: string }) => [cookie.name, cookie.value]));
+  /** The session of the request being rendered (Server Components, Server Actions), from `next/headers`. */
+  async function loadFromHeaders(): Promise<RequestSession> {
+    const jar = await next.cookies();
+    const cookies = jar
+      .getAll()
+      .map((cookie: { name: string; value: string }) => `${cookie.name}=${cookie.value}`)
+      .join('; ');
+    const loaded = await load(new CookiesOnlyRequest(cookies || undefined, secure));
+    if ('status' in loaded) throw storeUnavailable();
+    return loaded;
   }
 
   /**
@@ -378,19 +405,14 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
    * Server Component (where `cookies().set` throws) into the store or the refresh memo.
    */
   async function keepThroughHeaders(loaded: RequestSession, mustWrite = false): Promise<void> {
-    const { session } = loaded;
-    if (!session.needsCommit()) return;
-    let headers: string[];
+    const commit = core.commit(loaded.context);
+    const result = commit && (await commit);
+    if (!result) return;
+    if (result.kind === 'unavailable') throw storeUnavailable();
+    if (result.setCookie.length === 0) return;
+    const jar = await next.cookies();
     try {
-      headers = await session.commit();
-    } catch (error) {
-      sessions.reportStoreFailure(error);
-      throw error;
-    }
-    if (headers.length === 0) return;
-    const jar = await context.cookies();
-    try {
-      for (const header of headers) jar.set(parseSetCookie(header));
+      for (const header of result.setCookie) jar.set(parseSetCookie(header));
     } catch (error) {
       if (mustWrite) {
         throw new TypeError(
@@ -403,117 +425,65 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   }
 
   /** Saves the session on a `Response` (Route Handlers, the proxy); a store failure answers 503. */
-  async function keepOnResponse(session: Session, response: Response, request: Request): Promise<Response> {
-    if (!session.needsCommit()) return response;
-    let headers: string[];
-    try {
-      headers = await session.commit();
-    } catch (error) {
-      sessions.reportStoreFailure(error);
-      return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
-    }
-    if (headers.length === 0) return response;
+  async function keepOnResponse(loaded: RequestSession, response: Response): Promise<Response> {
+    const commit = core.commit(loaded.context);
+    const result = commit && (await commit);
+    if (!result) return response;
+    if (result.kind === 'unavailable') return toResponse(result.answer);
+    if (result.setCookie.length === 0) return response;
     let target = response;
     try {
-      for (const header of headers) target.headers.append('set-cookie', header);
+      for (const header of result.setCookie) target.headers.append('set-cookie', header);
     } catch {
       // Immutable headers (e.g. `Response.redirect`): the same response with headers of its own.
       target = new Response(response.body, response);
-      for (const header of headers) target.headers.append('set-cookie', header);
+      for (const header of result.setCookie) target.headers.append('set-cookie', header);
     }
     return target;
   }
 
-  async function loadFromRequest(request: Request): Promise<RequestSession | Response> {
-    try {
-      return await load(parseCookieHeader(request.headers.get('cookie') ?? undefined));
-    } catch (error) {
-      // Only the session store can fail here; an outage must not look like being signed out.
-      sessions.reportStoreFailure(error);
-      return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
-    }
-  }
-
   async function serve(request: Request): Promise<Response> {
-    const url = new URL(request.url);
-    if (!core.isRoutePath(url.pathname)) return new Response('Not Found', { status: 404 });
-    const loaded = await loadFromRequest(request);
-    if (loaded instanceof Response) return loaded;
-    const { session } = loaded;
-    const header = (name: string) => request.headers.get(name) ?? undefined;
-    const answer = await core.serveRoute(session, {
-      method: request.method,
-      path: url.pathname,
-      search: url.search,
-      header,
-      text: () => request.text(),
-    });
+    const loaded = await load(describeFetchRequest(request));
+    if ('status' in loaded) return toResponse(loaded);
+    const route = core.route(loaded.context);
+    if (!route) return new Response('Not Found', { status: 404 });
+    const answer = await route;
     if (!answer) return new Response('Method Not Allowed', { status: 405, headers: { allow: 'GET, POST' } });
     // Signed out: what the memo kept for this cookie goes too.
-    if (loaded.refreshToken && !session.get(StorageKey.RefreshToken)) await memo.forget(loaded.refreshToken);
+    if (loaded.refreshToken && !loaded.session.get(StorageKey.RefreshToken)) await memo.forget(loaded.refreshToken);
     const response =
-      answer.kind === 'redirect'
-        ? new Response(null, { status: 302, headers: { location: answer.location } })
-        : answer.kind === 'page'
-          ? toResponse(answer.answer)
-          : await renderError(answer.error, request);
-    const sent = new Response(response.body, response);
-    sent.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
-    if (!/\bcookie\b/i.test(sent.headers.get('vary') ?? '')) sent.headers.append('Vary', privateCacheHeaders.Vary);
-    return keepOnResponse(session, sent, request);
+      answer.kind === 'callback_error' && onCallbackError
+        ? privateResponse(await onCallbackError(answer.error, request))
+        : toResponse(answer.answer);
+    return keepOnResponse(loaded, response);
   }
 
   function authenticated<Context>(
     options: AuthenticatedOptions,
     handler: (request: Request, auth: AuthenticatedContext, context: Context) => Response | Promise<Response>,
   ): RouteHandler<Context> {
-    return async (request, context) => {
-      const loaded = await loadFromRequest(request);
-      if (loaded instanceof Response) return loaded;
-      const { session, client } = loaded;
-      const decision = await decideAuthenticated(
-        client,
-        options,
-        { method: request.method, url: pathAndQuery(request.url) },
-        paths,
+    return async (request, routeContext) => {
+      const loaded = await load(describeFetchRequest(request));
+      if ('status' in loaded) return toResponse(loaded);
+      let decision = decideAuthenticated(loaded.context, options);
+      if (decision instanceof Promise) decision = await decision;
+      if (decision.kind === 'answer') return keepOnResponse(loaded, toResponse(decision.answer));
+      const response = await handler(
+        request,
+        {
+          user: decision.user,
+          accessToken: decision.accessToken,
+          organizationToken: decision.organizationToken,
+          client: loaded.client,
+        },
+        routeContext,
       );
-      let response: Response;
-      switch (decision.kind) {
-        case 'user': {
-          response = await handler(
-            request,
-            {
-              user: decision.user,
-              accessToken: decision.accessToken,
-              organizationToken: decision.organizationToken,
-              client,
-            },
-            context,
-          );
-          response = markPrivate(response);
-          break;
-        }
-        case 'redirect':
-          response = new Response(null, {
-            status: 302,
-            headers: { location: decision.location, ...privateCacheHeaders },
-          });
-          break;
-        case 'unauthorized':
-          response = new Response(JSON.stringify(notAuthenticatedBody), {
-            status: 401,
-            headers: { 'content-type': jsonContentType, ...privateCacheHeaders },
-          });
-          break;
-        case 'unavailable':
-          return toResponse(sessionUnavailableAnswer(request.headers.get('accept')));
-      }
-      return keepOnResponse(session, response, request);
+      return keepOnResponse(loaded, markPrivate(response));
     };
   }
 
   async function withClient<T>(use: (client: LogtoClient) => Promise<T>): Promise<T> {
-    const loaded = await load(await requestCookies());
+    const loaded = await loadFromHeaders();
     try {
       return await use(loaded.client);
     } finally {
@@ -523,7 +493,7 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   }
 
   async function getSession(options: { fetchUserInfo?: boolean } = {}): Promise<LogtoSessionState> {
-    const loaded = await load(await requestCookies());
+    const loaded = await loadFromHeaders();
     const { client } = loaded;
     if (!(await client.isAuthenticated())) return { isAuthenticated: false };
     let claims: IdTokenClaims;
@@ -541,43 +511,42 @@ export function createLogtoIn(config: LogtoNextConfig, context: NextContext): Lo
   }
 
   async function signIn(options: SignInActionOptions = {}): Promise<never> {
-    const loaded = await load(await requestCookies());
+    const loaded = await loadFromHeaders();
     const location = await core.routes.signIn(loaded.session, {
       returnTo: options.returnTo,
       ...(options.firstScreen ? { firstScreen: options.firstScreen } : {}),
     });
     await keepThroughHeaders(loaded, true);
-    return context.redirect(location);
+    return next.redirect(location);
   }
 
   async function signOut(): Promise<never> {
-    const loaded = await load(await requestCookies());
+    const loaded = await loadFromHeaders();
     const location = await core.routes.signOut(loaded.session);
     if (loaded.refreshToken) await memo.forget(loaded.refreshToken);
     await keepThroughHeaders(loaded, true);
-    return context.redirect(location);
+    return next.redirect(location);
   }
 
   function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
     const isProtected = routeMatcher(options.protect);
     return async (request) => {
-      const url = new URL(request.url);
+      const described = describeFetchRequest(request);
       // The routes keep their own answers (a callback must reach its Route Handler untouched).
-      if (core.isRoutePath(url.pathname)) return undefined;
-      const loaded = await loadFromRequest(request);
-      if (loaded instanceof Response) return loaded;
-      const { session } = loaded;
-      if (isProtected(url.pathname) && !session.get(StorageKey.IdToken)) {
+      if (routePaths.has(described.path)) return undefined;
+      const loaded = await load(described);
+      if ('status' in loaded) return toResponse(loaded);
+      if (isProtected(described.path) && !loaded.session.get(StorageKey.IdToken)) {
         // Absolute: Next.js refuses a relative `Location` from middleware on the edge runtime.
         const location = new URL(
-          signInRedirect(paths, { method: request.method, url: `${url.pathname}${url.search}` }),
+          signInRedirect(paths, { method: request.method, url: `${described.path}${described.query}` }),
           config.baseUrl,
         ).href;
         const response = new Response(null, { status: 302, headers: { location, ...privateCacheHeaders } });
-        return keepOnResponse(session, response, request);
+        return keepOnResponse(loaded, response);
       }
-      if (!session.needsCommit()) return undefined;
-      return keepOnResponse(session, await context.continueResponse(), request);
+      if (!sessions.needsCommit(loaded.session)) return undefined;
+      return keepOnResponse(loaded, await next.continueResponse());
     };
   }
 

@@ -4,8 +4,7 @@
  * session cookie use it instead of refreshing again. Keyed by the SHA-256 of the refresh token the
  * cookie holds: only a request that has that refresh token finds the entry, and the map holds no
  * refresh token as a key. Bounded in size; an entry lives as long as the access tokens it holds,
- * or, when the refresh token itself changed (rotation) or was refused, as long as the session
- * cookie it stands in for.
+ * or, when the refresh token itself changed (rotation) or was refused, as long as a session lives.
  */
 
 /** The session entries a refresh changes: a value, or `undefined` for an entry removed. */

@@ -247,6 +247,28 @@ describe('@logto-kit/next in Server Components and Server Actions', () => {
     );
   });
 
+  it('marks the session cookie Secure when the public URL is https, also when Next.js sees http behind a proxy', async () => {
+    const logto = createLogtoIn(
+      {
+        endpoint: world.devServer.url,
+        appId: 'sample-web-app',
+        appSecret: 'sample-web-app-secret',
+        baseUrl: 'https://app.example',
+        session: { secrets: [sessionSecret] },
+      },
+      {
+        cookies: async () => new Jar('', false),
+        redirect: async (location) => {
+          throw new Redirected(location);
+        },
+        continueResponse: async () => new Response(null),
+      },
+    );
+    const started = await logto.handlers.GET(new Request('http://app.example/sign-in'));
+    assert.equal(started.status, 302);
+    assert.match(started.headers.get('set-cookie') ?? '', /; Secure/);
+  });
+
   it('refuses signIn() while rendering a Server Component, with a message that says where it belongs', async () => {
     const app = await world.app();
     await assert.rejects(app.with(new Jar('', false)).signIn(), /Server Actions/);

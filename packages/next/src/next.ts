@@ -318,6 +318,24 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   const clientConfig = frozenCopy(clientSettings);
 
   /**
+   * A `Request` described for the core: https when the application's public URL is (behind a
+   * proxy that ends TLS, Next.js may see plain http), or when the request came over https.
+   */
+  function describe(request: Request): AdapterRequest {
+    const described = describeFetchRequest(request);
+    if (!secure || described.secure) return described;
+    return {
+      method: described.method,
+      path: described.path,
+      query: described.query,
+      cookies: described.cookies,
+      secure,
+      header: (name) => described.header(name),
+      text: () => request.text(),
+    };
+  }
+
+  /**
    * Opens the request's session, with the memo's refreshed tokens on top (cookie sessions): the
    * loaded session, or the 503 answer while the session store is down.
    */
@@ -443,7 +461,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   }
 
   async function serve(request: Request): Promise<Response> {
-    const loaded = await load(describeFetchRequest(request));
+    const loaded = await load(describe(request));
     if ('status' in loaded) return toResponse(loaded);
     const route = core.route(loaded.context);
     if (!route) return new Response('Not Found', { status: 404 });
@@ -463,7 +481,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
     handler: (request: Request, auth: AuthenticatedContext, context: Context) => Response | Promise<Response>,
   ): RouteHandler<Context> {
     return async (request, routeContext) => {
-      const loaded = await load(describeFetchRequest(request));
+      const loaded = await load(describe(request));
       if ('status' in loaded) return toResponse(loaded);
       let decision = decideAuthenticated(loaded.context, options);
       if (decision instanceof Promise) decision = await decision;
@@ -531,7 +549,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
     const isProtected = routeMatcher(options.protect);
     return async (request) => {
-      const described = describeFetchRequest(request);
+      const described = describe(request);
       // The routes keep their own answers (a callback must reach its Route Handler untouched).
       if (routePaths.has(described.path)) return undefined;
       const loaded = await load(described);

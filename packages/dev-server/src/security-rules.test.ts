@@ -93,6 +93,29 @@ describe('dev server: refresh tokens and organizations', () => {
   });
 });
 
+describe('narrowed organization tokens', () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer({ port: 0, memory: true, config });
+  });
+  after(() => server.close());
+
+  it('carry only the scopes the refresh request names', async () => {
+    const { tokens } = await signInForTokens(server, demoUser, {
+      scopes: [organizationsScope, 'read:projects', 'write:projects'],
+      resources: [organizationsResource],
+    });
+    const narrowed = await tokenRequest(server, {
+      grant_type: 'refresh_token',
+      refresh_token: String(tokens.refresh_token),
+      organization_id: 'org-acme',
+      scope: 'read:projects',
+    });
+    assert.equal(narrowed.status, 200, JSON.stringify(narrowed.body));
+    assert.equal(decodeJwt(narrowed.body.access_token).payload.scope, 'read:projects');
+  });
+});
+
 describe('organization permissions match ids exactly', () => {
   it('grants the scopes of the organization itself', () => {
     assert.deepEqual(organizationScopes(config, 'demo', 'org-acme')?.sort(), [

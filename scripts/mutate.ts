@@ -46,6 +46,11 @@ export const groups: Readonly<Record<string, Group>> = {
   api: {
     mutate: [
       'packages/api/src/verify-access-token.ts',
+      'packages/api/src/access-token-header.ts',
+      'packages/api/src/access-token-claims.ts',
+      'packages/api/src/key-source.ts',
+      'packages/api/src/key-selection.ts',
+      'packages/api/src/check-signature.ts',
       'packages/api/src/algorithms.ts',
       'packages/api/src/signature.node.ts',
       'packages/api/src/requirements.ts',

@@ -45,8 +45,14 @@ export async function startServerChild<T>(moduleUrl: string): Promise<{ child: C
   const child = spawn(
     process.execPath,
     [
-      // LOGTO_KIT_BENCH_PROFILE=1 writes the servers' CPU profile to /tmp/prof.
-      ...(process.env.LOGTO_KIT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      // LOGTO_KIT_BENCH_PROFILE=1 writes the servers' CPU profile to /tmp/prof (or to the directory
+      // LOGTO_KIT_BENCH_PROFILE names).
+      ...(process.env.LOGTO_KIT_BENCH_PROFILE
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${process.env.LOGTO_KIT_BENCH_PROFILE === '1' ? '/tmp/prof' : process.env.LOGTO_KIT_BENCH_PROFILE}`,
+          ]
+        : []),
       '--conditions=@logto-kit/source',
       fileURLToPath(moduleUrl),
     ],
@@ -160,4 +166,14 @@ export function comparison(
   const met = 'minimum' in target ? rateRatio >= target.minimum : rateRatio > target.above;
   const goal = 'minimum' in target ? `≥ ${target.minimum.toFixed(2)}×` : `> ${target.above}×`;
   return `  ${label.padEnd(48)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${goal}) ${met ? '✔' : '✖'}`;
+}
+
+/**
+ * One printed comparison by server CPU time per request: the time `result` adds over `baseline`,
+ * against the most it may add (`maxMicros`); the requests/s ratio is shown beside it.
+ */
+export function addedCpu(label: string, result: LoadResult, baseline: LoadResult, maxMicros: number): string {
+  const added = result.cpuPerRequest - baseline.cpuPerRequest;
+  const met = added <= maxMicros;
+  return `  ${label.padEnd(48)} +${added.toFixed(1)} µs CPU/request (${result.cpuPerRequest.toFixed(1)} vs ${baseline.cpuPerRequest.toFixed(1)}), ${(result.rate / baseline.rate).toFixed(2)}× req/s   (target ≤ ${maxMicros} µs) ${met ? '✔' : '✖'}`;
 }

@@ -1,7 +1,7 @@
 import {
   type ApiAuthError,
   type AuthResult,
-  createRequestGuard,
+  createEagerRequestGuard,
   type GuardOptions,
   type GuardRequirements,
   isApiAuthError,
@@ -39,15 +39,26 @@ export type RequireAuthOptions = GuardOptions<Request>;
  * ```
  */
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
-  const guard = createRequestGuard(options);
+  const guard = createEagerRequestGuard(options);
   return (req, res, next) => {
-    guard(req.headers.authorization, req).then(
-      (auth) => {
-        req.auth = auth;
+    const refuse = (error: unknown) => (isApiAuthError(error) ? sendAuthError(res, error) : next(error));
+    let auth: AuthResult | Promise<AuthResult>;
+    try {
+      auth = guard(req.headers.authorization, req);
+    } catch (error) {
+      refuse(error);
+      return;
+    }
+    if (auth instanceof Promise) {
+      auth.then((verified) => {
+        req.auth = verified;
         next();
-      },
-      (error: unknown) => (isApiAuthError(error) ? sendAuthError(res, error) : next(error)),
-    );
+      }, refuse);
+      return;
+    }
+    // A reused token: on at once, without a promise.
+    req.auth = auth;
+    next();
   };
 }
 

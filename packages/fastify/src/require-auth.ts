@@ -1,6 +1,11 @@
-import { authErrorAnswer, createRequestGuard, type GuardOptions, isApiAuthError } from '@logto-kit/api';
-import type { FastifyRequest } from 'fastify';
-import type { LogtoPreHandler } from './authenticated.ts';
+import {
+  type AuthResult,
+  authErrorAnswer,
+  createEagerRequestGuard,
+  type GuardOptions,
+  isApiAuthError,
+} from '@logto-kit/api';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
 import './fastify-request.ts';
 
@@ -21,15 +26,29 @@ export type RequireAuthOptions = GuardOptions<FastifyRequest>;
  * app.get('/api/products', { preHandler: requireAuth({ verifier, scopes: ['shopping:read'] }) }, async (request) => ({ sub: request.auth?.sub }));
  * ```
  */
-export function requireAuth(options: RequireAuthOptions): LogtoPreHandler {
-  const guard = createRequestGuard(options);
-  return async (request, reply) => {
+export function requireAuth(options: RequireAuthOptions): preHandlerHookHandler {
+  const guard = createEagerRequestGuard(options);
+  // Callback style, so that a reused token goes on at once, without a promise.
+  return (request, reply, done) => {
+    const refuse = (error: unknown) => {
+      if (isApiAuthError(error)) sendAnswer(reply, authErrorAnswer(error));
+      else done(error as Error);
+    };
+    let auth: AuthResult | Promise<AuthResult>;
     try {
-      request.auth = await guard(request.headers.authorization, request);
-      return undefined;
+      auth = guard(request.headers.authorization, request);
     } catch (error) {
-      if (isApiAuthError(error)) return sendAnswer(reply, authErrorAnswer(error));
-      throw error;
+      refuse(error);
+      return;
     }
+    if (auth instanceof Promise) {
+      auth.then((verified) => {
+        request.auth = verified;
+        done();
+      }, refuse);
+      return;
+    }
+    request.auth = auth;
+    done();
   };
 }

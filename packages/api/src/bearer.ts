@@ -1,7 +1,5 @@
 import { ApiAuthError } from './errors.ts';
 
-const usualForm = /^bearer \S+$/i;
-
 /**
  * Extracts the access token from an `Authorization: Bearer <token>` header value, with the error
  * codes of Logto's "protect your API" guide (all 401):
@@ -23,8 +21,6 @@ export function extractBearerToken(authorization: string | null | undefined): st
       'The Authorization header is missing. Send "Authorization: Bearer <access token>".',
     );
   }
-  // The usual form, without a new array: one space after the scheme, a token without whitespace.
-  if (usualForm.test(authorization)) return authorization.slice(7);
   const parts = authorization.trim().split(/\s+/);
   const [scheme, token] = parts;
   if (parts.length !== 2 || scheme === undefined || token === undefined) {

@@ -10,11 +10,9 @@ import type { KeyObject } from 'node:crypto';
 import type { Jwk } from '@logto-kit/client';
 import type { VerificationKey } from '#signature';
 import type { AccessTokenAlgorithm } from './algorithms.ts';
-import type { AuthResult } from './auth-result.ts';
 import type { Audience } from './claim-values.ts';
-import type { AccessRequirements } from './requirements.ts';
 import type { VerificationKey as WebVerificationKey } from './signature.web.ts';
-import type { AccessTokenVerifier } from './verify-access-token.ts';
+import type { AccessTokenVerifier, EagerVerifier } from './verify-access-token.ts';
 
 /**
  * The node:crypto layer's public key of each JWK object (converting a JWK costs far more than a
@@ -44,13 +42,10 @@ export const scopeLists = new Map<string, readonly string[]>();
 export const audiences = new Map<string, Audience>();
 
 /**
- * The synchronous-when-it-can `verify` of each verifier `createAccessTokenVerifier` made (see
+ * The synchronous-when-it-can side of each verifier `createAccessTokenVerifier` made (see
  * `createEagerRequestGuard`); dies with the verifier.
  */
-export const eagerVerifiers = new WeakMap<
-  AccessTokenVerifier,
-  (token: string, requirements: AccessRequirements) => AuthResult | Promise<AuthResult>
->();
+export const eagerVerifiers = new WeakMap<AccessTokenVerifier, EagerVerifier>();
 
 /** The verifier created for each adapter's options object (`resolveVerifier`); dies with the options. */
 export const createdVerifiers = new WeakMap<object, AccessTokenVerifier>();

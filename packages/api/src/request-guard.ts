@@ -7,7 +7,7 @@ import type { AuthResult } from './auth-result.ts';
 import { extractBearerToken } from './bearer.ts';
 import { ApiAuthError } from './errors.ts';
 import { eagerVerifiers } from './process-caches.ts';
-import { type AccessRequirements, assertAudienceConfigured } from './requirements.ts';
+import { type AccessRequirements, assertAudienceConfigured, checkRequirements } from './requirements.ts';
 import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
 
 /** A route's requirements; `organizationId` may be read from the framework's request `Req`. */
@@ -62,9 +62,7 @@ export function createRequestGuard<Req>(options: GuardOptions<Req>): RequestGuar
  */
 export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerRequestGuard<Req> {
   const verifier = resolveVerifier(options);
-  const verifyNow =
-    eagerVerifiers.get(verifier) ??
-    ((token: string, requirements: AccessRequirements) => verifier.verify(token, requirements));
+  const eager = eagerVerifiers.get(verifier);
   const { organizationId } = options;
   if (organizationId === undefined) assertAudienceConfigured({ audience: options.audience }, verifier.audience);
   const requirements: AccessRequirements = {
@@ -84,7 +82,32 @@ export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerR
         }
       : (): AccessRequirements => requirements;
 
-  return (authorization, req) => verifyNow(extractBearerToken(authorization), requirementsOf(req));
+  return (authorization, req) => {
+    // A reused token is looked up without the strict parse of the header, which could only give the
+    // same token: a cached token is a compact JWS, with no whitespace in it.
+    if (eager !== undefined && typeof authorization === 'string' && hasBearerScheme(authorization)) {
+      const reused = eager.cached(authorization.slice(bearerPrefixLength));
+      if (reused !== undefined) {
+        checkRequirements(reused, requirementsOf(req), verifier.audience);
+        return reused;
+      }
+    }
+    const token = extractBearerToken(authorization);
+    const requirements = requirementsOf(req);
+    return eager !== undefined ? eager.verifyNow(token, requirements) : verifier.verify(token, requirements);
+  };
+}
+
+/** The length of `Bearer `. */
+const bearerPrefixLength = 7;
+
+/** Whether `authorization` starts with `Bearer ` (the scheme in any case, then one space). */
+function hasBearerScheme(authorization: string): boolean {
+  return (
+    authorization.startsWith('Bearer ') ||
+    (authorization.charCodeAt(bearerPrefixLength - 1) === 32 &&
+      authorization.slice(0, bearerPrefixLength - 1).toLowerCase() === 'bearer')
+  );
 }
 
 /** An HTTP answer: status, headers and body text. */

@@ -152,29 +152,40 @@ export function createAccessTokenVerifier(
 
   // A token of the verified-token cache, or one verified synchronously, is answered without a
   // promise: adapters that can go on synchronously save its cost (see `createEagerRequestGuard`).
-  function verifyNow(token: string, requirements: AccessRequirements): AuthResult | Promise<AuthResult> {
-    const nowMs = now();
-    const cached = cache?.get(token, nowMs);
-    if (cached !== undefined) {
-      checkRequirements(cached, requirements, options.audience);
-      return cached;
-    }
-    const verified = verifyToken(token, nowMs);
-    if (verified instanceof Promise) return verified.then((result) => accept(token, result, requirements));
-    return accept(token, verified, requirements);
-  }
+  const eager: EagerVerifier = {
+    cached: (token) => cache?.get(token, now()),
+    verifyNow(token, requirements) {
+      const nowMs = now();
+      const cached = cache?.get(token, nowMs);
+      if (cached !== undefined) {
+        checkRequirements(cached, requirements, options.audience);
+        return cached;
+      }
+      const verified = verifyToken(token, nowMs);
+      if (verified instanceof Promise) return verified.then((result) => accept(token, result, requirements));
+      return accept(token, verified, requirements);
+    },
+  };
 
   const verifier: AccessTokenVerifier = {
     issuer,
     audience: options.audience,
     verify(token, requirements = {}) {
       try {
-        return Promise.resolve(verifyNow(token, requirements));
+        return Promise.resolve(eager.verifyNow(token, requirements));
       } catch (error) {
         return Promise.reject(error);
       }
     },
   };
-  eagerVerifiers.set(verifier, verifyNow);
+  eagerVerifiers.set(verifier, eager);
   return verifier;
+}
+
+/** What the request guard uses of a verifier this module made, besides its public `verify`. */
+export interface EagerVerifier {
+  /** The result of `token` if the verified-token cache holds it, not checked against any requirement. */
+  cached(token: string): AuthResult | undefined;
+  /** As `verify`, but without a promise when it can answer at once; a refusal may be thrown. */
+  verifyNow(token: string, requirements: AccessRequirements): AuthResult | Promise<AuthResult>;
 }

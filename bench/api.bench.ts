@@ -2,10 +2,12 @@
 //
 // (a) A reused token over HTTP (autocannon against an Express server in a child process): the
 //     `requireAuth` route vs the same route unprotected vs express-oauth2-jwt-bearer.
-//     Targets: ≥ 0.85× unprotected, ≥ 5× express-oauth2-jwt-bearer.
-// (b) A new token on every request (in process, one core): our verification rate vs the raw
-//     `crypto.verify` ceiling for ES384, ES256 and RS256, and vs plain `jose` `jwtVerify`.
-//     Target: ≥ 0.9× raw crypto.verify.
+//     Targets: ≥ 0.85× unprotected, ≥ 5× express-oauth2-jwt-bearer. (What `requireAuth()` adds in
+//     CPU time per request on each framework: `npm run bench -- require-auth`.)
+// (b) A new token on every request (in process, one core): our verification rate vs "decode +
+//     crypto.verify + JSON.parse", the least any JWT verifier does, for ES384, ES256 and RS256;
+//     the raw `crypto.verify` ceiling and plain `jose` `jwtVerify` printed beside it.
+//     Target: ≥ 0.97× decode + crypto.verify + JSON.parse.
 //
 // Everything is local: generated keys, a JWKS server on port 0, no dev server.
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -234,17 +236,15 @@ async function freshTokenVerification(): Promise<void> {
   }
   console.table(rows);
   for (const [alg, ofCeiling, decodedOfCeiling, ofJose] of ratios) {
-    report(`${alg}: @logto-kit/api / raw crypto.verify`, ofCeiling, 0.9);
+    report(`${alg}: @logto-kit/api / (decode + crypto.verify + JSON.parse)`, ofCeiling / decodedOfCeiling, 0.97);
     console.log(
-      `  ${alg}: decode + crypto.verify + JSON.parse alone / raw crypto.verify = ${decodedOfCeiling.toFixed(2)}×`,
+      `    beside it: @logto-kit/api / raw crypto.verify = ${ofCeiling.toFixed(3)}×; decode + crypto.verify + JSON.parse alone / raw crypto.verify = ${decodedOfCeiling.toFixed(3)}×; @logto-kit/api / jose jwtVerify = ${ofJose.toFixed(2)}×`,
     );
-    console.log(`  ${alg}: @logto-kit/api / jose jwtVerify = ${ofJose.toFixed(2)}×`);
   }
 }
 
 function report(name: string, ratio: number, target: number): void {
-  const verdict = ratio >= target ? 'meets' : 'BELOW';
-  console.log(`  ${name} = ${ratio.toFixed(2)}× (target ≥ ${target}×: ${verdict})`);
+  console.log(`  ${name} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${ratio >= target ? '✔' : '✖'}`);
 }
 
 if (process.argv[2] === 'serve') {

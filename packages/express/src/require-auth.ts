@@ -6,7 +6,7 @@ import {
   type GuardRequirements,
   isApiAuthError,
 } from '@logto-kit/api';
-import type { Request, RequestHandler, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
 declare global {
   namespace Express {
@@ -41,25 +41,32 @@ export type RequireAuthOptions = GuardOptions<Request>;
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
   const guard = createEagerRequestGuard(options);
   return (req, res, next) => {
-    const refuse = (error: unknown) => (isApiAuthError(error) ? sendAuthError(res, error) : next(error));
     let auth: AuthResult | Promise<AuthResult>;
     try {
       auth = guard(req.headers.authorization, req);
     } catch (error) {
-      refuse(error);
+      refuse(error, res, next);
       return;
     }
     if (auth instanceof Promise) {
-      auth.then((verified) => {
-        req.auth = verified;
-        next();
-      }, refuse);
+      auth.then(
+        (verified) => {
+          req.auth = verified;
+          next();
+        },
+        (error: unknown) => refuse(error, res, next),
+      );
       return;
     }
     // A reused token: on at once, without a promise.
     req.auth = auth;
     next();
   };
+}
+
+function refuse(error: unknown, res: Response, next: NextFunction): void {
+  if (isApiAuthError(error)) sendAuthError(res, error);
+  else next(error);
 }
 
 /** Answers an {@link ApiAuthError} on an Express response (status, `WWW-Authenticate`, JSON body). */

@@ -5,7 +5,7 @@ import {
   type GuardOptions,
   isApiAuthError,
 } from '@logto-kit/api';
-import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
 import './fastify-request.ts';
 
@@ -30,25 +30,29 @@ export function requireAuth(options: RequireAuthOptions): preHandlerHookHandler 
   const guard = createEagerRequestGuard(options);
   // Callback style, so that a reused token goes on at once, without a promise.
   return (request, reply, done) => {
-    const refuse = (error: unknown) => {
-      if (isApiAuthError(error)) sendAnswer(reply, authErrorAnswer(error));
-      else done(error as Error);
-    };
     let auth: AuthResult | Promise<AuthResult>;
     try {
       auth = guard(request.headers.authorization, request);
     } catch (error) {
-      refuse(error);
+      refuse(error, reply, done);
       return;
     }
     if (auth instanceof Promise) {
-      auth.then((verified) => {
-        request.auth = verified;
-        done();
-      }, refuse);
+      auth.then(
+        (verified) => {
+          request.auth = verified;
+          done();
+        },
+        (error: unknown) => refuse(error, reply, done),
+      );
       return;
     }
     request.auth = auth;
     done();
   };
+}
+
+function refuse(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (isApiAuthError(error)) sendAnswer(reply, authErrorAnswer(error));
+  else done(error as Error);
 }

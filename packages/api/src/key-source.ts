@@ -27,18 +27,18 @@ export interface KeySource {
   ): readonly VerificationKey[] | undefined;
 }
 
-/** Where a key source finds the JWKS: its URI, or the issuer whose discovery document names it. */
-export type JwksLocation = { readonly jwksUri: string } | { readonly issuer: string };
-
 /** How long a key set taken from the JWKS cache is used without asking the cache again. */
 const keySetReuseMs = 1000;
 
-/** The key source of one verifier; `remote` tells how discovery and the JWKS are fetched. */
-export function createKeySource(location: JwksLocation, remote: RemoteCacheOptions): KeySource {
-  const cacheFor = (jwksUri: string) => JwksCache.shared(jwksUri, remote);
-  let jwks: JwksCache | undefined = 'jwksUri' in location ? cacheFor(location.jwksUri) : undefined;
+/**
+ * The key source of one verifier: the keys of `jwksUri`, or when it is not given, of the JWKS that
+ * the discovery document of `issuer` names; `remote` tells how discovery and the JWKS are fetched.
+ */
+export function createKeySource(issuer: string, jwksUri: string | undefined, remote: RemoteCacheOptions): KeySource {
+  const cacheFor = (uri: string) => JwksCache.shared(uri, remote);
+  let jwks: JwksCache | undefined = jwksUri === undefined ? undefined : cacheFor(jwksUri);
 
-  async function resolveJwks(issuer: string): Promise<JwksCache> {
+  async function resolveJwks(): Promise<JwksCache> {
     try {
       const discovery = await getDiscovery(issuer, remote);
       jwks ??= cacheFor(discovery.jwks_uri);
@@ -80,7 +80,7 @@ export function createKeySource(location: JwksLocation, remote: RemoteCacheOptio
       return found;
     },
     async candidates(kid, alg, nowMs) {
-      const cache = jwks ?? (await resolveJwks((location as { readonly issuer: string }).issuer));
+      const cache = jwks ?? (await resolveJwks());
       let jwkSet = await currentKeys(cache);
       recent = { jwkSet, at: nowMs };
       let found = await selectKeys(jwkSet, kid, alg);

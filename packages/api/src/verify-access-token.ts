@@ -116,7 +116,7 @@ export function createAccessTokenVerifier(
           typeof options.cache === 'object' ? options.cache.maxEntries : defaultVerifiedTokenCacheSize,
         );
   const checkedHeader = createHeaderCheck(allowed);
-  const keys = createKeySource('jwksUri' in source ? { jwksUri: source.jwksUri } : { issuer }, {
+  const keys = createKeySource(issuer, 'jwksUri' in source ? source.jwksUri : undefined, {
     fetch: options.fetch,
     now: options.now,
     timeoutMs: options.timeoutMs,

@@ -51,6 +51,10 @@ describe('the eager request guard', () => {
     const guard = createEagerRequestGuard({ verifier });
     refusedWith(() => guard(`Bearer ${token} extra`, {}), 'auth.authorization_token_invalid_format');
     refusedWith(() => guard(`Basic ${token}`, {}), 'auth.authorization_token_type_not_supported');
+    for (const scheme of ['Basic2', 'bearex', 'BEARE ']) {
+      refusedWith(() => guard(`${scheme} ${token}`, {}), 'auth.authorization_token_type_not_supported');
+    }
+    refusedWith(() => guard(`BearerX${token}`, {}), 'auth.authorization_token_invalid_format');
     refusedWith(() => guard('', {}), 'auth.authorization_header_missing');
     for (const header of [`  Bearer   ${token}\t`, `Bearer\u00a0${token}`]) {
       assert.equal((guard(header, {}) as { sub: string }).sub, 'user-1', 'other whitespace, as before');
@@ -70,6 +74,17 @@ describe('the eager request guard', () => {
     const byRequest = createEagerRequestGuard<{ id?: string }>({ verifier, organizationId: (req) => req.id });
     refusedWith(() => byRequest(`Bearer ${token}`, {}), 'invalid_token');
     refusedWith(() => byRequest(`Bearer ${token}`, { id: 'org-1' }), 'invalid_token');
+  });
+
+  it('verifies every time with a verifier whose cache is off', async () => {
+    const { token, provider, time } = await reusedToken();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { audience: shopping, fetch: provider.fetch, now: time.now, cache: false },
+    );
+    const guard = createEagerRequestGuard({ verifier });
+    assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
+    assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
   });
 
   it('createRequestGuard gives the same answers as promises', async () => {

@@ -68,7 +68,10 @@ function authorizationOf(c: Context): string | undefined {
   let found: unknown;
   for (let i = 0; i < raw.length; i += 2) {
     const name: unknown = raw[i];
-    if (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization') {
+    if (
+      name === 'authorization' ||
+      (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization')
+    ) {
       if (found !== undefined) return c.req.header('authorization');
       found = raw[i + 1];
     }

@@ -7,9 +7,11 @@
 // run in a child process, so autocannon (here) does not compete with them for the event loop.
 // Sessions are real: each app is signed into through the dev server's pages before measuring.
 //
-// Targets: ≥ 0.7× unprotected, faster than @logto/express.
+// Targets: a signed-in page adds at most 5 µs of server CPU per request (≥ 0.7× unprotected by
+// requests/s), faster than @logto/express.
 import type { RequestListener } from 'node:http';
 import {
+  addedCost,
   bestOfRounds,
   comparison,
   type LoadResult,
@@ -83,7 +85,8 @@ async function serve(): Promise<Targets> {
 
   const kitApp = express();
   kitApp.use(
-    createLogto({ ...client, baseUrl: kit.url, session: { secrets: ['bench-session-secret-0123456789abcdefgh'] } }),
+    createLogto({ ...client, baseUrl: kit.url, session: { secrets: ['bench-session-secret-0123456789abcdefgh'] } })
+      .middleware,
   );
   kitApp.get('/me', authenticated(), (req, res) => {
     res.json(answer(userOf(req)!.sub));
@@ -96,7 +99,7 @@ async function serve(): Promise<Targets> {
       ...client,
       baseUrl: kitStore.url,
       session: { secrets: ['bench-session-secret-0123456789abcdefgh'], store: new MemoryStore() },
-    }),
+    }).middleware,
   );
   kitStoreApp.get('/me', authenticated(), (req, res) => {
     res.json(answer(userOf(req)!.sub));
@@ -138,18 +141,28 @@ async function measure(): Promise<void> {
   try {
     const variants: LoadTarget[] = [
       { title: 'unprotected (no middleware)', url: targets.unprotected },
+      {
+        title: 'unprotected, sent the same cookie',
+        ...withCookie({ url: targets.unprotected, cookie: targets.logtoKit.cookie }),
+      },
       { title: '@logto-kit/express authenticated()', ...withCookie(targets.logtoKit) },
       { title: '@logto-kit/express, MemoryStore sessions', ...withCookie(targets.logtoKitStore) },
       { title: '@logto/express withLogto + express-session', ...withCookie(targets.official) },
     ];
-    const [plain, kit, kitStore, official] = (await bestOfRounds(child, variants)) as [
+    const [plain, sameCookie, kit, kitStore, official] = (await bestOfRounds(child, variants)) as [
+      LoadResult,
       LoadResult,
       LoadResult,
       LoadResult,
       LoadResult,
     ];
     console.log('');
-    console.log(comparison('@logto-kit/express vs unprotected:', kit, plain, { minimum: 0.7 }));
+    // The baseline is sent the page's cookie: what the HTTP parser spends on it is not Logto's cost.
+    console.log(addedCost('@logto-kit/express: a signed-in page with authenticated()', kit, sameCookie, 5));
+    console.log(
+      `    (informational) over the unprotected route sent no cookie: ${(kit.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs`,
+    );
+    console.log(comparison('@logto-kit/express vs unprotected:', kit, sameCookie, { minimum: 0.7 }));
     console.log(comparison('@logto-kit/express vs @logto/express:', kit, official, { above: 1 }));
     console.log(
       `  (informational) MemoryStore sessions vs cookie sessions: ${(kitStore.rate / kit.rate).toFixed(2)}× req/s`,

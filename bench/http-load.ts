@@ -150,7 +150,7 @@ export async function bestOfRounds(
   for (const [index, target] of targets.entries()) {
     const { rate, cpuPerRequest } = best[index]!;
     console.log(
-      `  ${target.title.padEnd(width)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(0).padStart(5)} µs CPU/request`,
+      `  ${target.title.padEnd(width)} ${rate.toFixed(0).padStart(8)} req/s   ${cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request`,
     );
   }
   return best;
@@ -174,11 +174,12 @@ export function comparison(
 }
 
 /**
- * One printed comparison by server CPU time per request: the time `result` adds over `baseline`,
- * against the most it may add (`maxMicros`); the requests/s ratio is shown beside it.
+ * One printed cost figure: the server CPU time `result` adds per request over `baseline` (the
+ * same route unprotected, in the same run), against a target in microseconds, with the
+ * requests/s ratio beside it.
  */
-export function addedCpu(label: string, result: LoadResult, baseline: LoadResult, maxMicros: number): string {
+export function addedCost(label: string, result: LoadResult, baseline: LoadResult, targetMicros: number): string {
   const added = result.cpuPerRequest - baseline.cpuPerRequest;
-  const met = added <= maxMicros;
-  return `  ${label.padEnd(48)} +${added.toFixed(1)} µs CPU/request (${result.cpuPerRequest.toFixed(1)} vs ${baseline.cpuPerRequest.toFixed(1)}), ${(result.rate / baseline.rate).toFixed(2)}× req/s   (target ≤ ${maxMicros} µs) ${met ? '✔' : '✖'}`;
+  const met = added <= targetMicros;
+  return `  ${label} adds ${added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${(result.rate / baseline.rate).toFixed(2)}× req/s, ${(baseline.cpuPerRequest / result.cpuPerRequest).toFixed(2)}× by CPU of the unprotected route)`;
 }

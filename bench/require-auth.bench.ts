@@ -14,7 +14,7 @@
 // charges for a middleware (on Hono, most of the budget: a route with a middleware answers through
 // `compose` and a promise, where a single handler answers synchronously).
 import {
-  addedCpu,
+  addedCost,
   bestOfRounds,
   type LoadResult,
   type LoadTarget,
@@ -143,8 +143,7 @@ async function measure(): Promise<void> {
     for (const framework of measured) {
       const plain = best.get(framework.unprotected)!;
       const noop = best.get(framework.noop)!;
-      const label = `${framework.name} requireAuth() vs unprotected:`;
-      console.log(addedCpu(label, best.get(framework.guarded)!, plain, maxAddedMicros));
+      console.log(addedCost(`${framework.name} requireAuth()`, best.get(framework.guarded)!, plain, maxAddedMicros));
       console.log(
         `    (for information: one no-op middleware adds ${(noop.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs on ${framework.name})`,
       );

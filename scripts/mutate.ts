@@ -82,11 +82,15 @@ export const groups: Readonly<Record<string, Group>> = {
     mutate: [
       'packages/web/src/return-to.ts',
       'packages/web/src/cookie-session.ts',
+      'packages/web/src/session-cookies.ts',
       'packages/web/src/session.ts',
+      'packages/web/src/session-manager.ts',
+      'packages/web/src/store-sync.ts',
       'packages/web/src/routes.ts',
+      'packages/web/src/logto-core.ts',
       'packages/web/src/authenticated.ts',
     ],
-    tests: ['packages/web/src/*.test.ts'],
+    tests: ['packages/web/src/*.test.ts', 'packages/web/src/stores/session-synced-lock.test.ts'],
     // Reads the sources, which Stryker's instrumentation fills with `process.env` look-ups.
     exclude: ['packages/web/src/no-node-imports.test.ts'],
   },

@@ -57,7 +57,7 @@ export const expressAdapter: Adapter = {
   name: '@logto-kit/express',
   async webApp(config) {
     const app = express();
-    app.use(createExpressLogto(config));
+    app.use(createExpressLogto(config).middleware);
     app.get('/', (_req, res) => {
       res.send('home');
     });
@@ -134,7 +134,7 @@ export const fastifyAdapter: Adapter = {
   name: '@logto-kit/fastify',
   async webApp(config) {
     const app = Fastify();
-    await app.register(createFastifyLogto(config).plugin);
+    await app.register(createFastifyLogto(config).middleware);
     app.get('/', async () => 'home');
     app.get('/me', { preHandler: fastifyAuthenticated() }, async (request) => request.user);
     app.route({

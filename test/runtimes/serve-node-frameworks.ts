@@ -31,7 +31,7 @@ const scopes = ['read', 'write'] as const;
 
 if (framework === 'express') {
   const app = express();
-  app.use(createExpressLogto(config));
+  app.use(createExpressLogto(config).middleware);
   app.get('/', (_req, res) => {
     res.type('text').send('home');
   });
@@ -50,7 +50,7 @@ if (framework === 'express') {
   await once(server, 'listening');
 } else if (framework === 'fastify') {
   const app = Fastify();
-  await app.register(createFastifyLogto(config).plugin);
+  await app.register(createFastifyLogto(config).middleware);
   app.get('/', async (_request, reply) => reply.type('text/plain').send('home'));
   app.get('/protected', { preHandler: fastifyAuthenticated({ shouldRedirect: true }) }, async (request, reply) =>
     reply.type('text/plain').send(`protected page of ${request.user?.sub}`),

@@ -101,7 +101,7 @@ const logto = createLogto({
 });
 
 const app = express();
-app.use(logto);
+app.use(logto.middleware);
 app.get('/whoami', authenticated(), (req, res) => {
   res.json({ sub: (req as unknown as { user: { sub: string } }).user.sub, pid: process.pid });
 });

@@ -46,7 +46,7 @@ export async function startWebApp(
     session: { secrets: [sessionSecret] },
     ...config,
   });
-  app.use(logto);
+  app.use(logto.middleware);
   app.get('/me', authenticated(), (req, res) => {
     res.json(req.user);
   });
@@ -57,7 +57,7 @@ export async function startWebApp(
     res.json({ accessToken: req.accessToken });
   });
   app.get('/session-keys', (req, res) => {
-    res.json(req.logtoSession?.keys() ?? []);
+    res.json(req.logto?.session.keys() ?? []);
   });
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (!(error instanceof LogtoError)) {

@@ -38,7 +38,7 @@ export function createHonoApp(options: HonoAppOptions): Hono<LogtoEnv> {
   app.use(logto.middleware);
 
   app.get('/', async (c) => {
-    const client = c.get('logto');
+    const { client } = c.get('logto');
     if (!(await client.isAuthenticated())) {
       return c.html(layout(html`<h1>Hono + Logto</h1><p><a href="${logto.paths.signIn}">Sign in</a></p>`));
     }

@@ -41,8 +41,8 @@ function displayName(claims: IdTokenClaims | UserInfoResponse): string {
 }
 
 async function signedInAs(req: Request): Promise<string | undefined> {
-  if (!req.logto || !(await req.logto.isAuthenticated())) return undefined;
-  return displayName(await req.logto.getIdTokenClaims());
+  if (!req.logto || !(await req.logto.client.isAuthenticated())) return undefined;
+  return displayName(await req.logto.client.getIdTokenClaims());
 }
 
 interface ApiAnswer {
@@ -128,7 +128,7 @@ export function createWebApp(options: WebAppOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(logto);
+  app.use(logto.middleware);
 
   app.get('/', async (req, res) => {
     const who = await signedInAs(req);
@@ -154,7 +154,7 @@ export function createWebApp(options: WebAppOptions): Express {
   });
 
   app.get('/protected/shopping', authenticated({ shouldRedirect: true, resource: shoppingApi }), async (req, res) => {
-    const claims = await req.logto!.getAccessTokenClaims(shoppingApi);
+    const claims = await req.logto!.client.getAccessTokenClaims(shoppingApi);
     const answer = await callApi('/api/products', req.accessToken!);
     const body = `<section><h2>Access token for <code>${escapeHtml(shoppingApi)}</code></h2>${claimsTable(claims)}</section>
 ${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}
@@ -186,7 +186,7 @@ ${apiSection('Shopping API answer', `GET ${apiUrl}/api/products`, answer)}
     authenticated({ shouldRedirect: true, fetchUserInfo: true }),
     async (req, res) => {
       const user = userOf(req) as UserInfoResponse;
-      const client = req.logto!;
+      const { client } = req.logto!;
       const organizations =
         user.organization_data ?? (user.organizations ?? []).map((id) => ({ id, name: id, description: null }));
       const sections: string[] = [];

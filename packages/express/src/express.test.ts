@@ -3,9 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { MemoryStore } from '@logto-kit/web';
 import { decodeJwt } from 'jose';
-import { authenticated } from './authenticated.ts';
-import { userOf } from './express-request.ts';
-import { Browser, type Harness, startHarness } from './test-support/harness.ts';
+import { Browser, type Harness, startHarness } from '../test/harness.ts';
+import { authenticated, userOf } from './authenticated.ts';
 
 const shoppingApi = 'https://shopping.your-app.com/api';
 

@@ -1,113 +1,56 @@
-/**
- * The Express adapter: one middleware that loads the session, gives each request its own
- * `LogtoClient` (`req.logto`) and serves the sign-in, sign-up, callback and sign-out routes
- * (`authenticated.ts` protects routes). The behaviour itself lives in `@logto-kit/web`.
- */
-import {
-  callbackErrorPage,
-  callbackErrorStatus,
-  createLogtoCore,
-  type LogtoCoreConfig,
-  type LogtoPaths,
-  type LogtoRoutes,
-  parseCookieHeader,
-  privateCacheHeaders,
-  type Session,
-  type SessionManager,
-} from '@logto-kit/web';
+/** The Express adapter: translates Express requests and responses for the contract of `@logto-kit/web`. */
+import type { TLSSocket } from 'node:tls';
+import type { AuthResult } from '@logto-kit/api';
+import * as web from '@logto-kit/web';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type AuthenticatedOptions, authenticated } from './authenticated.ts';
-import { commitOnResponse } from './commit-on-response.ts';
-import { type RequestContext, readBody, setRequestContext } from './express-request.ts';
-import { sendSessionUnavailable } from './session-unavailable.ts';
+import { authenticated } from './authenticated.ts';
+import { sendAnswer } from './send-answer.ts';
+
+declare global {
+  namespace Express {
+    interface Request {
+      /** This request's Logto context (`client`, `session`, `paths`). Set by the Logto middleware. */
+      logto?: web.LogtoRequestContext;
+      /** The signed-in user. Set by `authenticated()`. */
+      user?: web.LogtoUser;
+      /** An access token for the `resource` given to `authenticated()`. */
+      accessToken?: string;
+      /** An organization token for the `organizationId` given to `authenticated()`. */
+      organizationToken?: string;
+      /** The verified caller, set by `requireAuth()`. */
+      auth?: AuthResult;
+    }
+  }
+}
 
 /** Configuration of {@link createLogto}. */
-export interface LogtoExpressConfig extends LogtoCoreConfig {
+export interface LogtoExpressConfig extends web.LogtoCoreConfig {
   /** Renders a failed sign-in callback. Defaults to a small HTML page (status 400, 502 when the provider is unreachable). */
   onCallbackError?: (error: unknown, req: Request, res: Response, next: NextFunction) => void;
 }
 
-/** What {@link createLogto} returns: usable directly as middleware (`app.use(logto)`). */
-export interface Logto extends RequestHandler {
-  /** The middleware (the same function as the object itself). */
-  middleware: RequestHandler;
-  /** The exported {@link authenticated}, also reachable from here. */
-  authenticated: (options?: AuthenticatedOptions) => RequestHandler;
-  /** The route paths, e.g. for links. */
-  paths: LogtoPaths;
-  /** The framework-free route behaviour, for custom routes. */
-  routes: LogtoRoutes;
-  /** The session manager. */
-  sessions: SessionManager;
-}
+/** What {@link createLogto} returns (the same members in every adapter): mount `middleware`, protect routes with `authenticated`. */
+export type Logto = web.LogtoAdapter<RequestHandler, typeof authenticated>;
 
-/**
- * Sets up Logto for an Express app.
- *
- * @example
- * ```ts
- * const logto = createLogto({
- *   endpoint: 'http://localhost:3001',
- *   appId: 'sample-web-app',
- *   appSecret: 'sample-web-app-secret',
- *   baseUrl: 'http://localhost:3000',
- *   session: { secrets: [process.env.SESSION_SECRET!] },
- * });
- * app.use(logto);
- * app.get('/protected', authenticated({ shouldRedirect: true }), (req, res) => res.json(req.user));
- * ```
- */
+/** Sets up Logto for an Express app: `app.use(logto.middleware)`. */
 export function createLogto(config: LogtoExpressConfig): Logto {
   const { onCallbackError, ...coreConfig } = config;
-  const core = createLogtoCore(coreConfig);
-  const { paths, sessions } = core;
-  const context: RequestContext = { paths };
-  const renderError =
-    onCallbackError ??
-    ((error: unknown, _req: Request, res: Response) => {
-      res.status(callbackErrorStatus(error)).type('html').send(callbackErrorPage(error));
-    });
-
-  async function serveRoute(req: Request, res: Response, next: NextFunction, session: Session): Promise<boolean> {
-    const search = new URL(req.originalUrl, 'http://route.invalid').search;
-    const header = (name: string) => req.get(name);
-    const text = () => readBody(req);
-    const answer = await core.serveRoute(session, { method: req.method, path: req.path, search, header, text });
-    if (!answer) return false;
-    res.set(privateCacheHeaders);
-    if (answer.kind === 'redirect') res.redirect(302, answer.location);
-    else if (answer.kind === 'page')
-      res.status(answer.answer.status).set(answer.answer.headers).send(answer.answer.body);
-    else renderError(answer.error, req, res, next);
-    return true;
-  }
-
-  const middleware = async (req: Request, res: Response, next: NextFunction): Promise<void> => {
-    let session: Session;
-    try {
-      session = await sessions.load({ cookies: parseCookieHeader(req.headers.cookie), secure: req.secure });
-    } catch (error) {
-      // Only the session store can fail here; an outage must not look like being signed out.
-      sessions.reportStoreFailure(error);
-      sendSessionUnavailable(req, res);
-      return;
-    }
-    try {
-      commitOnResponse(res, session);
-      req.logtoSession = session;
-      req.logto = core.clientFor(session);
-      setRequestContext(req, context);
-      if (!core.isRoutePath(req.path) || !(await serveRoute(req, res, next, session))) next();
-    } catch (error) {
-      next(error);
-    }
+  const core = web.createLogtoCore(coreConfig);
+  const middleware: RequestHandler = (req, res, next) => {
+    const serve = (route: web.RouteAnswer | undefined) => {
+      if (!route) next();
+      else if (route.kind === 'answer' || !onCallbackError) sendAnswer(res, route.answer);
+      else onCallbackError(route.error, req, res.set(web.privateCacheHeaders), next);
+    };
+    const opened = (result: web.OpenResult) => {
+      if (result.kind === 'unavailable') return sendAnswer(res, result.answer);
+      req.logto = result.context;
+      web.commitBeforeHeaders(res, core, result.context, sendAnswer);
+      web.whenReady(core.route(result.context), serve, next);
+    };
+    // `req.secure` (slow) only differs from the socket's when a trusted proxy says so.
+    const secure = req.headers['x-forwarded-proto'] ? req.secure : (req.socket as TLSSocket).encrypted === true;
+    web.whenReady(core.open(web.describeNodeRequest(req, secure, req.originalUrl)), opened, next);
   };
-
-  return Object.assign(middleware as RequestHandler, {
-    middleware: middleware as RequestHandler,
-    authenticated,
-    paths,
-    routes: core.routes,
-    sessions,
-  });
+  return web.logtoAdapter(core, middleware, authenticated);
 }

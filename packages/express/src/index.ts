@@ -1,47 +1,5 @@
 // The framework-free core, re-exported so Express apps need only this package.
-export {
-  type CookieAttributes,
-  CookieSealer,
-  type CookieSealerOptions,
-  callbackErrorPage,
-  callbackErrorStatus,
-  type IoRedisLike,
-  isSessionStoreError,
-  type Logger,
-  type LogtoPaths,
-  LogtoRoutes,
-  type LogtoRoutesOptions,
-  type LogtoUser,
-  MemoryStore,
-  type MemoryStoreOptions,
-  type NodeRedisLike,
-  type PgPoolLike,
-  type PgQueryResult,
-  PostgresStore,
-  type PostgresStoreOptions,
-  parseCookieHeader,
-  type RedisClientLike,
-  RedisRefreshLock,
-  type RedisRefreshLockOptions,
-  RedisStore,
-  type RedisStoreOptions,
-  type Session,
-  type SessionData,
-  SessionManager,
-  type SessionOptions,
-  type SessionRequest,
-  type SessionStore,
-  SessionStoreError,
-  type SessionStoreErrorCode,
-  type SignInRequest,
-  type StoredSession,
-  safeReturnTo,
-  serializeCookie,
-  sessionStorage,
-  type UnsealFailure,
-  type UnsealResult,
-} from '@logto-kit/web';
-export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
+export * from '@logto-kit/web';
+export { authenticated, userOf } from './authenticated.ts';
 export { createLogto, type Logto, type LogtoExpressConfig } from './express.ts';
-export { userOf } from './express-request.ts';
-export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth, sendAuthError } from './require-auth.ts';
+export { type RequireAuthOptions, type RequireAuthRequirements, requireAuth } from './require-auth.ts';

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RefreshLock } from '@logto-kit/client';
 import { MemoryStore, SessionStoreError } from '@logto-kit/web';
+import { Browser, type Harness, startHarness } from '../test/harness.ts';
 import { authenticated } from './authenticated.ts';
-import { Browser, type Harness, startHarness } from './test-support/harness.ts';
 
 describe('a refresh lock outage', () => {
   let harness: Harness;

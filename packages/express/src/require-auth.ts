@@ -1,21 +1,13 @@
 import {
-  type ApiAuthError,
   type AuthResult,
+  authErrorAnswer,
   createEagerRequestGuard,
   type GuardOptions,
   type GuardRequirements,
   isApiAuthError,
 } from '@logto-kit/api';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-
-declare global {
-  namespace Express {
-    interface Request {
-      /** The verified caller, set by `requireAuth()` from `@logto-kit/express`. */
-      auth?: AuthResult;
-    }
-  }
-}
+import { sendAnswer } from './send-answer.ts';
 
 /** A route's requirements for {@link requireAuth}; `organizationId` may be read from the request. */
 export type RequireAuthRequirements = GuardRequirements<Request>;
@@ -25,7 +17,7 @@ export type RequireAuthOptions = GuardOptions<Request>;
 
 /**
  * Express middleware that lets a request through only with a valid access token meeting the route's
- * requirements, and sets `req.auth` ({@link AuthResult}). Otherwise it answers 401, 403 or 503 with
+ * requirements, and sets `req.auth` (`AuthResult`). Otherwise it answers 401, 403 or 503 with
  * the RFC 6750 `WWW-Authenticate` header and a JSON body `{ code, message }`.
  *
  * @throws {TypeError} at once, when the route names neither an audience nor an organization.
@@ -65,14 +57,6 @@ export function requireAuth(options: RequireAuthOptions): RequestHandler {
 }
 
 function refuse(error: unknown, res: Response, next: NextFunction): void {
-  if (isApiAuthError(error)) sendAuthError(res, error);
+  if (isApiAuthError(error)) sendAnswer(res, authErrorAnswer(error));
   else next(error);
-}
-
-/** Answers an {@link ApiAuthError} on an Express response (status, `WWW-Authenticate`, JSON body). */
-export function sendAuthError(res: Response, error: ApiAuthError): void {
-  const challenge = error.wwwAuthenticate;
-  if (challenge !== undefined) res.setHeader('WWW-Authenticate', challenge);
-  res.setHeader('Cache-Control', 'no-store');
-  res.status(error.status).json(error.body);
 }

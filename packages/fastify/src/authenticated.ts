@@ -1,17 +1,6 @@
-import {
-  type AuthenticatedOptions,
-  decideAuthenticated,
-  notAuthenticatedBody,
-  privateCacheHeaders,
-} from '@logto-kit/web';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { sessionUnavailable } from './send-answer.ts';
-import './fastify-request.ts';
-
-export type { AuthenticatedOptions } from '@logto-kit/web';
-
-/** A `preHandler` hook. */
-export type LogtoPreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+import * as web from '@logto-kit/web';
+import type { preHandlerHookHandler } from 'fastify';
+import { sendAnswer } from './send-answer.ts';
 
 /**
  * A `preHandler` that protects a route, as the guide's `@authenticated` decorator: a signed-out
@@ -19,31 +8,22 @@ export type LogtoPreHandler = (request: FastifyRequest, reply: FastifyReply) => 
  * that returns here. A signed-in user's claims are `request.user` (`request.accessToken`,
  * `request.organizationToken` with `resource`, `organizationId`). Needs the Logto plugin.
  */
-export function authenticated(options: AuthenticatedOptions = {}): LogtoPreHandler {
-  return async (request, reply) => {
-    if (!request.logto || !request.logtoPaths) {
-      throw new Error('authenticated() needs the Logto plugin first: await app.register(createLogto({ ... }).plugin).');
-    }
-    const decision = await decideAuthenticated(
-      request.logto,
-      options,
-      { method: request.method, url: request.url },
-      request.logtoPaths,
-    );
-    // Personal, whatever the outcome: no shared cache may keep it.
-    reply.headers(privateCacheHeaders);
-    switch (decision.kind) {
-      case 'user':
+export function authenticated(options: web.AuthenticatedOptions = {}): preHandlerHookHandler {
+  return (request, reply, done) => {
+    if (!request.logto)
+      return done(new Error('authenticated() needs the Logto plugin: app.register(logto.middleware).'));
+    web.whenReady(
+      web.decideAuthenticated(request.logto, options),
+      (decision) => {
+        if (decision.kind === 'answer') return void sendAnswer(reply, decision.answer);
+        reply.header('cache-control', decision.headers['Cache-Control']);
+        reply.header('vary', web.varyByCookie(reply.getHeader('vary')?.toString()));
         request.user = decision.user;
         request.accessToken = decision.accessToken;
         request.organizationToken = decision.organizationToken;
-        return undefined;
-      case 'redirect':
-        return reply.redirect(decision.location, 302);
-      case 'unauthorized':
-        return reply.code(401).send(notAuthenticatedBody);
-      case 'unavailable':
-        return sessionUnavailable(request, reply);
-    }
+        done();
+      },
+      (error) => done(error as Error),
+    );
   };
 }

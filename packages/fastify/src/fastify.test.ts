@@ -23,7 +23,7 @@ describe('@logto-kit/fastify', () => {
         ...config,
         onCallbackError: (error, request, reply) =>
           reply.code(418).send({ code: error instanceof LogtoError ? error.code : 'unknown', url: request.url }),
-      }).plugin,
+      }).middleware,
     );
     const response = await app.inject({ url: '/callback?code=c&state=unknown' });
     assert.equal(response.statusCode, 418);
@@ -33,7 +33,7 @@ describe('@logto-kit/fastify', () => {
 
   it('accepts a sign-out form of any content type (the body is ignored)', async () => {
     const app = Fastify();
-    await app.register(createLogto(config).plugin);
+    await app.register(createLogto(config).middleware);
     for (const [type, payload] of [
       ['application/x-www-form-urlencoded', 'a=1'],
       ['multipart/form-data; boundary=x', '--x--'],
@@ -52,7 +52,7 @@ describe('@logto-kit/fastify', () => {
 
   it('keeps the app’s own content-type parsers for its routes', async () => {
     const app = Fastify();
-    await app.register(createLogto(config).plugin);
+    await app.register(createLogto(config).middleware);
     app.post('/echo', async (request) => request.body);
     const response = await app.inject({ method: 'POST', url: '/echo', payload: { a: 1 } });
     assert.deepEqual(response.json(), { a: 1 });
@@ -60,9 +60,9 @@ describe('@logto-kit/fastify', () => {
 
   it('marks session cookies Secure when Fastify trusts a proxy that says https', async () => {
     const app = Fastify({ trustProxy: true });
-    await app.register(createLogto(config).plugin);
+    await app.register(createLogto(config).middleware);
     app.get('/remember', async (request) => {
-      request.logtoSession.set('seen', 'yes');
+      request.logto.session.set('seen', 'yes');
       return 'ok';
     });
     const secure = await app.inject({ url: '/remember', headers: { 'x-forwarded-proto': 'https' } });

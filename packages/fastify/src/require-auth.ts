@@ -7,7 +7,6 @@ import {
 } from '@logto-kit/api';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
-import './fastify-request.ts';
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
 export type RequireAuthOptions = GuardOptions<FastifyRequest>;

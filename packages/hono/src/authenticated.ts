@@ -1,65 +1,45 @@
-import {
-  type AuthenticatedOptions,
-  decideAuthenticated,
-  jsonContentType,
-  notAuthenticatedBody,
-  privateCacheHeaders,
-  sessionUnavailableAnswer,
-} from '@logto-kit/web';
+import * as web from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
-import { requestTarget } from './request-target.ts';
-import { type AuthenticatedVariables, type LogtoVariables, toResponse } from './variables.ts';
+import { sendAnswer } from './send-answer.ts';
 
-export type { AuthenticatedOptions } from '@logto-kit/web';
+/** Set by `authenticated()` before the protected handler runs. */
+export interface AuthenticatedVariables {
+  /** The signed-in user: ID token claims, or the userinfo response with `fetchUserInfo`. */
+  user: web.LogtoUser;
+  /** An access token for the `resource` given to `authenticated()`. */
+  accessToken: string | undefined;
+  /** An organization token for the `organizationId` given to `authenticated()`. */
+  organizationToken: string | undefined;
+}
 
 /**
  * Protects a route, as the guide's `@authenticated` decorator: a signed-out user gets 401
  * `{"error":"Not authenticated"}`, or with `shouldRedirect` a redirect to sign-in that returns
  * here. A signed-in user's claims are `c.get('user')` (`c.get('accessToken')`,
- * `c.get('organizationToken')` with `resource`, `organizationId`). Needs the Logto middleware
- * before it.
+ * `c.get('organizationToken')` with `resource`, `organizationId`). Needs the Logto middleware.
  */
 export function authenticated(
-  options: AuthenticatedOptions = {},
-): MiddlewareHandler<{ Variables: LogtoVariables & AuthenticatedVariables }> {
+  options: web.AuthenticatedOptions = {},
+): MiddlewareHandler<{ Variables: { logto: web.LogtoRequestContext } & AuthenticatedVariables }> {
   return async (c, next) => {
-    const client = c.get('logto');
-    const paths = c.get('logtoPaths');
-    if (!client || !paths) {
-      throw new Error('authenticated() needs the Logto middleware first: app.use(createLogto({ ... }).middleware).');
-    }
-    const decision = await decideAuthenticated(
-      client,
-      options,
-      { method: c.req.method, url: requestTarget(c.req.url).pathAndQuery },
-      paths,
-    );
-    switch (decision.kind) {
-      case 'user': {
-        c.set('user', decision.user);
-        c.set('accessToken', decision.accessToken);
-        c.set('organizationToken', decision.organizationToken);
-        // Personal: no shared cache may keep it (the handler may still choose its own Cache-Control).
-        // Set before the handler, they cost no copy when it answers with c.json(), c.html(), …
-        c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
-        c.header('Vary', privateCacheHeaders.Vary, { append: true });
-        await next();
-        // …and a Response the handler built itself gets them on a copy.
-        const { headers } = c.res;
-        if (!headers.has('cache-control')) c.header('Cache-Control', privateCacheHeaders['Cache-Control']);
-        if (!/\bcookie\b/i.test(headers.get('vary') ?? ''))
-          c.header('Vary', privateCacheHeaders.Vary, { append: true });
-        return;
-      }
-      case 'redirect':
-        return new Response(null, { status: 302, headers: { location: decision.location, ...privateCacheHeaders } });
-      case 'unauthorized':
-        return new Response(JSON.stringify(notAuthenticatedBody), {
-          status: 401,
-          headers: { 'content-type': jsonContentType, ...privateCacheHeaders },
-        });
-      case 'unavailable':
-        return toResponse(sessionUnavailableAnswer(c.req.header('accept')));
+    const context = c.get('logto');
+    if (!context) throw new Error('authenticated() needs the Logto middleware first: app.use(logto.middleware).');
+    let decision = web.decideAuthenticated(context, options);
+    if (decision instanceof Promise) decision = await decision;
+    if (decision.kind === 'answer') return sendAnswer(decision.answer);
+    c.set('user', decision.user);
+    c.set('accessToken', decision.accessToken);
+    c.set('organizationToken', decision.organizationToken);
+    await next();
+    // On the handler's response itself (a copy only when its headers are immutable, e.g. fetched).
+    const { res } = c;
+    const vary = res.headers.get('vary') ?? undefined;
+    try {
+      if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', decision.headers['Cache-Control']);
+      if (web.varyByCookie(vary) !== vary) res.headers.set('Vary', web.varyByCookie(vary));
+    } catch {
+      c.res = undefined; // Otherwise Hono merges the response's own headers back in.
+      c.res = web.privateResponse(res);
     }
   };
 }

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { Hono } from 'hono';
 import { authenticated } from './authenticated.ts';
+import type { LogtoEnv } from './hono.ts';
 import { createLogto } from './hono.ts';
-import type { LogtoEnv } from './variables.ts';
 
 // The shared adapter suite (test/adapters) covers the routes against a real dev server; these
 // cover what only this adapter has.
@@ -35,7 +35,7 @@ describe('@logto-kit/hono', () => {
     const app = new Hono<LogtoEnv>();
     app.use(createLogto(config).middleware);
     app.get('/remember', (c) => {
-      c.get('logtoSession').set('seen', 'yes');
+      c.get('logto').session.set('seen', 'yes');
       return c.text('ok');
     });
     const secure = await app.request('https://app.example/remember');
@@ -51,11 +51,12 @@ describe('@logto-kit/hono', () => {
     // A stored ID token, as the callback leaves it (authenticated() reads its claims only).
     const claims = Buffer.from(JSON.stringify({ sub: 'user-1', iat: 1 })).toString('base64url');
     app.get('/plant', (c) => {
-      c.get('logtoSession').set('logto.idToken', `eyJhbGciOiJFUzM4NCJ9.${claims}.sig`);
+      c.get('logto').session.set('logto.idToken', `eyJhbGciOiJFUzM4NCJ9.${claims}.sig`);
       return c.text('ok');
     });
     app.get('/json', authenticated(), (c) => c.json({ sub: c.get('user').sub }));
     app.get('/raw', authenticated(), () => new Response('raw', { headers: { vary: 'Accept' } }));
+    app.get('/moved', authenticated(), () => Response.redirect('https://app.example/elsewhere', 302));
     app.get('/own', authenticated(), (c) => c.text('own', 200, { 'Cache-Control': 'private, max-age=60' }));
     const planted = await app.request('https://app.example/plant');
     const cookie = planted.headers
@@ -68,6 +69,12 @@ describe('@logto-kit/hono', () => {
       assert.equal(response.headers.get('cache-control'), 'private, no-store', path);
       assert.match(response.headers.get('vary') ?? '', /\bCookie\b/, path);
     }
+    // Response.redirect()'s headers are immutable: the answer is a private copy.
+    const moved = await app.request('https://app.example/moved', { headers: { cookie } });
+    assert.equal(moved.status, 302);
+    assert.equal(moved.headers.get('location'), 'https://app.example/elsewhere');
+    assert.equal(moved.headers.get('cache-control'), 'private, no-store');
+    assert.match(moved.headers.get('vary') ?? '', /\bCookie\b/);
     const own = await app.request('https://app.example/own', { headers: { cookie } });
     assert.equal(own.headers.get('cache-control'), 'private, max-age=60', 'the handler’s own choice stands');
   });

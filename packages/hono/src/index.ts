@@ -1,16 +1,5 @@
-// The framework-free core's public names, re-exported so Hono apps need only this package.
-export {
-  type LogtoPaths,
-  type LogtoUser,
-  MemoryStore,
-  PostgresStore,
-  RedisRefreshLock,
-  RedisStore,
-  type SessionOptions,
-  type SessionStore,
-  safeReturnTo,
-} from '@logto-kit/web';
-export { type AuthenticatedOptions, authenticated } from './authenticated.ts';
-export { createLogto, type Logto, type LogtoHonoConfig } from './hono.ts';
-export { type RequireAuthOptions, requireAuth } from './require-auth.ts';
-export type { AuthenticatedVariables, AuthVariables, LogtoEnv, LogtoVariables } from './variables.ts';
+// The framework-free core, re-exported so Hono apps need only this package.
+export * from '@logto-kit/web';
+export { type AuthenticatedVariables, authenticated } from './authenticated.ts';
+export { createLogto, type Logto, type LogtoEnv, type LogtoHonoConfig, type LogtoVariables } from './hono.ts';
+export { type AuthVariables, type RequireAuthOptions, requireAuth } from './require-auth.ts';

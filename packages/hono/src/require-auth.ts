@@ -1,12 +1,18 @@
 import {
   type AuthResult,
-  authErrorResponse,
+  authErrorAnswer,
   createEagerRequestGuard,
   type GuardOptions,
   isApiAuthError,
 } from '@logto-kit/api';
 import type { Context, MiddlewareHandler } from 'hono';
-import type { AuthVariables } from './variables.ts';
+import { sendAnswer } from './send-answer.ts';
+
+/** Set by `requireAuth()` before the protected handler runs. */
+export interface AuthVariables {
+  /** The verified caller. */
+  auth: AuthResult;
+}
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
 export type RequireAuthOptions = GuardOptions<Context>;
@@ -28,7 +34,7 @@ export type RequireAuthOptions = GuardOptions<Context>;
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
   const guard = createEagerRequestGuard(options);
   const refuse = (error: unknown) => {
-    if (isApiAuthError(error)) return authErrorResponse(error);
+    if (isApiAuthError(error)) return sendAnswer(authErrorAnswer(error));
     throw error;
   };
   return (c, next) => {

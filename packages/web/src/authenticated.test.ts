@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type IdTokenClaims, type LogtoClient, LogtoError } from '@logto-kit/client';
+import type { IdTokenClaims } from '@logto-kit/client';
+import type { AdapterRequest } from './adapter-request.ts';
 import { decideAuthenticated, signInRedirect } from './authenticated.ts';
-import type { LogtoPaths } from './logto-core.ts';
+import { decodedIdTokens } from './caches.ts';
+import type { LogtoPaths } from './logto-paths.ts';
+import type { LogtoRequestContext } from './request-context.ts';
+import { Session } from './session.ts';
 
 const paths: LogtoPaths = {
   signIn: '/sign-in',
@@ -14,24 +18,40 @@ const paths: LogtoPaths = {
 
 let tokenCounter = 0;
 
-/** A signed-in client whose ID token decodes to `claims` (a new token per call, so caches never leak between tests). */
-function signedIn(claims: IdTokenClaims) {
-  const idToken = `id-token-${++tokenCounter}`;
-  let decodes = 0;
-  const client = {
-    getIdToken: async () => idToken,
-    getIdTokenClaims: async () => {
-      decodes += 1;
-      return JSON.parse(JSON.stringify(claims)) as IdTokenClaims;
-    },
-  } as unknown as LogtoClient;
-  return { client, decodes: () => decodes };
+function base64url(text: string): string {
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-const request = { method: 'GET', url: '/orders' };
+/** A request context whose session holds `idToken` (none: signed out). */
+function contextWith(idToken: string | undefined, request: Partial<AdapterRequest> = {}): LogtoRequestContext {
+  const session = new Session(false, []);
+  if (idToken !== undefined) session.set('logto.idToken', idToken);
+  return {
+    session,
+    paths,
+    request: {
+      method: 'GET',
+      path: '/orders',
+      query: '',
+      cookies: undefined,
+      secure: false,
+      header: () => undefined,
+      ...request,
+    },
+    get client(): never {
+      throw new Error('no client is needed for the ID token claims');
+    },
+  };
+}
 
-async function userOf(client: LogtoClient): Promise<Record<string, unknown>> {
-  const decision = await decideAuthenticated(client, {}, request, paths);
+/** A signed-in context whose ID token decodes to `claims` (a new token per call, so caches never leak between tests). */
+function signedIn(claims: IdTokenClaims) {
+  const idToken = `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(claims))}.sig-${++tokenCounter}`;
+  return { context: () => contextWith(idToken) };
+}
+
+async function userOf(context: LogtoRequestContext): Promise<Record<string, unknown>> {
+  const decision = await decideAuthenticated(context, {});
   assert.equal(decision.kind, 'user');
   return decision.kind === 'user' ? (decision.user as Record<string, unknown>) : {};
 }
@@ -50,9 +70,10 @@ describe("authenticated() claims are the request's own", () => {
   } as unknown as IdTokenClaims;
 
   it('a handler that changes its user (top level or nested) changes nothing for later requests', async () => {
-    const { client, decodes } = signedIn(claims);
+    const { context } = signedIn(claims);
+    const cached = decodedIdTokens.size;
     for (let round = 0; round < 3; round += 1) {
-      const user = await userOf(client);
+      const user = await userOf(context());
       assert.deepEqual(user, claims, `request ${round + 1} sees the token's claims`);
       user.name = 'Mallory';
       user.sub = 'admin';
@@ -62,21 +83,21 @@ describe("authenticated() claims are the request's own", () => {
       customData.plan = 'enterprise';
       customData.limits.seats = 1000;
     }
-    assert.equal(decodes(), 1, 'the token is decoded once and the cached claims reused');
+    assert.equal(decodedIdTokens.size, cached + 1, 'one cache entry for the token, reused');
   });
 
   it('two requests with the same ID token get distinct objects', async () => {
-    const { client } = signedIn(claims);
-    const [first, second] = [await userOf(client), await userOf(client)];
+    const { context } = signedIn(claims);
+    const [first, second] = [await userOf(context()), await userOf(context())];
     assert.notEqual(first, second);
     assert.notEqual(first.roles, second.roles);
     assert.notEqual(first.custom_data, second.custom_data);
   });
 
   it('keeps a claim named "__proto__" a claim', async () => {
-    const { client } = signedIn(JSON.parse('{"sub":"user-1","__proto__":{"isAdmin":true}}') as IdTokenClaims);
-    const user = await userOf(client);
-    const again = await userOf(client);
+    const idToken = `${base64url('{"alg":"ES384"}')}.${base64url('{"sub":"user-1","__proto__":{"isAdmin":true}}')}.sig`;
+    const user = await userOf(contextWith(idToken));
+    const again = await userOf(contextWith(idToken));
     assert.equal((again as { isAdmin?: unknown }).isAdmin, undefined);
     assert.equal(Object.getPrototypeOf(again), Object.prototype);
     assert.deepEqual(Object.keys(user), ['sub', '__proto__']);
@@ -84,28 +105,35 @@ describe("authenticated() claims are the request's own", () => {
 });
 
 describe('authenticated() when signed out', () => {
-  const signedOut = {
-    getIdToken: async () => null,
-    getIdTokenClaims: async () => {
-      throw new LogtoError('not_authenticated', 'Not signed in.');
-    },
-  } as unknown as LogtoClient;
+  const statusAndLocation = async (context: LogtoRequestContext, shouldRedirect?: boolean) => {
+    const decision = await decideAuthenticated(context, { shouldRedirect });
+    assert.equal(decision.kind, 'answer');
+    return decision.kind === 'answer' ? [decision.answer.status, decision.answer.headers.Location] : [];
+  };
 
   it('answers 401 by default, and redirects with shouldRedirect (back to a GET, not to a POST)', async () => {
-    assert.deepEqual(await decideAuthenticated(signedOut, {}, request, paths), { kind: 'unauthorized' });
-    assert.deepEqual(await decideAuthenticated(signedOut, { shouldRedirect: true }, request, paths), {
-      kind: 'redirect',
-      location: '/sign-in?returnTo=%2Forders',
+    const unauthorized = await decideAuthenticated(contextWith(undefined), {});
+    assert.deepEqual(unauthorized.kind === 'answer' && JSON.parse(unauthorized.answer.body), {
+      error: 'Not authenticated',
     });
+    assert.deepEqual(await statusAndLocation(contextWith(undefined)), [401, undefined]);
+    assert.deepEqual(await statusAndLocation(contextWith(undefined, { query: '?id=1' }), true), [
+      302,
+      '/sign-in?returnTo=%2Forders%3Fid%3D1',
+    ]);
     // A POST is not repeated after sign-in: no returnTo.
-    assert.deepEqual(
-      await decideAuthenticated(signedOut, { shouldRedirect: true }, { method: 'POST', url: '/orders' }, paths),
-      {
-        kind: 'redirect',
-        location: '/sign-in',
-      },
-    );
+    assert.deepEqual(await statusAndLocation(contextWith(undefined, { method: 'POST' }), true), [302, '/sign-in']);
     assert.equal(signInRedirect(paths, { method: 'POST', url: '/orders' }), '/sign-in');
     assert.equal(signInRedirect(paths, { method: 'HEAD', url: '/orders' }), '/sign-in?returnTo=%2Forders');
+  });
+
+  it('reads an unreadable stored ID token as signed out', async () => {
+    assert.deepEqual(await statusAndLocation(contextWith('not-a-jwt')), [401, undefined]);
+  });
+
+  it('marks every answer private: no shared cache keeps it, none gives it to another user', async () => {
+    const decision = await decideAuthenticated(contextWith(undefined), { shouldRedirect: true });
+    assert.equal(decision.kind === 'answer' && decision.answer.headers['Cache-Control'], 'private, no-store');
+    assert.equal(decision.kind === 'answer' && decision.answer.headers.Vary, 'Cookie');
   });
 });

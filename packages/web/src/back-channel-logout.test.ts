@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { BackChannelLogout, signedInAtKey } from './back-channel-logout.ts';
 import { backChannelLogoutEvent } from './logout-token.ts';
-import { SessionManager } from './session.ts';
+import { SessionManager } from './session-manager.ts';
 import { MemoryStore } from './session-store.ts';
 
 const clientId = 'web-app';

@@ -1,7 +1,8 @@
 /**
- * One application's Logto setup, shared by every framework adapter: the validated configuration,
- * the route paths, the session manager, a `LogtoClient` per request and the answer of the
- * sign-in, sign-up, callback and sign-out routes. Adapters translate requests and responses only.
+ * The adapter contract: one application's Logto setup (the validated configuration, the route
+ * paths, the session manager) and the functions every framework adapter calls for a request —
+ * open its session, serve the routes, commit the session. Each returns what to send, as plain
+ * data; adapters translate requests and responses only.
  */
 import {
   InProcessRefreshLock,
@@ -12,13 +13,25 @@ import {
   type RefreshLock,
   type Storage,
 } from '@logto-kit/client';
-import { type PlainAnswer, providerUnavailableAnswer } from './answers.ts';
+import type { AdapterRequest } from './adapter-request.ts';
+import {
+  callbackErrorAnswer,
+  droppedOnFailure,
+  type PlainAnswer,
+  privateCacheHeaders,
+  providerUnavailableAnswer,
+  redirectAnswer,
+  sessionUnavailableAnswer,
+} from './answers.ts';
 import { BackChannelLogout, type BackChannelLogoutOptions, signedInAtKey } from './back-channel-logout.ts';
 import { isProviderFailure } from './error-page.ts';
+import type { LogtoPaths } from './logto-paths.ts';
+import { type LogtoRequestContext, RequestContext } from './request-context.ts';
 import { safeReturnTo } from './return-to.ts';
 import { LogtoRoutes } from './routes.ts';
 import { isSameOriginRequest } from './same-origin.ts';
-import { type Session, SessionManager, type SessionOptions } from './session.ts';
+import type { Session } from './session.ts';
+import { SessionManager, type SessionOptions } from './session-manager.ts';
 import { sessionStorage } from './session-storage.ts';
 import { MemoryStore } from './session-store.ts';
 import { signOutConfirmation } from './sign-out-page.ts';
@@ -47,60 +60,88 @@ export interface LogtoCoreConfig extends LogtoConfig {
   backChannelLogout?: BackChannelLogoutOptions;
 }
 
-/** The URL paths of the routes. */
-export interface LogtoPaths {
-  signIn: string;
-  signUp: string;
-  callback: string;
-  signOut: string;
-  /** The back-channel logout route (served only with `backChannelLogout`). */
-  backChannelLogout: string;
-}
-
-/** A route request, as {@link LogtoCore.serveRoute} needs it. */
-export interface RouteRequest {
-  method: string;
-  /** The URL path, without the query. */
-  path: string;
-  /** The query string, with its `?` (or empty). */
-  search: string;
-  /**
-   * Reads a request header by its lower-case name. The sign-out route's same-origin check reads
-   * `sec-fetch-site` and `origin`; without this function every sign-out POST is refused.
-   */
-  header?: (name: string) => string | undefined;
-  /** Reads the body as text; the back-channel logout route reads its form. */
-  text?: () => Promise<string>;
-}
-
 /**
- * The answer of a route, always sent with `privateCacheHeaders`: a redirect (302), a failed
- * callback's error to render (see `callbackErrorPage`, `callbackErrorStatus`), or a page to send
- * as it is (the sign-out confirmation).
+ * The answer of a route, sent with its headers as they are (they include `privateCacheHeaders`):
+ * a redirect or a page, or a failed callback, whose default answer an adapter may replace by the
+ * application's own rendering of `error` (then with `privateCacheHeaders` too).
  */
 export type RouteAnswer =
-  | { kind: 'redirect'; location: string }
-  | { kind: 'callback_error'; error: unknown }
-  | { kind: 'page'; answer: PlainAnswer };
+  | { kind: 'answer'; answer: PlainAnswer }
+  | { kind: 'callback_error'; error: unknown; answer: PlainAnswer };
 
-/** What {@link createLogtoCore} returns. */
+/** What {@link LogtoCore.open} gives: the request's context, or the 503 answer while the session store is down. */
+export type OpenResult =
+  | { kind: 'opened'; context: LogtoRequestContext }
+  | { kind: 'unavailable'; answer: PlainAnswer };
+
+/**
+ * What {@link LogtoCore.commit} gives: the `Set-Cookie` header values to add to the response
+ * (store writes done), or, when the session could not be saved, the headers to remove from the
+ * response and the 503 answer to send instead.
+ */
+export type CommitResult =
+  | { kind: 'cookies'; setCookie: string[] }
+  | { kind: 'unavailable'; drop: readonly string[]; answer: PlainAnswer };
+
+/**
+ * What {@link createLogtoCore} returns: the adapter contract. An adapter describes each request
+ * ({@link AdapterRequest}), then calls `open`, `route` (routes answer by themselves), lets the
+ * application's handler run (`decideAuthenticated` protects a route), and calls `commit` before
+ * the response's headers are sent. `route` and `commit` answer `undefined` at once when there is
+ * nothing to do, the usual case, so that costs no promise.
+ */
 export interface LogtoCore {
   /** The route paths, e.g. for links. */
   readonly paths: LogtoPaths;
-  /** The framework-free route behaviour. */
+  /** The framework-free route behaviour, for custom routes. */
   readonly routes: LogtoRoutes;
   /** The session manager. */
   readonly sessions: SessionManager;
-  /** The per-request client, its storage being `session` (synced with the store when there is one). */
-  clientFor(session: Session): LogtoClient;
-  /** Whether `path` is one of the routes: other requests skip {@link serveRoute}. */
-  isRoutePath(path: string): boolean;
   /**
-   * Serves a route request: sign-in and sign-up (GET), callback (GET), sign-out (a same-origin
-   * POST; a GET answers a confirmation page). `undefined` when the request is not one of them
-   * (another method, another path).
+   * Opens the request's session (a missing, tampered, foreign or expired cookie gives an empty
+   * one): the context to keep for the request, or the 503 answer when the session store cannot be
+   * read (an outage, never "signed out"). Answers at once when nothing needs waiting for (a
+   * returning user's cookie, opened before).
    */
-  serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined>;
+  open(request: AdapterRequest): OpenResult | Promise<OpenResult>;
+  /**
+   * Serves the routes: sign-in and sign-up (GET), callback (GET), sign-out (a same-origin POST; a
+   * GET answers a confirmation page), back-channel logout (POST, when configured). `undefined` at
+   * once when the request's path is none of them; a promise of `undefined` for another method.
+   */
+  route(context: LogtoRequestContext): Promise<RouteAnswer | undefined> | undefined;
+  /**
+   * Persists the session, if it changed, once the application answered and before the response's
+   * headers are sent. `undefined` at once when there is nothing to send or store.
+   */
+  commit(context: LogtoRequestContext): Promise<CommitResult> | undefined;
+}
+
+/**
+ * What every adapter's `createLogto` returns: the same members, typed by framework. `middleware`
+ * is what the app mounts: `app.use(logto.middleware)` (Express, Hono), `await
+ * app.register(logto.middleware)` (Fastify, where it is a plugin).
+ */
+export interface LogtoAdapter<Middleware, Authenticated> {
+  /** Opens each request's session, serves the routes, commits the session. */
+  readonly middleware: Middleware;
+  /** The adapter's `authenticated()`, also reachable from here. */
+  readonly authenticated: Authenticated;
+  /** The route paths, e.g. for links. */
+  readonly paths: LogtoPaths;
+  /** The framework-free route behaviour, for custom routes. */
+  readonly routes: LogtoRoutes;
+  /** The session manager. */
+  readonly sessions: SessionManager;
+}
+
+/** What an adapter's `createLogto` returns, built the same way in every adapter. */
+export function logtoAdapter<Middleware, Authenticated>(
+  core: LogtoCore,
+  middleware: Middleware,
+  authenticated: Authenticated,
+): LogtoAdapter<Middleware, Authenticated> {
+  return { middleware, authenticated, paths: core.paths, routes: core.routes, sessions: core.sessions };
 }
 
 /** The largest back-channel logout request body read. */
@@ -182,14 +223,15 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     createClient,
     redirectUri: `${base}${paths.callback}`,
     postSignOutRedirectUri: `${base}${postSignOutRedirectPath}`,
+    sync: sessions.sync,
   });
 
-  async function serveRoute(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined> {
+  async function serveRoute(session: Session, request: AdapterRequest): Promise<RouteAnswer | undefined> {
     // GET only: a HEAD (link preview, prefetch) must not start a sign-in or consume a callback.
     const isGet = request.method === 'GET';
     const { path } = request;
     if (isGet && (path === paths.signIn || path === paths.signUp)) {
-      const query = new URLSearchParams(request.search);
+      const query = new URLSearchParams(request.query);
       let location: string;
       try {
         location = await routes.signIn(session, {
@@ -200,60 +242,105 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
       } catch (error) {
         // The same answer in every adapter: the sign-in error page (or JSON), 502, no internal URL.
         if (!isProviderFailure(error)) throw error;
-        return { kind: 'page', answer: providerUnavailableAnswer(error, request.header?.('accept')) };
+        return { kind: 'answer', answer: providerUnavailableAnswer(error, request.header('accept')) };
       }
-      return { kind: 'redirect', location };
+      return { kind: 'answer', answer: redirectAnswer(location) };
     }
     if (isGet && path === paths.callback) {
       let location: string;
       try {
-        location = await routes.handleCallback(session, `${base}${paths.callback}${request.search}`);
+        location = await routes.handleCallback(session, `${base}${paths.callback}${request.query}`);
       } catch (error) {
-        return { kind: 'callback_error', error };
+        return callbackError(error);
       }
       // Back-channel logout ends the sessions signed in before it, not those signed in after.
       if (backChannel) session.set(signedInAtKey, String((sessionOptions.now ?? Date.now)()));
       // Refused now rather than a cookie so large that every later request fails (431).
       if (!sessions.fits(session)) {
         session.destroy();
-        return { kind: 'callback_error', error: sessionTooLarge() };
+        return callbackError(sessionTooLarge());
       }
-      return { kind: 'redirect', location };
+      return { kind: 'answer', answer: redirectAnswer(location) };
     }
     if (path === paths.signOut) return serveSignOut(session, request);
     if (backChannel && request.method === 'POST' && path === paths.backChannelLogout) {
       // A logout token is a few kilobytes: a larger body is refused before it is read.
-      if (Number(request.header?.('content-length') ?? 0) > maxBackChannelBodyBytes) {
-        return { kind: 'page', answer: backChannel.refuseOversized() };
+      if (Number(request.header('content-length') ?? 0) > maxBackChannelBodyBytes) {
+        return page(backChannel.refuseOversized());
       }
-      return { kind: 'page', answer: await backChannel.receive((await request.text?.()) ?? '') };
+      return page(await backChannel.receive((await request.text?.()) ?? ''));
     }
     return undefined;
   }
 
-  async function serveSignOut(session: Session, request: RouteRequest): Promise<RouteAnswer | undefined> {
-    const header = request.header ?? (() => undefined);
+  async function serveSignOut(session: Session, request: AdapterRequest): Promise<RouteAnswer | undefined> {
+    const header = (name: string) => request.header(name);
     if (request.method === 'GET') {
-      return { kind: 'page', answer: signOutConfirmation(paths.signOut, header('sec-fetch-site') === 'same-origin') };
+      return page(signOutConfirmation(paths.signOut, header('sec-fetch-site') === 'same-origin'));
     }
     if (request.method !== 'POST') return undefined;
     // Sign-out CSRF: another site's form must not end the user's session.
-    if (!isSameOriginRequest(header, appOrigin)) {
-      return { kind: 'page', answer: signOutConfirmation(paths.signOut, false, 403) };
-    }
-    return { kind: 'redirect', location: await routes.signOut(session) };
+    if (!isSameOriginRequest(header, appOrigin)) return page(signOutConfirmation(paths.signOut, false, 403));
+    return { kind: 'answer', answer: redirectAnswer(await routes.signOut(session)) };
   }
+
+  const clientFor = (session: Session) =>
+    createClient(
+      sessionStorage(session),
+      sessions.sync ? sessionSyncedLock(sharedLock, sessions.sync, session, lockHoldMs) : undefined,
+    );
+  const opened = (request: AdapterRequest, session: Session): OpenResult => ({
+    kind: 'opened',
+    context: new RequestContext(session, paths, request, clientFor),
+  });
+  const unavailable = (request: AdapterRequest, error: unknown): OpenResult => {
+    // Only the session store can fail here; an outage must not look like being signed out.
+    sessions.reportStoreFailure(error);
+    return { kind: 'unavailable', answer: sessionUnavailableAnswer(request.header('accept')) };
+  };
 
   return {
     paths,
     routes,
     sessions,
-    clientFor: (session) =>
-      createClient(
-        sessionStorage(session),
-        sessions.usesStore ? sessionSyncedLock(sharedLock, session, lockHoldMs) : undefined,
-      ),
-    isRoutePath: (path) => routePaths.has(path),
-    serveRoute,
+    open(request) {
+      let loading: Session | Promise<Session>;
+      try {
+        loading = sessions.open(request.cookies, request.secure);
+      } catch (error) {
+        return unavailable(request, error);
+      }
+      if (!(loading instanceof Promise)) return opened(request, loading);
+      return loading.then(
+        (session) => opened(request, session),
+        (error: unknown) => unavailable(request, error),
+      );
+    },
+    route: (context) =>
+      routePaths.has(context.request.path) ? serveRoute(context.session, context.request) : undefined,
+    commit(context) {
+      const { session } = context;
+      if (!sessions.needsCommit(session)) return undefined;
+      return sessions.commit(session).then(
+        (setCookie): CommitResult => ({ kind: 'cookies', setCookie }),
+        (error: unknown): CommitResult => {
+          sessions.reportStoreFailure(error);
+          return {
+            kind: 'unavailable',
+            drop: droppedOnFailure,
+            answer: sessionUnavailableAnswer(context.request.header('accept')),
+          };
+        },
+      );
+    },
   };
+}
+
+/** A route's page, private to the user like every answer of the routes. */
+function page(answer: PlainAnswer): RouteAnswer {
+  return { kind: 'answer', answer: { ...answer, headers: { ...privateCacheHeaders, ...answer.headers } } };
+}
+
+function callbackError(error: unknown): RouteAnswer {
+  return { kind: 'callback_error', error, answer: callbackErrorAnswer(error) };
 }

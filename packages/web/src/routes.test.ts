@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type LogtoClient, LogtoError, type SignInOptions, type Storage } from '@logto-kit/client';
 import { LogtoRoutes } from './routes.ts';
-import { type Session, SessionManager } from './session.ts';
+import type { Session } from './session.ts';
+import { SessionManager } from './session-manager.ts';
 
 const secret = 'routes-test-secret-0123456789abcdefgh';
 

@@ -16,6 +16,7 @@ import { safeReturnTo } from './return-to.ts';
 import type { Session } from './session.ts';
 import { maxPendingSignIns, withNewestPendingSignIns } from './session-contents.ts';
 import { RecordingStorage, sessionStorage } from './session-storage.ts';
+import type { StoreSync } from './store-sync.ts';
 
 /** The longest `returnTo` path kept with a pending sign-in; a longer one returns to `/`. */
 export const maxReturnToLength = 512;
@@ -38,6 +39,8 @@ export interface LogtoRoutesOptions {
   redirectUri: string;
   /** The absolute URL the provider returns to after sign-out; registered with the provider. */
   postSignOutRedirectUri: string;
+  /** @internal The store side of the sessions (store sessions only): callbacks claim their sign-in there. */
+  sync?: StoreSync;
 }
 
 /** The most claimed states a cookie-session application remembers (each for a pending sign-in's lifetime). */
@@ -142,9 +145,10 @@ export class LogtoRoutes {
    * request won the claim.
    */
   async #claim(session: Session, state: string): Promise<boolean> {
-    if (session.storeId !== undefined) return session.takeFromStore();
+    const { sync } = this.#options;
+    if (sync && session.storeId !== undefined) return sync.take(session);
     // A pending sign-in kept in the cookie, with a store: claimed there, across instances.
-    if (session.usesStore) return session.claimInStore(await digestState(state));
+    if (sync) return sync.claim(await digestState(state));
     const now = Date.now();
     const claimedUntil = this.#claimedStates.get(state);
     if (claimedUntil !== undefined && claimedUntil > now) return false;

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CookieSealer } from './cookie-session.ts';
 import { parseCookieHeader } from './cookies.ts';
-import { type Logger, SessionManager, type SessionOptions } from './session.ts';
 import { maxSessionCookieBytes } from './session-budget.ts';
+import { type Logger, SessionManager, type SessionOptions } from './session-manager.ts';
 import { MemoryStore } from './session-store.ts';
 
 const secret = 'session-test-secret-0123456789abcdef';
@@ -43,7 +43,7 @@ async function roundTrip(
 ) {
   const session = await manager.load({ cookies: browser.cookies, secure: false });
   change(session);
-  const headers = await session.commit();
+  const headers = await manager.commit(session);
   browser.apply(headers);
   return { session, headers };
 }
@@ -79,7 +79,7 @@ for (const mode of ['cookie', 'store'] as const) {
       assert.match(headers[0]!, /^logto_session=v1\.[^;]+; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax$/);
       const next = await sessions.load({ cookies: browser.cookies, secure: false });
       assert.equal(next.get('logto.idToken'), 'v');
-      assert.deepEqual(await next.commit(), [], 'an unchanged session is not rewritten');
+      assert.deepEqual(await sessions.commit(next), [], 'an unchanged session is not rewritten');
     });
 
     it('keeps a session without a signed-in user only as long as a pending sign-in (10 minutes)', async () => {
@@ -119,21 +119,21 @@ for (const mode of ['cookie', 'store'] as const) {
       await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
       const next = await sessions.load({ cookies: browser.cookies, secure: false });
       assert.equal(next.get('k'), 'v');
-      assert.deepEqual(await next.commit(), [], 'an unchanged session is not rewritten');
+      assert.deepEqual(await sessions.commit(next), [], 'an unchanged session is not rewritten');
     });
 
     it('marks the cookie Secure on https requests', async () => {
       const { sessions } = manager();
       const session = await sessions.load({ cookies: new Map(), secure: true });
       session.set('k', 'v');
-      assert.match((await session.commit())[0]!, /; Secure;/);
+      assert.match((await sessions.commit(session))[0]!, /; Secure;/);
     });
 
     it('honours an explicit secure setting', async () => {
       const { sessions } = manager({ secure: true });
       const session = await sessions.load({ cookies: new Map(), secure: false });
       session.set('k', 'v');
-      assert.match((await session.commit())[0]!, /; Secure;/);
+      assert.match((await sessions.commit(session))[0]!, /; Secure;/);
     });
 
     it('gives an empty session for a tampered cookie, logs once and clears it', async () => {
@@ -148,7 +148,7 @@ for (const mode of ['cookie', 'store'] as const) {
       assert.equal(session.refused, true);
       assert.equal(log.lines.length, 1);
       assert.match(log.lines[0]!, /tampered/);
-      assert.deepEqual(await session.commit(), [
+      assert.deepEqual(await sessions.commit(session), [
         'logto_session=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=Lax',
       ]);
     });
@@ -321,11 +321,25 @@ describe('session (cookie) chunking', () => {
     const session = await sessions.load({ cookies, secure: false });
     assert.equal(session.refused, true);
     assert.equal(session.get('logto.idToken'), undefined);
-    const headers = await session.commit();
+    const headers = await sessions.commit(session);
     assert.deepEqual(
       headers.map((header) => header.split(';')[0]),
       ['logto_session=', 'logto_session.1=', 'logto_session.2='],
     );
+  });
+
+  it('never serves the session of another Cookie header that ends the same way', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const [alice, mallory] = [jar(), jar()];
+    await roundTrip(sessions, alice, (s) => s.set('user', 'alice'));
+    await roundTrip(sessions, mallory, (s) => s.set('user', 'mallory'));
+    const header = (browser: ReturnType<typeof jar>) =>
+      `${[...browser.cookies].map(([name, value]) => `${name}=${value}`).join('; ')}; pad=${'x'.repeat(40)}`;
+    for (let round = 0; round < 3; round += 1) {
+      assert.equal((await sessions.open(header(alice), false)).get('user'), 'alice');
+      assert.equal((await sessions.open(header(mallory), false)).get('user'), 'mallory');
+    }
+    assert.equal((await sessions.open(`other=1; pad=${'x'.repeat(40)}`, false)).get('user'), undefined);
   });
 
   it('parses request cookies from a header', async () => {
@@ -349,8 +363,8 @@ describe('session (store) concurrency', () => {
     first.set('a', 'from-first');
     second.set('b', 'from-second');
     second.delete('base');
-    await first.commit();
-    await second.commit();
+    await sessions.commit(first);
+    await sessions.commit(second);
     const merged = await sessions.load({ cookies: browser.cookies, secure: false });
     assert.equal(merged.get('a'), 'from-first');
     assert.equal(merged.get('b'), 'from-second');

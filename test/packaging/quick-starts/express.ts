@@ -22,7 +22,7 @@ try {
       baseUrl,
       scopes: ['email'],
       session: { secrets: ['quick-start-session-secret-0123456789abcdef'] },
-    }),
+    }).middleware,
   );
   app.get('/protected', authenticated({ shouldRedirect: true }), (req, res) => {
     res.json(req.user);

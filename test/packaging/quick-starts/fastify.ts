@@ -25,7 +25,7 @@ try {
     scopes: ['email'],
     session: { secrets: ['quick-start-session-secret-0123456789abcdef'] },
   });
-  await app.register(logto.plugin);
+  await app.register(logto.middleware);
   app.get('/protected', { preHandler: authenticated({ shouldRedirect: true }) }, async (request) => request.user);
   app.get(
     '/api/products',

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InProcessRefreshLock } from '@logto-kit/client';
 import { parseCookieHeader } from '../cookies.ts';
-import { SessionManager } from '../session.ts';
+import { SessionManager } from '../session-manager.ts';
 import { MemoryStore } from '../session-store.ts';
 import { sessionSyncedLock } from './session-synced-lock.ts';
 
@@ -11,7 +11,7 @@ const secrets = ['session-synced-lock-test-secret-0123456789'];
 async function signedInCookie(manager: SessionManager): Promise<Map<string, string>> {
   const session = await manager.load({ cookies: new Map(), secure: false });
   session.set('logto.refreshToken', 'r0');
-  const headers = await session.commit();
+  const headers = await manager.commit(session);
   return parseCookieHeader(headers.map((header) => header.split(';')[0]).join('; '));
 }
 
@@ -30,8 +30,8 @@ describe('sessionSyncedLock', () => {
     second.set('unrelated', 'kept');
     const lock = new InProcessRefreshLock();
 
-    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
-    const secondHolds = sessionSyncedLock(lock, second).acquire('k');
+    const releaseFirst = await sessionSyncedLock(lock, manager.sync!, first).acquire('k');
+    const secondHolds = sessionSyncedLock(lock, manager.sync!, second).acquire('k');
     first.set('logto.refreshToken', 'r1');
     first.set('logto.accessTokens', '{"fresh":true}');
     await releaseFirst();
@@ -63,9 +63,9 @@ describe('sessionSyncedLock', () => {
     const session = await manager.load({ cookies, secure: false });
     const lock = new InProcessRefreshLock();
     writable = false;
-    await assert.rejects(sessionSyncedLock(lock, session).acquire('k'), /store down/);
+    await assert.rejects(sessionSyncedLock(lock, manager.sync!, session).acquire('k'), /store down/);
     writable = true;
-    const release = await sessionSyncedLock(lock, session).acquire('k');
+    const release = await sessionSyncedLock(lock, manager.sync!, session).acquire('k');
     // The outage begins during the refresh: the new token is kept and seen by later requests.
     writable = false;
     session.set('logto.refreshToken', 'r1');
@@ -74,7 +74,7 @@ describe('sessionSyncedLock', () => {
     assert.equal(reported.length, 1, 'reported');
     assert.equal((await manager.load({ cookies, secure: false })).get('logto.refreshToken'), 'r1');
     writable = true;
-    await session.pendingWritten(60_000);
+    await manager.sync!.pendingWritten(session, 60_000);
     assert.equal(manager.pendingWrites, 0);
     assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r1');
   });
@@ -86,7 +86,7 @@ describe('sessionSyncedLock', () => {
     const first = await manager.load({ cookies, secure: false });
     const second = await manager.load({ cookies, secure: false });
     const lock = new InProcessRefreshLock();
-    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
+    const releaseFirst = await sessionSyncedLock(lock, manager.sync!, first).acquire('k');
     first.set('logto.refreshToken', 'r1');
     await releaseFirst();
     const releasePlain = await lock.acquire('k');
@@ -101,14 +101,14 @@ describe('sessionSyncedLock', () => {
     const first = await manager.load({ cookies, secure: false });
     const second = await manager.load({ cookies, secure: false });
     const lock = new InProcessRefreshLock();
-    const releaseFirst = await sessionSyncedLock(lock, first).acquire('k');
+    const releaseFirst = await sessionSyncedLock(lock, manager.sync!, first).acquire('k');
     first.set('logto.refreshToken', 'r1');
     await releaseFirst();
-    const releaseSecond = await sessionSyncedLock(lock, second).acquire('k');
+    const releaseSecond = await sessionSyncedLock(lock, manager.sync!, second).acquire('k');
     second.set('logto.refreshToken', 'r2');
     await releaseSecond();
-    await first.commit();
-    await second.commit();
+    await manager.commit(first);
+    await manager.commit(second);
     assert.equal((await storedData(manager, cookies))['logto.refreshToken'], 'r2');
   });
 });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { startDevServer } from '@logto-kit/dev-server';
 import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import express, { type Express } from 'express';
-import { createLogto, type Logto, type LogtoExpressConfig } from '../express.ts';
+import { createLogto, type Logto, type LogtoExpressConfig } from '../src/express.ts';
 
 export const testSecret = 'express-integration-test-secret-0123456789';
 
@@ -50,7 +50,7 @@ export async function startHarness(
     ...config,
   });
   const app = express();
-  app.use(logto);
+  app.use(logto.middleware);
   routes(app, logto);
   handler = app;
   return {

@@ -1,0 +1,110 @@
+/**
+ * Commits the session on a Node.js response (`http.ServerResponse`, as Express and `node:http`
+ * give it) at the last moment: Node sends headers synchronously, while a changed session is
+ * sealed and stored asynchronously. So the first call that would send the headers (`writeHead`,
+ * `flushHeaders`, `write`, `end`) and those after it are held until the `Set-Cookie` headers are
+ * set and the store written, then replayed in order. An unchanged session (the usual signed-in
+ * request) holds nothing. By the response's shape only: no `node:` import.
+ */
+import type { PlainAnswer } from './answers.ts';
+import type { CommitResult, LogtoCore } from './logto-core.ts';
+import type { LogtoRequestContext } from './request-context.ts';
+
+/** The parts of a Node.js `ServerResponse` the commit uses. */
+export interface NodeLikeResponse {
+  writeHead(...args: never[]): unknown;
+  flushHeaders(): void;
+  write(...args: never[]): unknown;
+  end(...args: never[]): unknown;
+  removeHeader(name: string): void;
+  appendHeader(name: string, value: string[]): unknown;
+}
+
+type Sending = 'writeHead' | 'flushHeaders' | 'write' | 'end';
+type Method = (...args: unknown[]) => unknown;
+
+/** One response's commit: the response's own sending methods, and the calls held meanwhile. */
+interface PendingCommit<R> extends Record<Sending, Method> {
+  core: LogtoCore;
+  context: LogtoRequestContext;
+  send: (res: R, answer: PlainAnswer) => void;
+  /** Calls held while the commit runs; `null` once the headers may go. */
+  held: Array<[Sending, unknown[]]> | undefined | null;
+}
+
+const commitKey = Symbol('logto-kit.commit');
+type Committing = NodeLikeResponse & { [commitKey]: PendingCommit<NodeLikeResponse> };
+
+function sending(res: Committing, method: Sending, args: unknown[]): unknown {
+  const commit = res[commitKey];
+  if (commit.held === null) return Reflect.apply(commit[method], res, args);
+  if (commit.held === undefined) {
+    const pending = commit.core.commit(commit.context);
+    if (!pending) {
+      commit.held = null;
+      return Reflect.apply(commit[method], res, args);
+    }
+    commit.held = [];
+    void pending.then((result) => replay(res, commit, result));
+  }
+  commit.held.push([method, args]);
+  // Held: report success (`write` has not filled a buffer, `writeHead` chains).
+  return method === 'write' ? true : res;
+}
+
+function replay(res: NodeLikeResponse, commit: PendingCommit<NodeLikeResponse>, result: CommitResult): void {
+  const held = commit.held!;
+  commit.held = null;
+  if (result.kind === 'unavailable') {
+    // Answer the failure instead of a response that depends on a session that does not exist.
+    for (const header of result.drop) res.removeHeader(header);
+    commit.send(res, result.answer);
+    return;
+  }
+  if (result.setCookie.length > 0) res.appendHeader('Set-Cookie', result.setCookie);
+  for (const [method, args] of held) Reflect.apply(commit[method], res, args);
+}
+
+// Shared by every response: only the state differs.
+const interceptors: Record<Sending, Method> = {
+  writeHead(this: Committing, ...args) {
+    return sending(this, 'writeHead', args);
+  },
+  flushHeaders(this: Committing, ...args) {
+    return sending(this, 'flushHeaders', args);
+  },
+  write(this: Committing, ...args) {
+    return sending(this, 'write', args);
+  },
+  end(this: Committing, ...args) {
+    return sending(this, 'end', args);
+  },
+};
+
+/**
+ * Commits `context`'s session (see `LogtoCore.commit`) before `res` sends its headers. When the
+ * session cannot be saved, the response's own headers that depend on it are removed and `send`
+ * sends the 503 answer instead.
+ */
+export function commitBeforeHeaders<R extends NodeLikeResponse>(
+  res: R,
+  core: LogtoCore,
+  context: LogtoRequestContext,
+  send: (res: R, answer: PlainAnswer) => void,
+): void {
+  const own = res as unknown as Record<Sending, Method> & { [commitKey]: PendingCommit<R> };
+  own[commitKey] = {
+    core,
+    context,
+    send,
+    writeHead: own.writeHead,
+    flushHeaders: own.flushHeaders,
+    write: own.write,
+    end: own.end,
+    held: undefined,
+  };
+  own.writeHead = interceptors.writeHead;
+  own.flushHeaders = interceptors.flushHeaders;
+  own.write = interceptors.write;
+  own.end = interceptors.end;
+}

@@ -5,7 +5,7 @@ import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const order = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify'];
+const order = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify', 'next'];
 
 for (const name of order) {
   rmSync(`${root}packages/${name}/dist`, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { stripSourceCondition } from './publish-manifest.ts';
 export const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
 
 /** The published packages (folders under `packages/`), in dependency order. */
-export const publishedPackages = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify'] as const;
+export const publishedPackages = ['client', 'web', 'dev-server', 'api', 'express', 'hono', 'fastify', 'next'] as const;
 
 /** A package manifest, as far as packing reads and writes it. */
 export type Manifest = {

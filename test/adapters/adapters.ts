@@ -31,6 +31,7 @@ import {
   requireAuth as honoRequireAuth,
   type LogtoEnv,
 } from '@logto-kit/hono';
+import { createLogto as createNextLogto } from '@logto-kit/next';
 import type { LogtoCoreConfig } from '@logto-kit/web';
 import express from 'express';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -48,7 +49,8 @@ export interface ApiVerifiers {
 export interface Adapter {
   name: string;
   webApp(config: LogtoCoreConfig): Promise<RequestListener>;
-  api(verifiers: ApiVerifiers): Promise<RequestListener>;
+  /** Absent for an adapter without an API guard of its own (Next.js: use `@logto-kit/api` in a Route Handler). */
+  api?(verifiers: ApiVerifiers): Promise<RequestListener>;
 }
 
 export const shoppingApi = 'https://shopping.your-app.com/api';
@@ -174,4 +176,40 @@ export const fastifyAdapter: Adapter = {
   },
 };
 
-export const adapters: readonly Adapter[] = [expressAdapter, honoAdapter, fastifyAdapter];
+/**
+ * Next.js Route Handlers, routed as the App Router routes them: the app's own routes first, then
+ * `app/[logto]/route.ts` (`logto.handlers`) for the rest. Route Handlers are web-standard
+ * (`Request` in, `Response` out), so the suite runs them on Node.js without Next.js; the Server
+ * Component and Server Action parts are tested on `next start` (test/next/).
+ */
+export const nextAdapter: Adapter = {
+  name: '@logto-kit/next',
+  async webApp(config) {
+    const logto = createNextLogto(config);
+    const me = logto.authenticated({}, (_request, { user }) => Response.json(user));
+    const page = logto.authenticated({ shouldRedirect: true }, (_request, { user }) =>
+      Response.json({ sub: user.sub }),
+    );
+    const shopping = logto.authenticated({ resource: shoppingApi }, (_request, { accessToken }) =>
+      Response.json({ accessToken }),
+    );
+    return getRequestListener(async (request) => {
+      const { pathname } = new URL(request.url);
+      const { method } = request;
+      if (pathname === '/' && method === 'GET') return new Response('home');
+      if (pathname === '/me' && method === 'GET') return me(request, undefined);
+      if (pathname === '/page' && (method === 'GET' || method === 'POST')) return page(request, undefined);
+      if (pathname === '/shopping' && method === 'GET') return shopping(request, undefined);
+      // As Next.js does when a route exports GET but no HEAD: HEAD runs GET, without the body.
+      if (method === 'HEAD') {
+        const answer = await logto.handlers.GET(request);
+        return new Response(null, answer);
+      }
+      if (method === 'GET') return logto.handlers.GET(request);
+      if (method === 'POST') return logto.handlers.POST(request);
+      return new Response(null, { status: 405 });
+    });
+  },
+};
+
+export const adapters: readonly Adapter[] = [expressAdapter, honoAdapter, fastifyAdapter, nextAdapter];

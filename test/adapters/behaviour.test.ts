@@ -497,6 +497,9 @@ for (const adapter of adapters) {
       });
     });
 
+    // Last in this block: an adapter without an API guard of its own stops here.
+    const api = adapter.api?.bind(adapter);
+    if (!api) return;
     describe('API guard (requireAuth)', () => {
       const key = generateSigningKey('ES384');
       const provider = fakeProvider([key]);
@@ -515,7 +518,7 @@ for (const adapter of adapters) {
       let server: Awaited<ReturnType<typeof listen>>;
       before(async () => {
         server = await listen();
-        const handler: RequestListener = await adapter.api({ verifier, down });
+        const handler: RequestListener = await api({ verifier, down });
         server.setHandler(handler);
       });
       after(() => server.close());

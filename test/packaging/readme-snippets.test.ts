@@ -30,7 +30,7 @@ describe('README snippets', () => {
   });
 
   it('type-check against the built packages (strict, nodenext), each as a module of its own', () => {
-    for (const name of ['client', 'web', 'api', 'express', 'hono', 'fastify', 'dev-server']) {
+    for (const name of ['client', 'web', 'api', 'express', 'hono', 'fastify', 'next', 'dev-server']) {
       assert.ok(
         existsSync(join(root, 'packages', name, 'dist', 'index.d.ts')),
         `packages/${name} is built (npm run build; npm test builds first)`,

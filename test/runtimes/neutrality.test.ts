@@ -16,6 +16,15 @@ describe('transitive runtime neutrality', () => {
     });
   }
 
+  it('@logto-kit/next: nothing reached from it but Next.js itself (whose bundler builds it for the edge runtime) imports a node: module or uses a Node global', async () => {
+    const found = await nodeOnlyReached('@logto-kit/next', root);
+    assert.deepEqual(
+      found.filter((line) => !line.startsWith('node_modules/next/')),
+      [],
+    );
+    assert.ok(found.length > 0, 'the scan reaches next/headers, next/navigation and next/server');
+  });
+
   it('reports the node: imports and Node globals reached from a Node-only package', async () => {
     const found = await nodeOnlyReached('@logto-kit/dev-server', root);
     assert.ok(found.includes('packages/dev-server/src/keys.ts: imports node:crypto'), found.join('\n'));

@@ -1,0 +1,3 @@
+import { logto } from '../../logto';
+
+export const { GET, POST } = logto.handlers;

@@ -3,14 +3,13 @@
 // For each framework, the same JSON route several ways, on servers on port 0 in a child process
 // (so autocannon, here, does not compete with them): unprotected (no Logto at all); a page behind
 // `authenticated()` with a signed-in encrypted-cookie session (signed in through the dev server's
-// pages); for Hono and Fastify an API route behind `requireAuth()` with a reused access token
-// (machine-to-machine, from the dev server). The page is measured against the unprotected route
+// pages). (`requireAuth()` has a benchmark of its own: `npm run bench -- require-auth`.) The page is measured against the unprotected route
 // sent the same `Cookie` header (a browser sends it to every page of the site; what the HTTP
 // parser spends on it is not Logto's cost), printed as the server CPU time added per request in
 // the same run and as ratios; the figure over the cookie-less route is printed beside it.
 //
 // Targets: a signed-in page adds at most 5 µs of CPU per request (and keeps ≥ 0.7× the
-// unprotected route's requests/s); the guard ≥ 0.85× unprotected.
+// unprotected route's requests/s).
 import type { RequestListener } from 'node:http';
 import {
   addedCost,
@@ -24,8 +23,6 @@ import {
   startServerChild,
 } from './http-load.ts';
 
-const shoppingApi = 'https://shopping.your-app.com/api';
-
 type Target = LoadTarget;
 
 interface FrameworkTargets {
@@ -34,7 +31,6 @@ interface FrameworkTargets {
   /** The unprotected route sent the page's `Cookie` header: the page's baseline. */
   unprotectedWithCookie: Target;
   page: Target;
-  guard?: Target;
 }
 
 /** The most CPU time a signed-in page with `authenticated()` may add per request, in microseconds. */
@@ -46,7 +42,6 @@ if (!(await serveWhenChild(serve))) await measure();
 async function serve(): Promise<FrameworkTargets[]> {
   const { startDevServer } = await import('@logto-kit/dev-server');
   const { demoWorldFor } = await import('@logto-kit/dev-server/testing');
-  const { createAccessTokenVerifier } = await import('@logto-kit/api');
   const expressKit = await import('@logto-kit/express');
   const { default: express } = await import('express');
   const hono = await import('@logto-kit/hono');
@@ -64,7 +59,6 @@ async function serve(): Promise<FrameworkTargets[]> {
 
   const devServer = await startDevServer({ port: 0, memory: true, config: world });
   const endpoint = devServer.url.replace(/\/+$/, '');
-  const verifier = createAccessTokenVerifier({ endpoint }, { audience: shoppingApi });
   const logtoConfig = (baseUrl: string) => ({
     endpoint,
     appId: 'sample-web-app',
@@ -93,10 +87,6 @@ async function serve(): Promise<FrameworkTargets[]> {
   honoApp.use(honoLogto.middleware);
   honoApp.get('/me', hono.authenticated(), (c) => c.json({ sub: c.get('user').sub, products }));
   honoWeb.set(getRequestListener(honoApp.fetch));
-  const honoApi = new Hono();
-  honoApi.get('/me', hono.requireAuth({ verifier, scopes: ['shopping:read'] }), (c) =>
-    c.json({ sub: c.get('auth').sub, products }),
-  );
 
   // Fastify
   const fastifyListener = async (app: import('fastify').FastifyInstance): Promise<RequestListener> => {
@@ -112,32 +102,10 @@ async function serve(): Promise<FrameworkTargets[]> {
     products,
   }));
   fastifyWeb.set(await fastifyListener(fastifyApp));
-  const fastifyApi = Fastify();
-  fastifyApi.get(
-    '/me',
-    { preHandler: fastify.requireAuth({ verifier, scopes: ['shopping:read'] }) },
-    async (request) => ({
-      sub: request.auth?.sub,
-      products,
-    }),
-  );
-
-  const tokenResponse = await fetch(`${devServer.issuer}/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${btoa('sample-m2m:sample-m2m-secret')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: new URLSearchParams({ grant_type: 'client_credentials', resource: shoppingApi, scope: 'shopping:read' }),
-  });
-  const { access_token: token } = (await tokenResponse.json()) as { access_token: string };
-  const authorization = { authorization: `Bearer ${token}` };
 
   const expressPlainServer = await listen(expressPlain);
   const honoPlainServer = await listen(getRequestListener(honoPlain.fetch));
-  const honoApiServer = await listen(getRequestListener(honoApi.fetch));
   const fastifyPlainServer = await listen(await fastifyListener(fastifyPlain));
-  const fastifyApiServer = await listen(await fastifyListener(fastifyApi));
   /** A framework's targets: its unprotected app (also sent the page's cookie) and its signed-in page. */
   const pageTargets = async (name: string, plainUrl: string, webUrl: string, pageTitle: string) => {
     const cookie = await signedInCookie(webUrl);
@@ -150,14 +118,8 @@ async function serve(): Promise<FrameworkTargets[]> {
   };
   return [
     await pageTargets('Express', expressPlainServer.url, expressWeb.url, 'authenticated() page'),
-    {
-      ...(await pageTargets('Hono', honoPlainServer.url, honoWeb.url, 'authenticated() page')),
-      guard: { title: 'Hono requireAuth()', url: `${honoApiServer.url}/me`, headers: authorization },
-    },
-    {
-      ...(await pageTargets('Fastify', fastifyPlainServer.url, fastifyWeb.url, 'authenticated page')),
-      guard: { title: 'Fastify requireAuth', url: `${fastifyApiServer.url}/me`, headers: authorization },
-    },
+    await pageTargets('Hono', honoPlainServer.url, honoWeb.url, 'authenticated() page'),
+    await pageTargets('Fastify', fastifyPlainServer.url, fastifyWeb.url, 'authenticated page'),
   ];
 }
 
@@ -168,7 +130,6 @@ async function measure(): Promise<void> {
       framework.unprotected,
       framework.unprotectedWithCookie,
       framework.page,
-      ...(framework.guard ? [framework.guard] : []),
     ]);
     const results = await bestOfRounds(child, targets);
     const best = new Map<Target, LoadResult>(targets.map((target, index) => [target, results[index]!]));
@@ -186,10 +147,6 @@ async function measure(): Promise<void> {
       console.log(
         comparison(`${framework.name} authenticated page vs unprotected:`, page, sameCookie, { minimum: 0.7 }),
       );
-      if (framework.guard) {
-        const guard = best.get(framework.guard)!;
-        console.log(comparison(`${framework.name} requireAuth guard vs unprotected:`, guard, plain, { minimum: 0.85 }));
-      }
     }
   } finally {
     child.kill('SIGTERM');

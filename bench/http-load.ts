@@ -45,8 +45,14 @@ export async function startServerChild<T>(moduleUrl: string): Promise<{ child: C
   const child = spawn(
     process.execPath,
     [
-      // LOGTO_KIT_BENCH_PROFILE=1 writes the servers' CPU profile to /tmp/prof.
-      ...(process.env.LOGTO_KIT_BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []),
+      // LOGTO_KIT_BENCH_PROFILE=1 writes the servers' CPU profile to /tmp/prof (or to the directory
+      // LOGTO_KIT_BENCH_PROFILE names).
+      ...(process.env.LOGTO_KIT_BENCH_PROFILE
+        ? [
+            '--cpu-prof',
+            `--cpu-prof-dir=${process.env.LOGTO_KIT_BENCH_PROFILE === '1' ? '/tmp/prof' : process.env.LOGTO_KIT_BENCH_PROFILE}`,
+          ]
+        : []),
       '--conditions=@logto-kit/source',
       fileURLToPath(moduleUrl),
     ],
@@ -117,15 +123,20 @@ export async function load(child: ChildProcess, target: LoadTarget): Promise<Loa
 }
 
 /**
- * A warm-up of every target, then `rounds` rounds that load the targets in turn (so load from
- * elsewhere on the machine hits them alike); prints and answers each target's best round.
+ * A warm-up of every target, then `roundCount` rounds (default {@link rounds}) that load the targets
+ * in turn (so load from elsewhere on the machine hits them alike); prints and answers each target's
+ * best round.
  */
-export async function bestOfRounds(child: ChildProcess, targets: readonly LoadTarget[]): Promise<LoadResult[]> {
-  console.log(`GET /me, ${connections} connections, ${rounds} interleaved rounds of ${seconds} s (autocannon).`);
+export async function bestOfRounds(
+  child: ChildProcess,
+  targets: readonly LoadTarget[],
+  roundCount = rounds,
+): Promise<LoadResult[]> {
+  console.log(`GET /me, ${connections} connections, ${roundCount} interleaved rounds of ${seconds} s (autocannon).`);
   console.log('Best round per variant, and the server CPU time per request (less sensitive to other load).\n');
   for (const target of targets) await load(child, target);
   const best = targets.map(() => ({ rate: 0, cpuPerRequest: Number.POSITIVE_INFINITY }));
-  for (let round = 0; round < rounds; round += 1) {
+  for (let round = 0; round < roundCount; round += 1) {
     for (const [index, target] of targets.entries()) {
       const result = await load(child, target);
       const previous = best[index]!;

@@ -48,11 +48,17 @@ export const groups: Readonly<Record<string, Group>> = {
   api: {
     mutate: [
       'packages/api/src/verify-access-token.ts',
+      'packages/api/src/access-token-header.ts',
+      'packages/api/src/access-token-claims.ts',
+      'packages/api/src/key-source.ts',
+      'packages/api/src/key-selection.ts',
+      'packages/api/src/check-signature.ts',
       'packages/api/src/algorithms.ts',
       'packages/api/src/signature.node.ts',
       'packages/api/src/requirements.ts',
       'packages/api/src/claim-values.ts',
       'packages/api/src/verified-token-cache.ts',
+      'packages/api/src/request-guard.ts',
     ],
     tests: [
       'packages/api/src/verify-access-token.test.ts',
@@ -63,6 +69,7 @@ export const groups: Readonly<Record<string, Group>> = {
       'packages/api/src/verified-token-cache*.test.ts',
       'packages/api/src/claim-values.test.ts',
       'packages/api/src/authenticate-request.test.ts',
+      'packages/api/src/request-guard.test.ts',
       // The verifier's suites again on the Web Crypto layer, whose answers are promises: the
       // verifier's asynchronous paths are taken only there.
       'packages/api/src/web-crypto.test.ts',

@@ -1,11 +1,13 @@
-// The JWT attack catalogue against the API guard, over HTTP, through both adapters: Express
-// `requireAuth` and the fetch-style `authenticateRequest`. One row per vector: the Authorization
-// header to send and the expected status, code and WWW-Authenticate challenge.
+// The JWT attack catalogue against the API guard, over HTTP, through every adapter: the
+// `requireAuth` of Express, Hono (on @hono/node-server) and Fastify, and the fetch-style
+// `authenticateRequest`. One row per vector: the Authorization header to send and the expected
+// status, code and WWW-Authenticate challenge.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { getRequestListener } from '@hono/node-server';
 import {
   type AccessTokenVerifier,
   ApiAuthError,
@@ -14,7 +16,11 @@ import {
   createAccessTokenVerifier,
 } from '@logto-kit/api';
 import { requireAuth } from '@logto-kit/express';
+import { requireAuth as fastifyRequireAuth } from '@logto-kit/fastify';
+import { requireAuth as honoRequireAuth } from '@logto-kit/hono';
 import express from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
 import { SignJWT } from 'jose';
 import {
   encodeJson,
@@ -400,6 +406,41 @@ const adapters: readonly Adapter[] = [
     },
   },
   {
+    name: 'requireAuth (Hono on @hono/node-server)',
+    async start(verifier) {
+      const app = new Hono();
+      app.get('/things', honoRequireAuth({ verifier, scopes: [readScope] }), (c) => c.json({ sub: c.get('auth').sub }));
+      app.get(
+        '/organizations/:id/projects',
+        honoRequireAuth({ verifier, organizationId: (c) => c.req.param('id'), scopes: ['read:projects'] }),
+        (c) => c.json({ sub: c.get('auth').sub }),
+      );
+      return listen(createServer(getRequestListener(app.fetch)));
+    },
+  },
+  {
+    name: 'requireAuth (Fastify)',
+    async start(verifier) {
+      const app = Fastify();
+      app.get('/things', { preHandler: fastifyRequireAuth({ verifier, scopes: [readScope] }) }, async (request) => ({
+        sub: request.auth?.sub,
+      }));
+      app.get<{ Params: { id: string } }>(
+        '/organizations/:id/projects',
+        {
+          preHandler: fastifyRequireAuth({
+            verifier,
+            organizationId: (request) => (request.params as { id: string }).id,
+            scopes: ['read:projects'],
+          }),
+        },
+        async (request) => ({ sub: request.auth?.sub }),
+      );
+      await app.ready();
+      return listen(createServer((req, res) => app.routing(req, res)));
+    },
+  },
+  {
     name: 'authenticateRequest (fetch Request)',
     async start(verifier) {
       return listen(
@@ -447,6 +488,23 @@ async function call(server: Server, path: string, authorization: string | undefi
     headers: authorization === undefined ? {} : { authorization },
   });
   return { status: response.status, body: await response.text(), challenge: response.headers.get('www-authenticate') };
+}
+
+/** A GET with these raw headers (name, value, name, value…), repeated names kept. */
+function callWithHeaders(server: Server, path: string, headers: string[]): Promise<{ status: number; body: string }> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('security: the API guard refuses the JWT attack catalogue over HTTP', () => {
@@ -522,6 +580,22 @@ describe('security: the API guard refuses the JWT attack catalogue over HTTP', (
       }
     });
   }
+
+  it('never accepts two Authorization headers, the accepted token in each (Node refuses the request, or the guard does)', async () => {
+    for (const adapter of adapters) {
+      const server = await adapter.start(createAccessTokenVerifier({ endpoint: provider.endpoint }, { audience }));
+      try {
+        for (let i = 0; i < 2; i += 1)
+          assert.equal((await call(server, '/things', bearer(context.accepted))).status, 200);
+        const twice = ['Authorization', bearer(context.accepted), 'Authorization', bearer(context.accepted)];
+        const { status, body } = await callWithHeaders(server, '/things', twice);
+        assert.ok(status === 400 || status === 401, `${adapter.name}: ${status} ${body}`);
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    }
+  });
 
   it('refuses a 100 KB token: Node answers 431 over HTTP, and authenticateRequest refuses it before any crypto', async () => {
     const token = await context.token({ padding: 'x'.repeat(100 * 1024) });

@@ -4,10 +4,7 @@
 // rather than split and frozen again for each new token. Bounded: emptied when full, so many
 // distinct values cannot grow it.
 import { organizationAudiencePrefix } from './auth-result.ts';
-
-const maxRemembered = 256;
-const scopeLists = new Map<string, readonly string[]>();
-const audiences = new Map<string, Audience>();
+import { audiences, maxRememberedClaimValues, scopeLists } from './process-caches.ts';
 
 /** An `aud` claim as a list, and the organization it names (see {@link audienceOf}). */
 export interface Audience {
@@ -57,6 +54,6 @@ function organizationOf(audience: readonly string[]): string | undefined {
 }
 
 function remember<T>(memo: Map<string, T>, key: string, value: T): void {
-  if (memo.size >= maxRemembered) memo.clear();
+  if (memo.size >= maxRememberedClaimValues) memo.clear();
   memo.set(key, value);
 }

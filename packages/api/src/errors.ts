@@ -102,3 +102,17 @@ function quote(value: string): string {
 export function isApiAuthError(error: unknown): error is ApiAuthError {
   return error instanceof ApiAuthError;
 }
+
+/** A 401 `invalid_token` refusal with `message`. */
+export function invalidToken(message: string): ApiAuthError {
+  return new ApiAuthError('invalid_token', message);
+}
+
+/** A 503 `provider_unavailable`: no signing keys are known and the provider cannot be reached. */
+export function providerUnavailable(cause: unknown): ApiAuthError {
+  return new ApiAuthError(
+    'provider_unavailable',
+    "The identity provider's signing keys are unavailable, so the access token cannot be verified. Try again later.",
+    { cause },
+  );
+}

@@ -12,7 +12,9 @@ export { ApiAuthError, type ApiAuthErrorCode, type ApiAuthErrorOptions, isApiAut
 export {
   type AuthErrorAnswer,
   authErrorAnswer,
+  createEagerRequestGuard,
   createRequestGuard,
+  type EagerRequestGuard,
   type GuardOptions,
   type GuardRequirements,
   type RequestGuard,

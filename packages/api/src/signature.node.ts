@@ -17,6 +17,7 @@ import {
   minimumRsaModulusBits,
   publicJwkOf,
 } from './algorithms.ts';
+import { nodeKeyObjects as keyObjects } from './process-caches.ts';
 import type { PreparedKey, SignatureLayer } from './runtime-layer.ts';
 
 /**
@@ -29,10 +30,6 @@ export interface VerificationKey extends PreparedKey {
   /** ECDSA signatures are R || S (RFC 7518 §3.4), of a fixed length. */
   readonly signatureLength: number | undefined;
 }
-
-// Converting a JWK is far more expensive than verifying with the result, so each JWK object of the
-// (immutable, cached) key set is converted once. `null` marks a JWK that cannot be used.
-const keyObjects = new WeakMap<Jwk, KeyObject | null>();
 
 function publicKeyOf(jwk: Jwk): KeyObject | undefined {
   let key = keyObjects.get(jwk);

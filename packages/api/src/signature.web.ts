@@ -2,6 +2,7 @@
 // apply: Bun, Deno, Cloudflare Workers and other web-standard runtimes. Each answer is a promise.
 import type { Jwk } from '@logto-kit/client';
 import { type AccessTokenAlgorithm, algorithmRules, minimumRsaModulusBits, publicJwkOf } from './algorithms.ts';
+import { webImportedKeys as imported } from './process-caches.ts';
 import type { PreparedKey, SignatureLayer } from './runtime-layer.ts';
 
 /** A public `CryptoKey` imported for one algorithm, and the parameters of its `verify` call. */
@@ -41,11 +42,6 @@ function webAlgorithm(alg: AccessTokenAlgorithm, jwk: Jwk): WebAlgorithm {
   }
   return { importParams: { name: 'RSASSA-PKCS1-v1_5', hash }, verifyParams: { name: 'RSASSA-PKCS1-v1_5' } };
 }
-
-// Importing a JWK is far more expensive than verifying with the result, so each JWK object of the
-// (immutable, cached) key set is imported once per algorithm; the promise itself is kept, so
-// concurrent first requests share one import.
-const imported = new WeakMap<Jwk, Map<AccessTokenAlgorithm, Promise<VerificationKey | undefined>>>();
 
 /** See {@link SignatureLayer.verificationKey}; always a promise here. */
 export function verificationKey(

@@ -45,6 +45,25 @@ describe('VerifiedTokenCache', () => {
     }
   });
 
+  it('answers a token only with its own entry, also when another token has the same fingerprint', () => {
+    const tail = '.same-signature-tail-0123456789';
+    const cache = new VerifiedTokenCache<string>(10);
+    cache.set(`genuine${tail}`, 'genuine', 1000);
+    assert.equal(cache.get(`forged${tail}`, 0), undefined, 'the same last characters are not the same token');
+    assert.equal(cache.get(`genuine${tail}`, 0), 'genuine');
+    cache.set(`other${tail}`, 'other', 1000);
+    assert.equal(cache.get(`other${tail}`, 0), 'other');
+    assert.equal(cache.get(`forged${tail}`, 0), undefined);
+    assert.notEqual(cache.get(`genuine${tail}`, 0), 'other');
+
+    const generations = new VerifiedTokenCache<string>(4);
+    generations.set(`genuine${tail}`, 'genuine', 1000);
+    generations.set('pushes the first generation back', 'x', 1000);
+    assert.equal(generations.get(`forged${tail}`, 0), undefined, 'nor from the previous generation');
+    assert.equal(generations.offer(`forged${tail}`, 'forged', 1000), false);
+    assert.equal(generations.get(`genuine${tail}`, 0), 'genuine');
+  });
+
   it('admits an offered token on its second offer, not its first', () => {
     const cache = new VerifiedTokenCache<string>(10);
     assert.equal(cache.offer('token', 'first', 1000), false);

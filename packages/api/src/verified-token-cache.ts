@@ -1,11 +1,15 @@
 interface Entry<T> {
+  readonly token: string;
   readonly value: T;
   readonly expiresAt: number;
 }
 
 /**
  * A bounded cache of verified tokens, keyed by the whole token string, that drops the least recently
- * used first. An entry is never returned at or after its expiry (the token's `exp`), so caching
+ * used first. Entries are found by a fingerprint of the token's last characters (hashing a whole
+ * token of a kilobyte for a `Map` costs more than the rest of a cache hit) and then compared whole:
+ * a token is only ever answered with its own entry; two tokens with the same fingerprint only take
+ * each other's place. An entry is never returned at or after its expiry (the token's `exp`), so caching
  * never extends a token's life; the signature check is what it saves.
  *
  * Tokens are admitted on their second verification ({@link VerifiedTokenCache.offer}): the first
@@ -24,8 +28,8 @@ interface Entry<T> {
  */
 export class VerifiedTokenCache<T> {
   readonly #generationSize: number;
-  #current = new Map<string, Entry<T>>();
-  #previous = new Map<string, Entry<T>>();
+  #current = new Map<number, Entry<T>>();
+  #previous = new Map<number, Entry<T>>();
   // Fingerprints of tokens offered once, in two generations like the entries.
   #seen = new Set<number>();
   #seenPreviously = new Set<number>();
@@ -41,17 +45,18 @@ export class VerifiedTokenCache<T> {
 
   /** The cached value for `token` if it has not expired at `now` (milliseconds). */
   get(token: string, now: number): T | undefined {
-    const entry = this.#current.get(token);
-    if (entry !== undefined) {
+    const fingerprint = fingerprintOf(token);
+    const entry = this.#current.get(fingerprint);
+    if (entry !== undefined && entry.token === token) {
       if (now < entry.expiresAt) return entry.value;
-      this.#current.delete(token);
+      this.#current.delete(fingerprint);
       return undefined;
     }
-    const old = this.#previous.get(token);
-    if (old === undefined) return undefined;
-    this.#previous.delete(token);
+    const old = this.#previous.get(fingerprint);
+    if (old === undefined || old.token !== token) return undefined;
+    this.#previous.delete(fingerprint);
     if (now >= old.expiresAt) return undefined;
-    this.#insert(token, old);
+    this.#insert(fingerprint, old);
     return old.value;
   }
 
@@ -59,7 +64,7 @@ export class VerifiedTokenCache<T> {
   set(token: string, value: T, expiresAt: number): void {
     // A copy left in the previous generation is never read (the current one is looked up first)
     // and goes with it, so a new token costs one insert.
-    this.#insert(token, { value, expiresAt });
+    this.#insert(fingerprintOf(token), { token, value, expiresAt });
   }
 
   /**
@@ -69,7 +74,7 @@ export class VerifiedTokenCache<T> {
   offer(token: string, value: T, expiresAt: number): boolean {
     const fingerprint = fingerprintOf(token);
     if (this.#seen.has(fingerprint) || this.#seenPreviously.has(fingerprint)) {
-      this.#insert(token, { value, expiresAt });
+      this.#insert(fingerprint, { token, value, expiresAt });
       return true;
     }
     this.#seen.add(fingerprint);
@@ -93,9 +98,9 @@ export class VerifiedTokenCache<T> {
     this.#seenPreviously.clear();
   }
 
-  #insert(token: string, entry: Entry<T>): void {
+  #insert(fingerprint: number, entry: Entry<T>): void {
     const current = this.#current;
-    current.set(token, entry);
+    current.set(fingerprint, entry);
     if (current.size >= this.#generationSize) {
       this.#previous = current;
       this.#current = new Map();
@@ -106,8 +111,8 @@ export class VerifiedTokenCache<T> {
 /**
  * A 30-bit fingerprint (a small integer, so a set of them holds no objects) of the last characters
  * of a token: for a JWT, its signature, which differs between any two tokens. Two tokens with the
- * same fingerprint only let the second one into the cache a verification early; the cache itself is
- * keyed by the whole token.
+ * same fingerprint only let the second one into the cache a verification early, or take each
+ * other's entry; an entry answers only the token it holds.
  */
 function fingerprintOf(token: string): number {
   let hash = 0x811c9dc5;

@@ -1,3 +1,4 @@
+import { createdVerifiers as created } from './process-caches.ts';
 import {
   type AccessTokenIssuer,
   type AccessTokenVerifier,
@@ -12,8 +13,6 @@ import {
 export type VerifierChoice =
   | { readonly verifier: AccessTokenVerifier }
   | (AccessTokenIssuer & AccessTokenVerifierOptions);
-
-const created = new WeakMap<object, AccessTokenVerifier>();
 
 /** The verifier an adapter's options name; created once per options object. */
 export function resolveVerifier(choice: VerifierChoice): AccessTokenVerifier {

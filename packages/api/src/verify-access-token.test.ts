@@ -684,6 +684,33 @@ describe('signing keys (JWKS) of the provider', () => {
     assert.equal((await verifier.verify(accessToken(trusted, claims({ jti: 'later' })))).sub, 'user-1');
   });
 
+  it("a second verifier with its own fetch fetches discovery and keys through it, not the first one's", async () => {
+    const { verifier, claims, provider, time } = setup([trusted]);
+    await verifier.verify(accessToken(trusted, claims({ jti: 'first' })));
+    for (const source of [{ endpoint: provider.endpoint }, { issuer: provider.issuer, jwksUri: provider.jwksUri }]) {
+      const urls: string[] = [];
+      const ownFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+        urls.push(String(input));
+        return provider.fetch(input, init);
+      }) as typeof fetch;
+      const second = createAccessTokenVerifier(source, { audience: shopping, fetch: ownFetch, now: time.now });
+      assert.equal((await second.verify(accessToken(trusted, claims({ jti: 'second' })))).sub, 'user-1');
+      assert.ok(urls.includes(provider.jwksUri), `the keys through its own fetch (${Object.keys(source)})`);
+      if ('endpoint' in source) assert.ok(urls.includes(`${provider.issuer}/.well-known/openid-configuration`));
+    }
+  });
+
+  it('shares the key cache with every verifier that fetches alike', async () => {
+    const { claims, provider, time } = setup([trusted]);
+    const options = { audience: shopping, fetch: provider.fetch, now: time.now };
+    await createAccessTokenVerifier({ endpoint: provider.endpoint }, options).verify(accessToken(trusted, claims()));
+    await createAccessTokenVerifier({ endpoint: provider.endpoint }, { ...options }).verify(
+      accessToken(trusted, claims()),
+    );
+    assert.equal(provider.state.discoveryRequests, 1);
+    assert.equal(provider.state.jwksRequests, 1);
+  });
+
   it('answers 503 when the JWKS endpoint fails although discovery works', async () => {
     const provider = fakeProvider([trusted]);
     const verifier = createAccessTokenVerifier(

@@ -537,6 +537,25 @@ describe('ID token validation', () => {
   });
 });
 
+describe('process-wide discovery and key caches', () => {
+  it("a second client with its own fetch is served through that fetch, not the first client's", async () => {
+    const { provider } = await signedIn();
+    const urls: string[] = [];
+    const ownFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      urls.push(String(input));
+      return provider.fetch(input, init);
+    }) as typeof fetch;
+    const second = new LogtoClient(
+      { endpoint: provider.endpoint, appId: provider.appId, appSecret: provider.appSecret },
+      { storage: new MemoryStorage(), fetch: ownFetch, now: provider.now },
+    );
+    const { callbackUrl } = await startSignIn(second, provider);
+    await second.handleSignInCallback(callbackUrl);
+    assert.ok(urls.includes(`${provider.issuer}/.well-known/openid-configuration`), 'discovery through its own fetch');
+    assert.ok(urls.includes(`${provider.issuer}/jwks`), 'the keys through its own fetch');
+  });
+});
+
 describe('unknown kid rate limit', () => {
   it('does not refetch the JWKS again within the cooldown for another unknown kid', async () => {
     const provider = await createFakeProvider();

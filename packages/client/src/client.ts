@@ -11,6 +11,7 @@ import { verifyIdToken } from './id-token.ts';
 import { JwksCache } from './jwks-cache.ts';
 import { peekPendingSignIn, savePendingSignIn, signInLifetimeMs, takePendingSignIn } from './pending-sign-ins.ts';
 import { codeChallengeS256, type RandomBytes, randomToken, webCryptoRandom } from './pkce.ts';
+import { checkedConfigs } from './process-caches.ts';
 import { providerDetailsOf, providerErrorDetails } from './provider-error.ts';
 import { defaultRefreshLock, type RefreshLock } from './refresh-lock.ts';
 import { requestedResources, requestedScopes, UserScope } from './scopes.ts';
@@ -55,13 +56,8 @@ function notAuthenticated(detail: string, cause?: unknown): LogtoError {
   return new LogtoError('not_authenticated', `${detail} Sign the user in again.`, cause ? { cause } : {});
 }
 
-/**
- * Frozen configurations already checked: a server creating a client per request with one frozen
- * configuration checks it once. Only frozen ones, which cannot change after the check.
- */
-const checkedConfigs = new WeakMap<LogtoConfig, CheckedConfig>();
-
-interface CheckedConfig {
+/** A configuration once checked, with what the check derived from it. */
+export interface CheckedConfig {
   publicConfig: Readonly<Omit<LogtoConfig, 'appSecret'>>;
   issuer: string;
 }

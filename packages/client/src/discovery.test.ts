@@ -55,6 +55,21 @@ describe('getDiscovery', () => {
     assert.equal(calls.length, 2);
   });
 
+  it("a second caller with its own fetch, clock, TTL or timeout is served through them, not the first caller's", async () => {
+    const issuer = uniqueIssuer();
+    const first = fakeFetch(() => json(documentFor(issuer)));
+    await getDiscovery(issuer, { fetch: first.fetch });
+    const second = fakeFetch(() => json({ ...documentFor(issuer), jwks_uri: `${issuer}/second-jwks` }));
+    assert.equal((await getDiscovery(issuer, { fetch: second.fetch })).jwks_uri, `${issuer}/second-jwks`);
+    assert.equal(second.calls.length, 1);
+    for (const options of [{ now: () => 0 }, { ttlMs: 1000 }, { timeoutMs: 1000 }]) {
+      await getDiscovery(issuer, { fetch: first.fetch, ...options });
+    }
+    assert.equal(first.calls.length, 4, 'one document per clock, TTL and timeout');
+    await getDiscovery(issuer, { fetch: first.fetch, now: Date.now, ttlMs: 600_000, timeoutMs: 5000 });
+    assert.equal(first.calls.length, 4, 'the defaults spelt out are the same options');
+  });
+
   it('never caches a failure: the next call fetches again', async () => {
     const issuer = uniqueIssuer();
     let fail = true;

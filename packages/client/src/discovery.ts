@@ -1,5 +1,6 @@
 import { LogtoError } from './errors.ts';
-import { describeFetchError, fetchJsonObject } from './fetch-json.ts';
+import { defaultTimeoutMs, describeFetchError, fetchJsonObject } from './fetch-json.ts';
+import { discoveryEntries as entries, type RemoteCacheKey } from './process-caches.ts';
 
 /** The OpenID Provider Metadata (OpenID Connect Discovery 1.0 §3) fields logto-kit uses. */
 export interface OidcDiscovery {
@@ -35,17 +36,16 @@ export const defaultTtlMs = 10 * 60 * 1000;
 /** While the provider is unreachable, how long a stale document is served before the next attempt. */
 const staleRetryMs = 30_000;
 
-interface DiscoveryEntry {
+/** A cached discovery document, or the fetch under way. */
+export interface DiscoveryEntry {
   document?: OidcDiscovery;
   fetchedAt: number;
   pending?: Promise<OidcDiscovery>;
 }
 
-// Process-wide on purpose: discovery is not user-specific, and every per-request client shares it.
-const entries = new Map<string, DiscoveryEntry>();
-
 /**
- * The provider's discovery document, from a process-wide cache per issuer URL: concurrent callers
+ * The provider's discovery document, from a process-wide cache per issuer URL and options (the
+ * same `fetch` and `now` functions, TTL and timeout; defaults filled in): concurrent callers
  * share one request (single-flight), a document is reused for `ttlMs` (default 10 minutes), a
  * failure is never cached, and the document's `issuer` must equal `issuer` exactly. When a refetch
  * fails for lack of the provider, the last good document is served (retried every 30 s).
@@ -62,29 +62,31 @@ const entries = new Map<string, DiscoveryEntry>();
 export function getDiscovery(issuer: string, options: RemoteCacheOptions = {}): Promise<OidcDiscovery> {
   const now = options.now ?? Date.now;
   const ttlMs = options.ttlMs ?? defaultTtlMs;
-  const entry = entries.get(issuer);
+  // Not user-specific: every per-request client with the same options shares it.
+  const key: RemoteCacheKey = { fetch: options.fetch, now, ttlMs, timeoutMs: options.timeoutMs ?? defaultTimeoutMs };
+  const entry = entries.get(issuer, key);
   if (entry?.pending) return entry.pending;
   if (entry?.document && now() - entry.fetchedAt < ttlMs) return Promise.resolve(entry.document);
 
   const stale = entry?.document;
-  const pending = fetchDiscovery(issuer, options).then(
+  const pending = fetchDiscovery(issuer, key).then(
     (document) => {
-      entries.set(issuer, { document, fetchedAt: now() });
+      entries.set(issuer, key, { document, fetchedAt: now() });
       return document;
     },
     (error: unknown) => {
       if (stale && error instanceof LogtoError && error.code === 'discovery_failed') {
         // Stale-if-error: keep serving the last good document, and retry after a short pause
         // rather than on every call while the provider is down.
-        entries.set(issuer, { document: stale, fetchedAt: now() - ttlMs + staleRetryMs });
+        entries.set(issuer, key, { document: stale, fetchedAt: now() - ttlMs + staleRetryMs });
         return stale;
       }
       // Otherwise a failure is never cached: the next caller retries.
-      if (entries.get(issuer)?.pending === pending) entries.delete(issuer);
+      if (entries.get(issuer, key)?.pending === pending) entries.delete(issuer, key);
       throw error;
     },
   );
-  entries.set(issuer, { ...entry, fetchedAt: entry?.fetchedAt ?? 0, pending });
+  entries.set(issuer, key, { ...entry, fetchedAt: entry?.fetchedAt ?? 0, pending });
   return pending;
 }
 

@@ -127,10 +127,37 @@ describe('JwksCache', () => {
     assert.equal(await cache.refreshForUnknownKid(), false);
   });
 
-  it('shared() returns one instance per URI', () => {
+  it('shared() returns one instance per URI and options, defaults filled in', () => {
     const uri = `${uniqueIssuer()}/jwks`;
     assert.equal(JwksCache.shared(uri), JwksCache.shared(uri));
     assert.notEqual(JwksCache.shared(uri), JwksCache.shared(`${uri}2`));
     assert.equal(JwksCache.shared(uri).uri, uri);
+    const { fetch } = fakeFetch(() => json({ keys: [] }));
+    assert.equal(
+      JwksCache.shared(uri, { fetch }),
+      JwksCache.shared(uri, { fetch }),
+      'the same functions, other objects',
+    );
+    assert.equal(
+      JwksCache.shared(uri),
+      JwksCache.shared(uri, { now: Date.now, ttlMs: 600_000, timeoutMs: 5000, cooldownMs: 30_000 }),
+    );
+    for (const options of [{ fetch }, { now: () => 0 }, { ttlMs: 1 }, { timeoutMs: 1 }, { cooldownMs: 1 }]) {
+      assert.notEqual(JwksCache.shared(uri, options), JwksCache.shared(uri), JSON.stringify(Object.keys(options)));
+    }
+  });
+
+  it("shared(): a second caller with its own fetch and clock has them used, not the first caller's", async () => {
+    const uri = `${uniqueIssuer()}/jwks`;
+    const first = fakeFetch(() => json({ keys: [{ kty: 'EC', kid: 'first' }] }));
+    const second = fakeFetch(() => json({ keys: [{ kty: 'EC', kid: 'second' }] }));
+    const time = clock();
+    assert.equal((await JwksCache.shared(uri, { fetch: first.fetch }).getKeys())[0]?.kid, 'first');
+    assert.equal((await JwksCache.shared(uri, { fetch: second.fetch, now: time.now }).getKeys())[0]?.kid, 'second');
+    assert.equal(second.calls.length, 1);
+    time.advance(600_000);
+    await JwksCache.shared(uri, { fetch: second.fetch, now: time.now }).getKeys();
+    assert.equal(second.calls.length, 2, "its own clock says the keys are stale; the first caller's does not");
+    assert.equal(first.calls.length, 1);
   });
 });

@@ -1,6 +1,7 @@
 import { defaultTtlMs, type RemoteCacheOptions } from './discovery.ts';
 import { LogtoError } from './errors.ts';
-import { describeFetchError, fetchJsonObject, isJsonObject } from './fetch-json.ts';
+import { defaultTimeoutMs, describeFetchError, fetchJsonObject, isJsonObject } from './fetch-json.ts';
+import { type RemoteCacheKey, sharedJwksCaches } from './process-caches.ts';
 
 /** A public key from a JWKS document (RFC 7517). */
 export type Jwk = JsonWebKey & { kid?: string; alg?: string; use?: string; kty: string };
@@ -17,8 +18,6 @@ export interface JwksCacheOptions extends RemoteCacheOptions {
 /** The default minimum time between two forced JWKS refetches. */
 export const defaultCooldownMs = 30_000;
 
-const sharedCaches = new Map<string, JwksCache>();
-
 /**
  * A cache of one provider's signing keys (its `jwks_uri`): fetched on first use and after the TTL,
  * one request for any number of concurrent callers, stale keys kept while the provider is
@@ -31,12 +30,23 @@ const sharedCaches = new Map<string, JwksCache>();
  * ```
  */
 export class JwksCache {
-  /** Process-wide shared instance per URI (the options apply when it is first created). */
-  static shared(jwksUri: string, options?: JwksCacheOptions): JwksCache {
-    let cache = sharedCaches.get(jwksUri);
-    if (!cache) {
-      cache = new JwksCache(jwksUri, options);
-      sharedCaches.set(jwksUri, cache);
+  /**
+   * The process-wide instance for this URI and these options: callers that fetch and keep the key
+   * set alike (the same `fetch` and `now` functions, TTL, timeout and cooldown, defaults filled in)
+   * share one cache, and each caller's own `fetch` and clock are the ones its cache uses.
+   */
+  static shared(jwksUri: string, options: JwksCacheOptions = {}): JwksCache {
+    const key: RemoteCacheKey = {
+      fetch: options.fetch,
+      now: options.now ?? Date.now,
+      ttlMs: options.ttlMs ?? defaultTtlMs,
+      timeoutMs: options.timeoutMs ?? defaultTimeoutMs,
+      cooldownMs: options.cooldownMs ?? defaultCooldownMs,
+    };
+    let cache = sharedJwksCaches.get(jwksUri, key);
+    if (cache === undefined) {
+      cache = new JwksCache(jwksUri, key);
+      sharedJwksCaches.set(jwksUri, key, cache);
     }
     return cache;
   }

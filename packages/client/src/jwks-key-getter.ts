@@ -1,10 +1,8 @@
 import { createLocalJWKSet, errors, type JWTVerifyGetKey } from 'jose';
 import type { Jwk, JwksCache } from './jwks-cache.ts';
+import { localKeySets as localSets } from './process-caches.ts';
 
 type LocalKeySet = ReturnType<typeof createLocalJWKSet>;
-
-// One imported key set per fetched key array: keys are imported once, not once per token.
-const localSets = new WeakMap<readonly Jwk[], LocalKeySet>();
 
 function localSetFor(keys: readonly Jwk[]): LocalKeySet {
   let set = localSets.get(keys);

@@ -1,11 +1,12 @@
 import {
+  type AuthResult,
   authErrorAnswer,
-  createRequestGuard,
+  createEagerRequestGuard,
   type GuardOptions,
   type GuardRequirements,
   isApiAuthError,
 } from '@logto-kit/api';
-import type { Request, RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendAnswer } from './send-answer.ts';
 
 /** A route's requirements for {@link requireAuth}; `organizationId` may be read from the request. */
@@ -30,14 +31,32 @@ export type RequireAuthOptions = GuardOptions<Request>;
  * ```
  */
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
-  const guard = createRequestGuard(options);
+  const guard = createEagerRequestGuard(options);
   return (req, res, next) => {
-    guard(req.headers.authorization, req).then(
-      (auth) => {
-        req.auth = auth;
-        next();
-      },
-      (error: unknown) => (isApiAuthError(error) ? sendAnswer(res, authErrorAnswer(error)) : next(error)),
-    );
+    let auth: AuthResult | Promise<AuthResult>;
+    try {
+      auth = guard(req.headers.authorization, req);
+    } catch (error) {
+      refuse(error, res, next);
+      return;
+    }
+    if (auth instanceof Promise) {
+      auth.then(
+        (verified) => {
+          req.auth = verified;
+          next();
+        },
+        (error: unknown) => refuse(error, res, next),
+      );
+      return;
+    }
+    // A reused token: on at once, without a promise.
+    req.auth = auth;
+    next();
   };
+}
+
+function refuse(error: unknown, res: Response, next: NextFunction): void {
+  if (isApiAuthError(error)) sendAnswer(res, authErrorAnswer(error));
+  else next(error);
 }

@@ -1,5 +1,11 @@
-import { authErrorAnswer, createRequestGuard, type GuardOptions, isApiAuthError } from '@logto-kit/api';
-import type { FastifyRequest, preHandlerAsyncHookHandler as LogtoPreHandler } from 'fastify';
+import {
+  type AuthResult,
+  authErrorAnswer,
+  createEagerRequestGuard,
+  type GuardOptions,
+  isApiAuthError,
+} from '@logto-kit/api';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
@@ -19,15 +25,33 @@ export type RequireAuthOptions = GuardOptions<FastifyRequest>;
  * app.get('/api/products', { preHandler: requireAuth({ verifier, scopes: ['shopping:read'] }) }, async (request) => ({ sub: request.auth?.sub }));
  * ```
  */
-export function requireAuth(options: RequireAuthOptions): LogtoPreHandler {
-  const guard = createRequestGuard(options);
-  return async (request, reply) => {
+export function requireAuth(options: RequireAuthOptions): preHandlerHookHandler {
+  const guard = createEagerRequestGuard(options);
+  // Callback style, so that a reused token goes on at once, without a promise.
+  return (request, reply, done) => {
+    let auth: AuthResult | Promise<AuthResult>;
     try {
-      request.auth = await guard(request.headers.authorization, request);
-      return undefined;
+      auth = guard(request.headers.authorization, request);
     } catch (error) {
-      if (isApiAuthError(error)) return sendAnswer(reply, authErrorAnswer(error));
-      throw error;
+      refuse(error, reply, done);
+      return;
     }
+    if (auth instanceof Promise) {
+      auth.then(
+        (verified) => {
+          request.auth = verified;
+          done();
+        },
+        (error: unknown) => refuse(error, reply, done),
+      );
+      return;
+    }
+    request.auth = auth;
+    done();
   };
+}
+
+function refuse(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  if (isApiAuthError(error)) sendAnswer(reply, authErrorAnswer(error));
+  else done(error as Error);
 }

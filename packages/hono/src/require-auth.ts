@@ -1,7 +1,7 @@
 import {
   type AuthResult,
   authErrorAnswer,
-  createRequestGuard,
+  createEagerRequestGuard,
   type GuardOptions,
   isApiAuthError,
 } from '@logto-kit/api';
@@ -32,14 +32,55 @@ export type RequireAuthOptions = GuardOptions<Context>;
  * ```
  */
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const guard = createRequestGuard(options);
-  return async (c, next) => {
-    try {
-      c.set('auth', await guard(c.req.header('authorization'), c));
-    } catch (error) {
-      if (isApiAuthError(error)) return sendAnswer(authErrorAnswer(error));
-      throw error;
-    }
-    await next();
+  const guard = createEagerRequestGuard(options);
+  const refuse = (error: unknown) => {
+    if (isApiAuthError(error)) return sendAnswer(authErrorAnswer(error));
+    throw error;
   };
+  return (c, next) => {
+    let auth: AuthResult | Promise<AuthResult>;
+    try {
+      auth = guard(authorizationOf(c), c);
+    } catch (error) {
+      return Promise.resolve().then(() => refuse(error));
+    }
+    if (auth instanceof Promise) {
+      return auth.then((verified) => {
+        c.set('auth', verified);
+        return next();
+      }, refuse);
+    }
+    // A reused token: on at once, without a promise of our own.
+    c.set('auth', auth);
+    return next();
+  };
+}
+
+/** What `@hono/node-server` puts in `c.env`: Node's request. */
+interface NodeBindings {
+  readonly incoming?: { readonly rawHeaders?: unknown; readonly httpVersionMajor?: unknown };
+}
+
+/**
+ * The `Authorization` header. On Node (`@hono/node-server`), a single HTTP/1 header is read from
+ * the raw header list, as `c.req.header()` would give it: asking Node's request for one header
+ * builds its whole header object (a visible share of a reused token's cost). Anything else (other
+ * runtimes, HTTP/2, a repeated header that Hono joins) goes through `c.req.header()`.
+ */
+function authorizationOf(c: Context): string | undefined {
+  const incoming = (c.env as NodeBindings | undefined)?.incoming;
+  const raw = incoming?.rawHeaders;
+  if (incoming?.httpVersionMajor !== 1 || !Array.isArray(raw)) return c.req.header('authorization');
+  let found: unknown;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name: unknown = raw[i];
+    if (
+      name === 'authorization' ||
+      (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization')
+    ) {
+      if (found !== undefined) return c.req.header('authorization');
+      found = raw[i + 1];
+    }
+  }
+  return typeof found === 'string' ? found : c.req.header('authorization');
 }

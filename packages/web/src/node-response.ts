@@ -82,11 +82,22 @@ const interceptors: Record<Sending, Method> = {
 };
 
 /**
- * Commits `context`'s session (see `LogtoCore.commit`) before `res` sends its headers. When the
- * session cannot be saved, the response's own headers that depend on it are removed and `send`
- * sends the 503 answer instead.
+ * Commits `context`'s session (see `LogtoCore.commit`) before `res` sends its headers; a response
+ * whose session never changes is not touched at all. When the session cannot be saved, the
+ * response's own headers that depend on it are removed and `send` sends the 503 answer instead.
  */
 export function commitBeforeHeaders<R extends NodeLikeResponse>(
+  res: R,
+  core: LogtoCore,
+  context: LogtoRequestContext,
+  send: (res: R, answer: PlainAnswer) => void,
+): void {
+  // Nothing to commit yet (the usual signed-in request): the response is left as it is unless the session changes.
+  if (core.sessions.needsCommit(context.session)) holdUntilCommitted(res, core, context, send);
+  else context.session.onFirstChange(() => holdUntilCommitted(res, core, context, send));
+}
+
+function holdUntilCommitted<R extends NodeLikeResponse>(
   res: R,
   core: LogtoCore,
   context: LogtoRequestContext,

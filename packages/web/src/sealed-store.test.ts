@@ -34,6 +34,21 @@ describe('SealedStore', () => {
     assert.equal(await store.get('c'), undefined);
   });
 
+  it('opens a value once, and again whenever the stored text changes or expires', async () => {
+    const inner = new MemoryStore();
+    let now = 1_000_000;
+    const store = sealed(inner, [secret], () => now);
+    await store.set('a', { key: 'value' }, 60);
+    assert.deepEqual((await store.get('a'))?.data, { key: 'value' });
+    const text = (await inner.get('a'))!.data.sealed!;
+    await inner.set('a', { sealed: `${text.slice(0, -2)}${text.endsWith('AA') ? 'BB' : 'AA'}` }, 60);
+    assert.equal(await store.get('a'), undefined, 'a tampered value is never served from memory');
+    await store.set('a', { key: 'newer' }, 60);
+    assert.deepEqual((await store.get('a'))?.data, { key: 'newer' });
+    now += 61_000;
+    assert.equal(await store.get('a'), undefined, 'past its sealed expiry');
+  });
+
   it('compareAndSet and take seal and open too', async () => {
     const inner = new MemoryStore();
     const store = sealed(inner);

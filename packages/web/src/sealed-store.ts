@@ -4,6 +4,7 @@
  * else — unsealed, sealed for another id, or sealed with a secret no longer configured — reads
  * back as absent. Rotating the secrets works as for cookies: the first seals, every one unseals.
  */
+import { BoundedCache } from './caches.ts';
 import type { CookieSealer } from './cookie-session.ts';
 import type { SessionData, SessionStore, StoredSession } from './session-store.ts';
 
@@ -21,6 +22,12 @@ export class SealedStore implements SessionStore {
   readonly #sealer: CookieSealer;
   readonly #now: () => number;
   readonly compareAndSet?: SessionStore['compareAndSet'];
+  /**
+   * The last value opened for each recent id: a signed-in user's session is read on every
+   * request and usually unchanged, so decrypting it once is enough. Hit only on the exact
+   * sealed text, before its sealed expiry.
+   */
+  readonly #opened = new BoundedCache<string, { sealed: string; data: SessionData; expiresAt: number }>(1000);
 
   constructor(inner: SessionStore, sealer: CookieSealer, now: () => number) {
     this.#inner = inner;
@@ -63,9 +70,13 @@ export class SealedStore implements SessionStore {
   async #open(id: string, stored: StoredSession | undefined): Promise<StoredSession | undefined> {
     const sealed = stored?.data[sealedKey];
     if (!stored || sealed === undefined || Object.keys(stored.data).length !== 1) return undefined;
+    const known = this.#opened.get(id);
+    if (known?.sealed === sealed && known.expiresAt > this.#now()) return { data: known.data, version: stored.version };
     const result = await this.#sealer.unseal<unknown>(boundName(id), sealed);
     if (!result.ok || !isSessionData(result.value)) return undefined;
-    return { data: result.value, version: stored.version };
+    const data = Object.freeze(result.value);
+    this.#opened.set(id, { sealed, data, expiresAt: result.expiresAt });
+    return { data, version: stored.version };
   }
 }
 

@@ -11,7 +11,7 @@ import type { SessionData } from './session-store.ts';
 export type LoadedData = ReadonlyMap<string, string>;
 
 const noData: LoadedData = new Map();
-// Shared and never written: `#changed()` replaces it before the first change.
+// Shared and never written: `#ownChangeMap()` replaces it before the first change.
 const noChanges = new Map<string, string | undefined>();
 
 /** `data` as loaded session data. */
@@ -44,6 +44,7 @@ export class Session {
   /** This request's changes (a value, or `undefined` for a removed key); empty until the first. */
   #changes: Map<string, string | undefined> = noChanges;
   #refused = false;
+  #onFirstChange: (() => void) | undefined;
 
   /** @internal Created by `SessionManager`. */
   constructor(secure: boolean, presentCookies: readonly string[]) {
@@ -63,7 +64,7 @@ export class Session {
   taken(data: SessionData): void {
     this.#base = loadedData(data);
     this.storeVersion = undefined;
-    this.dirty = true;
+    this.#markDirty();
   }
 
   /**
@@ -92,15 +93,15 @@ export class Session {
   /** Sets `key` to `value`. */
   set(key: string, value: string): void {
     if (this.get(key) === value) return;
-    this.#changed().set(key, value);
-    this.dirty = true;
+    this.#ownChangeMap().set(key, value);
+    this.#markDirty();
   }
 
   /** Removes `key`. */
   delete(key: string): void {
     if (this.get(key) === undefined) return;
-    this.#changed().set(key, undefined);
-    this.dirty = true;
+    this.#ownChangeMap().set(key, undefined);
+    this.#markDirty();
   }
 
   /** The keys currently set. */
@@ -117,7 +118,7 @@ export class Session {
     this.#base = noData;
     this.#changes = noChanges;
     this.regenerated = true;
-    this.dirty = true;
+    this.#markDirty();
   }
 
   /** Empties the session; its cookies are cleared and its stored copy removed. */
@@ -166,7 +167,25 @@ export class Session {
     this.dirty = false;
   }
 
-  #changed(): Map<string, string | undefined> {
+  /**
+   * @internal Calls `listener` once, at the first change from now on (at once if the session
+   * already changed): an adapter prepares to commit only a session that needs it.
+   */
+  onFirstChange(listener: () => void): void {
+    if (this.dirty) listener();
+    else this.#onFirstChange = listener;
+  }
+
+  #markDirty(): void {
+    this.dirty = true;
+    const listener = this.#onFirstChange;
+    if (listener) {
+      this.#onFirstChange = undefined;
+      listener();
+    }
+  }
+
+  #ownChangeMap(): Map<string, string | undefined> {
     if (this.#changes === noChanges) this.#changes = new Map();
     return this.#changes;
   }

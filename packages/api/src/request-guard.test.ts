@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ApiAuthErrorCode } from './errors.ts';
+import { createEagerRequestGuard, createRequestGuard } from './request-guard.ts';
+import { accessToken, claimsFor, clock, fakeProvider, generateSigningKey, shopping } from './test-support/provider.ts';
+import { createAccessTokenVerifier } from './verify-access-token.ts';
+
+const key = generateSigningKey('ES384');
+
+/** A verifier that has cached `token` (verified twice), and the token. */
+async function reusedToken() {
+  const provider = fakeProvider([key]);
+  const time = clock();
+  const verifier = createAccessTokenVerifier(
+    { endpoint: provider.endpoint },
+    { audience: shopping, fetch: provider.fetch, now: time.now },
+  );
+  const token = accessToken(key, claimsFor(provider.issuer, time.seconds()));
+  await verifier.verify(token);
+  await verifier.verify(token);
+  return { verifier, token, provider, time };
+}
+
+function refusedWith(run: () => unknown, code: ApiAuthErrorCode): void {
+  assert.throws(run, (error: { code?: string }) => {
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+describe('the eager request guard', () => {
+  it('answers at once, without a promise, while it can: a reused token, or a new one with the keys at hand', async () => {
+    const { verifier, token, provider, time } = await reusedToken();
+    const guard = createEagerRequestGuard({ verifier, scopes: ['shopping:read'] });
+    const auth = guard(`Bearer ${token}`, {});
+    assert.ok(!(auth instanceof Promise));
+    assert.equal(auth.sub, 'user-1');
+    assert.equal(guard(`bEARER ${token}`, {}), auth, 'the scheme in any case');
+    const fresh = accessToken(key, claimsFor(provider.issuer, time.seconds(), { jti: 'new' }));
+    assert.equal((guard(`Bearer ${fresh}`, {}) as { sub: string }).sub, 'user-1');
+    time.advance(2000);
+    const later = accessToken(key, claimsFor(provider.issuer, time.seconds(), { jti: 'later' }));
+    const pending = guard(`Bearer ${later}`, {});
+    assert.ok(pending instanceof Promise, 'the key set is asked for again after a second');
+    assert.equal((await pending).sub, 'user-1');
+    refusedWith(() => guard(`Bearer ${accessToken(key, { iss: 'https://elsewhere' })}`, {}), 'invalid_token');
+  });
+
+  it('refuses a header of a reused token that the strict parse refuses, with the same code', async () => {
+    const { verifier, token } = await reusedToken();
+    const guard = createEagerRequestGuard({ verifier });
+    refusedWith(() => guard(`Bearer ${token} extra`, {}), 'auth.authorization_token_invalid_format');
+    refusedWith(() => guard(`Basic ${token}`, {}), 'auth.authorization_token_type_not_supported');
+    for (const scheme of ['Basic2', 'bearex', 'BEARE ']) {
+      refusedWith(() => guard(`${scheme} ${token}`, {}), 'auth.authorization_token_type_not_supported');
+    }
+    refusedWith(() => guard(`BearerX${token}`, {}), 'auth.authorization_token_invalid_format');
+    refusedWith(() => guard('', {}), 'auth.authorization_header_missing');
+    for (const header of [`  Bearer   ${token}\t`, `Bearer\u00a0${token}`]) {
+      assert.equal((guard(header, {}) as { sub: string }).sub, 'user-1', 'other whitespace, as before');
+    }
+  });
+
+  it("checks a reused token against every request's requirements", async () => {
+    const { verifier, token } = await reusedToken();
+    refusedWith(
+      () => createEagerRequestGuard({ verifier, scopes: ['shopping:write'] })(`Bearer ${token}`, {}),
+      'insufficient_scope',
+    );
+    refusedWith(
+      () => createEagerRequestGuard({ verifier, audience: 'https://other.example.com/api' })(`Bearer ${token}`, {}),
+      'invalid_token',
+    );
+    const byRequest = createEagerRequestGuard<{ id?: string }>({ verifier, organizationId: (req) => req.id });
+    refusedWith(() => byRequest(`Bearer ${token}`, {}), 'invalid_token');
+    refusedWith(() => byRequest(`Bearer ${token}`, { id: 'org-1' }), 'invalid_token');
+  });
+
+  it('verifies every time with a verifier whose cache is off', async () => {
+    const { token, provider, time } = await reusedToken();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { audience: shopping, fetch: provider.fetch, now: time.now, cache: false },
+    );
+    const guard = createEagerRequestGuard({ verifier });
+    assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
+    assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
+  });
+
+  it('createRequestGuard gives the same answers as promises', async () => {
+    const { verifier, token } = await reusedToken();
+    const guard = createRequestGuard({ verifier, scopes: ['shopping:read'] });
+    const auth = guard(`Bearer ${token}`, {});
+    assert.ok(auth instanceof Promise);
+    assert.equal((await auth).sub, 'user-1');
+    await assert.rejects(guard(`Bearer ${token} extra`, {}), { code: 'auth.authorization_token_invalid_format' });
+  });
+
+  it('works with a verifier of its own making, through verify()', async () => {
+    const { verifier, token } = await reusedToken();
+    const own = { issuer: verifier.issuer, audience: verifier.audience, verify: verifier.verify };
+    const auth = createEagerRequestGuard({ verifier: own })(`Bearer ${token}`, {});
+    assert.ok(auth instanceof Promise);
+    assert.equal((await auth).sub, 'user-1');
+  });
+});

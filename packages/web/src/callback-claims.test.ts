@@ -52,21 +52,21 @@ for (const [kind, makeStore] of [
       assert.equal(app.provider.tokenRequests.length, 1);
     });
 
-    // Atomic only with compare-and-set (or take): a store without them is checked then written.
-    it('of two concurrent identical callbacks, completes one and refuses the other untouched', {
-      skip: kind === 'a store without take or compare-and-set',
-    }, async () => {
-      const app = await world(makeStore());
-      const started = await startSignIn(app);
-      const [first, second] = await Promise.all([
-        send(app.core, started.callback, started.cookies),
-        send(app.core, started.callback, started.cookies),
-      ]);
-      assert.deepEqual([first.answer?.kind, second.answer?.kind].sort(), ['answer', 'callback_error']);
-      const loser = first.answer?.kind === 'callback_error' ? first : second;
-      assert.deepEqual(loser.setCookie, []);
-      assert.equal(app.provider.tokenRequests.length, 1);
-    });
+    // Atomic only with compare-and-set (or take), as the SessionStore docs say: a store without them
+    // is checked then written, so the case is not asserted for it.
+    if (kind !== 'a store without take or compare-and-set')
+      it('of two concurrent identical callbacks, completes one and refuses the other untouched', async () => {
+        const app = await world(makeStore());
+        const started = await startSignIn(app);
+        const [first, second] = await Promise.all([
+          send(app.core, started.callback, started.cookies),
+          send(app.core, started.callback, started.cookies),
+        ]);
+        assert.deepEqual([first.answer?.kind, second.answer?.kind].sort(), ['answer', 'callback_error']);
+        const loser = first.answer?.kind === 'callback_error' ? first : second;
+        assert.deepEqual(loser.setCookie, []);
+        assert.equal(app.provider.tokenRequests.length, 1);
+      });
 
     it('a callback matching no pending sign-in of this browser changes no cookie and does not block the browser that started it', async () => {
       const app = await world(makeStore());

@@ -9,7 +9,7 @@
 import {
   type AccessTokenOptions,
   type IdTokenClaims,
-  LogtoClient,
+  type LogtoClient,
   type Storage,
   StorageKey,
   type UserInfoResponse,
@@ -250,15 +250,6 @@ function storeUnavailable(): SessionStoreError {
   );
 }
 
-/** A frozen copy whose array values are frozen copies too (the client checks a frozen config once). */
-function frozenCopy<T extends object>(value: T): Readonly<T> {
-  const copy = { ...value };
-  for (const [key, item] of Object.entries(copy)) {
-    if (Array.isArray(item)) Object.assign(copy, { [key]: Object.freeze([...item]) });
-  }
-  return Object.freeze(copy);
-}
-
 /** The latest expiry among the cached access tokens of a session's JSON entry. */
 function latestTokenExpiry(json: string | undefined): number | undefined {
   if (!json) return undefined;
@@ -306,16 +297,6 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   const memo = next.memo ?? processRefreshMemo();
   const secure = new URL(config.baseUrl).protocol === 'https:';
   const now = config.clientOptions?.now ?? Date.now;
-  const {
-    baseUrl: _baseUrl,
-    session: _session,
-    routes: _routes,
-    postSignOutRedirectPath: _post,
-    clientOptions,
-    backChannelLogout: _backChannel,
-    ...clientSettings
-  } = coreConfig;
-  const clientConfig = frozenCopy(clientSettings);
 
   /**
    * A `Request` described for the core: https when the application's public URL is (behind a
@@ -379,7 +360,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
         return write(key);
       },
     };
-    const client = new LogtoClient(clientConfig, { ...clientOptions, storage });
+    const client = core.createClient(storage);
     const ownContext: LogtoRequestContext = { session, paths, request, client };
     const loaded: RequestSession = { context: ownContext, session, client, refreshToken, original };
     return loaded;

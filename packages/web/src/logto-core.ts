@@ -98,6 +98,11 @@ export interface LogtoCore {
   /** The session manager. */
   readonly sessions: SessionManager;
   /**
+   * A `LogtoClient` of this application over `storage`, for an adapter that keeps a session's
+   * values somewhere of its own (a request's client is `context.client`).
+   */
+  createClient(storage: Storage): LogtoClient;
+  /**
    * Opens the request's session (a missing, tampered, foreign or expired cookie gives an empty
    * one): the context to keep for the request, or the 503 answer when the session store cannot be
    * read (an outage, never "signed out"). Answers at once when nothing needs waiting for (a
@@ -303,6 +308,7 @@ export function createLogtoCore(config: LogtoCoreConfig): LogtoCore {
     paths,
     routes,
     sessions,
+    createClient: (storage) => createClient(storage),
     open(request) {
       let loading: Session | Promise<Session>;
       try {

@@ -83,9 +83,9 @@ export async function listen(handler: RequestListener): Promise<{ url: string; s
 
 /**
  * Signs in as demo at the app's `start` route through the dev server's pages and answers the
- * app's session cookie, checked by a signed-in `GET /me`.
+ * app's session cookie, checked by a signed-in `GET` of `check`.
  */
-export async function signedInCookie(appUrl: string, start = '/sign-in'): Promise<string> {
+export async function signedInCookie(appUrl: string, start = '/sign-in', check = '/me'): Promise<string> {
   const { CookieJar, signInThroughForms } = await import('@logto-kit/dev-server/testing');
   const jar = new CookieJar();
   const get = async (url: string) => {
@@ -99,10 +99,12 @@ export async function signedInCookie(appUrl: string, start = '/sign-in'): Promis
   const location = new URL(started.headers.get('location') ?? '', appUrl).href;
   const callbackUrl = await signInThroughForms(location, { username: 'demo', password: 'demo-password' });
   const callback = await get(callbackUrl);
-  if (callback.status !== 302) throw new Error(`sign-in at ${appUrl} failed: ${callback.status}`);
-  const cookie = jar.header(`${appUrl}/me`);
-  const me = await fetch(`${appUrl}/me`, { headers: { cookie } });
-  if (me.status !== 200) throw new Error(`signed-in request at ${appUrl} answered ${me.status}`);
+  // A redirect home (302, or 307 from Next.js), never an error page.
+  if (callback.status < 300 || callback.status >= 400)
+    throw new Error(`sign-in at ${appUrl}${start} failed: ${callback.status}`);
+  const cookie = jar.header(`${appUrl}${check}`);
+  const me = await fetch(`${appUrl}${check}`, { headers: { cookie } });
+  if (me.status !== 200) throw new Error(`signed-in ${check} at ${appUrl} answered ${me.status}`);
   return cookie;
 }
 

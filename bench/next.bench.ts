@@ -13,26 +13,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDevServer } from '@logto-kit/dev-server';
-import { CookieJar, demoWorldFor, signInThroughForms } from '@logto-kit/dev-server/testing';
+import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import autocannon from 'autocannon';
-import { connections, rounds, seconds } from './http-load.ts';
+import { freePort } from '../test/next/next-app.ts';
+import { connections, rounds, seconds, signedInCookie } from './http-load.ts';
 
 const appDir = fileURLToPath(new URL('./next-app/', import.meta.url));
 const nextBin = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
 const clockTicks = 100;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function next(args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   return spawn(process.execPath, [nextBin, ...args], {
@@ -65,26 +55,6 @@ function treeCpu(pid: number): number {
   let ticks = 0;
   for (const [candidate, { ticks: own }] of stats) if (inTree(candidate)) ticks += own;
   return (ticks * 1_000_000) / clockTicks;
-}
-
-async function signIn(appUrl: string, start: string, check: string): Promise<string> {
-  const jar = new CookieJar();
-  const get = async (url: string) => {
-    const cookie = jar.header(url);
-    const response = await fetch(url, { redirect: 'manual', headers: cookie ? { cookie } : {} });
-    jar.store(url, response.headers);
-    await response.body?.cancel();
-    return response;
-  };
-  const started = await get(`${appUrl}${start}`);
-  const location = new URL(started.headers.get('location') ?? '', appUrl).href;
-  const callbackUrl = await signInThroughForms(location, { username: 'demo', password: 'demo-password' });
-  const callback = await get(callbackUrl);
-  if (callback.status >= 400) throw new Error(`sign-in at ${start} failed: ${callback.status}`);
-  const cookie = jar.header(`${appUrl}${check}`);
-  const me = await fetch(`${appUrl}${check}`, { headers: { cookie } });
-  if (me.status !== 200) throw new Error(`signed-in ${check} answered ${me.status}`);
-  return cookie;
 }
 
 interface Target {
@@ -180,8 +150,8 @@ try {
     });
     server.once('exit', (code) => reject(new Error(`next start exited (${code}): ${output}`)));
   });
-  const ours = { cookie: await signIn(appUrl, '/sign-in', '/me') };
-  const official = { cookie: await signIn(appUrl, '/official/sign-in', '/official/me') };
+  const ours = { cookie: await signedInCookie(appUrl, '/sign-in', '/me') };
+  const official = { cookie: await signedInCookie(appUrl, '/official/sign-in', '/official/me') };
   const targets: Target[] = [
     { title: 'unprotected Route Handler', url: `${appUrl}/open` },
     { title: '@logto-kit/next authenticated()', url: `${appUrl}/me`, headers: ours },

@@ -12,12 +12,14 @@ export { ApiAuthError, type ApiAuthErrorCode, type ApiAuthErrorOptions, isApiAut
 export {
   type AuthErrorAnswer,
   authErrorAnswer,
+  authorizationOfNodeRequest,
   createEagerRequestGuard,
   createRequestGuard,
   type EagerRequestGuard,
   type GuardOptions,
   type GuardRequirements,
   type RequestGuard,
+  runRequestGuard,
 } from './request-guard.ts';
 export type { AccessRequirements } from './requirements.ts';
 export type { VerifierChoice } from './verifier-choice.ts';

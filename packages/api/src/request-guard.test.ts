@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ApiAuthErrorCode } from './errors.ts';
-import { createEagerRequestGuard, createRequestGuard } from './request-guard.ts';
+import {
+  authorizationOfNodeRequest,
+  createEagerRequestGuard,
+  createRequestGuard,
+  runRequestGuard,
+} from './request-guard.ts';
 import { accessToken, claimsFor, clock, fakeProvider, generateSigningKey, shopping } from './test-support/provider.ts';
 import { createAccessTokenVerifier } from './verify-access-token.ts';
 
@@ -102,5 +107,74 @@ describe('the eager request guard', () => {
     const auth = createEagerRequestGuard({ verifier: own })(`Bearer ${token}`, {});
     assert.ok(auth instanceof Promise);
     assert.equal((await auth).sub, 'user-1');
+  });
+});
+
+describe('runRequestGuard', () => {
+  type Outcome = { passed?: string; refused?: { status: number; challenge?: string }; failed?: unknown };
+  const run = (guard: Parameters<typeof runRequestGuard<object, Outcome>>[0], authorization: string | undefined) =>
+    runRequestGuard<object, Outcome>(
+      guard,
+      authorization,
+      {},
+      (auth) => ({ passed: auth.sub }),
+      (answer) => ({ refused: { status: answer.status, challenge: answer.headers['www-authenticate'] } }),
+      (error) => ({ failed: error }),
+    );
+
+  it('passes a reused token at once, without a promise', async () => {
+    const { verifier, token } = await reusedToken();
+    assert.deepEqual(run(createEagerRequestGuard({ verifier }), `Bearer ${token}`), { passed: 'user-1' });
+  });
+
+  it('passes a token verified later through the promise', async () => {
+    const { verifier, provider, time } = await reusedToken();
+    const other = accessToken(generateSigningKey('ES384'), claimsFor(provider.issuer, time.seconds()));
+    const outcome = run(createEagerRequestGuard({ verifier }), `Bearer ${other}`);
+    assert.ok(outcome instanceof Promise, 'an unknown key is fetched for');
+    assert.equal((await outcome).refused?.status, 401);
+  });
+
+  it('refuses with the answer to send: a missing header (thrown at once) and an insufficient scope', async () => {
+    const { verifier, token } = await reusedToken();
+    const missing = run(createEagerRequestGuard({ verifier }), undefined) as Outcome;
+    assert.equal(missing.refused?.status, 401);
+    assert.match(missing.refused?.challenge ?? '', /^Bearer/);
+    const scoped = run(createEagerRequestGuard({ verifier, scopes: ['shopping:admin'] }), `Bearer ${token}`) as Outcome;
+    assert.equal(scoped.refused?.status, 403);
+  });
+
+  it('gives any other error to fail, not as a refusal', async () => {
+    const broken = new Error('the verifier broke');
+    const guard = () => {
+      throw broken;
+    };
+    assert.deepEqual(run(guard, 'Bearer x'), { failed: broken });
+    assert.deepEqual(await run(() => Promise.reject(broken), 'Bearer x'), { failed: broken });
+  });
+});
+
+describe('authorizationOfNodeRequest', () => {
+  const request = (rawHeaders: unknown, httpVersionMajor: unknown = 1) => ({ rawHeaders, httpVersionMajor });
+
+  it('reads the one Authorization header of an HTTP/1 request, its name in any case', () => {
+    assert.equal(authorizationOfNodeRequest(request(['Host', 'a', 'Authorization', 'Bearer t'])), 'Bearer t');
+    assert.equal(authorizationOfNodeRequest(request(['authorization', 'Bearer t'])), 'Bearer t');
+    assert.equal(authorizationOfNodeRequest(request(['AUTHORIZATION', ''])), '');
+  });
+
+  it('answers undefined (ask the framework) for two headers, none, HTTP/2, or no request', () => {
+    assert.equal(
+      authorizationOfNodeRequest(request(['authorization', 'Bearer a', 'Authorization', 'Bearer b'])),
+      undefined,
+    );
+    assert.equal(authorizationOfNodeRequest(request(['host', 'a'])), undefined);
+    assert.equal(authorizationOfNodeRequest(request(['authorization', 'Bearer t'], 2)), undefined);
+    assert.equal(authorizationOfNodeRequest(request('authorization: Bearer t')), undefined);
+    assert.equal(authorizationOfNodeRequest(undefined), undefined);
+    assert.equal(
+      authorizationOfNodeRequest(request(['authorizationx', 'Bearer t', 'x-authorization', 'Bearer u'])),
+      undefined,
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { AuthResult } from './auth-result.ts';
 import { extractBearerToken } from './bearer.ts';
-import { ApiAuthError } from './errors.ts';
+import { ApiAuthError, isApiAuthError } from './errors.ts';
 import { eagerVerifiers } from './process-caches.ts';
 import { type AccessRequirements, assertAudienceConfigured, checkRequirements } from './requirements.ts';
 import { resolveVerifier, type VerifierChoice } from './verifier-choice.ts';
@@ -96,6 +96,53 @@ export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerR
     const requirements = requirementsOf(req);
     return eager !== undefined ? eager.verifyNow(token, requirements) : verifier.verify(token, requirements);
   };
+}
+
+/**
+ * Runs a route's eager guard for one request and goes on: `pass` with the verified caller (at once,
+ * without a promise, for a reused token), `refuse` with the answer to send for a refused request
+ * ({@link ApiAuthError}), `fail` with any other error. What an adapter's `requireAuth` does, with
+ * its framework's way to continue, answer and fail.
+ */
+export function runRequestGuard<Req, R>(
+  guard: EagerRequestGuard<Req>,
+  authorization: string | null | undefined,
+  req: Req,
+  pass: (auth: AuthResult) => R,
+  refuse: (answer: AuthErrorAnswer) => R,
+  fail: (error: unknown) => R,
+): R | Promise<Awaited<R>> {
+  const settle = (error: unknown): R => (isApiAuthError(error) ? refuse(authErrorAnswer(error)) : fail(error));
+  let auth: AuthResult | Promise<AuthResult>;
+  try {
+    auth = guard(authorization, req);
+  } catch (error) {
+    return settle(error);
+  }
+  return auth instanceof Promise ? (auth.then(pass, settle) as Promise<Awaited<R>>) : pass(auth);
+}
+
+/**
+ * The one `Authorization` header of a Node.js HTTP/1 request (`IncomingMessage`), read from its raw
+ * header list as a framework would give it: reading one header from Node's request builds its whole
+ * header object. `undefined` when `incoming` is no such request, for HTTP/2, and when there is no
+ * such header or more than one (a framework joins them: ask it).
+ */
+export function authorizationOfNodeRequest(incoming: unknown): string | undefined {
+  const { httpVersionMajor, rawHeaders } = (incoming ?? {}) as { httpVersionMajor?: unknown; rawHeaders?: unknown };
+  if (httpVersionMajor !== 1 || !Array.isArray(rawHeaders)) return undefined;
+  let found: unknown;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name: unknown = rawHeaders[i];
+    if (
+      name === 'authorization' ||
+      (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization')
+    ) {
+      if (found !== undefined) return undefined;
+      found = rawHeaders[i + 1];
+    }
+  }
+  return typeof found === 'string' ? found : undefined;
 }
 
 /** The length of `Bearer `. */

@@ -1,12 +1,5 @@
-import {
-  type AuthResult,
-  authErrorAnswer,
-  createEagerRequestGuard,
-  type GuardOptions,
-  type GuardRequirements,
-  isApiAuthError,
-} from '@logto-kit/api';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { createEagerRequestGuard, type GuardOptions, type GuardRequirements, runRequestGuard } from '@logto-kit/api';
+import type { Request, RequestHandler } from 'express';
 import { sendAnswer } from './send-answer.ts';
 
 /** A route's requirements for {@link requireAuth}; `organizationId` may be read from the request. */
@@ -33,30 +26,16 @@ export type RequireAuthOptions = GuardOptions<Request>;
 export function requireAuth(options: RequireAuthOptions): RequestHandler {
   const guard = createEagerRequestGuard(options);
   return (req, res, next) => {
-    let auth: AuthResult | Promise<AuthResult>;
-    try {
-      auth = guard(req.headers.authorization, req);
-    } catch (error) {
-      refuse(error, res, next);
-      return;
-    }
-    if (auth instanceof Promise) {
-      auth.then(
-        (verified) => {
-          req.auth = verified;
-          next();
-        },
-        (error: unknown) => refuse(error, res, next),
-      );
-      return;
-    }
-    // A reused token: on at once, without a promise.
-    req.auth = auth;
-    next();
+    runRequestGuard(
+      guard,
+      req.headers.authorization,
+      req,
+      (auth) => {
+        req.auth = auth;
+        next();
+      },
+      (answer) => sendAnswer(res, answer),
+      next,
+    );
   };
-}
-
-function refuse(error: unknown, res: Response, next: NextFunction): void {
-  if (isApiAuthError(error)) sendAnswer(res, authErrorAnswer(error));
-  else next(error);
 }

@@ -1,11 +1,5 @@
-import {
-  type AuthResult,
-  authErrorAnswer,
-  createEagerRequestGuard,
-  type GuardOptions,
-  isApiAuthError,
-} from '@logto-kit/api';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
+import { createEagerRequestGuard, type GuardOptions, runRequestGuard } from '@logto-kit/api';
+import type { FastifyRequest, preHandlerHookHandler } from 'fastify';
 import { sendAnswer } from './send-answer.ts';
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
@@ -29,29 +23,16 @@ export function requireAuth(options: RequireAuthOptions): preHandlerHookHandler 
   const guard = createEagerRequestGuard(options);
   // Callback style, so that a reused token goes on at once, without a promise.
   return (request, reply, done) => {
-    let auth: AuthResult | Promise<AuthResult>;
-    try {
-      auth = guard(request.headers.authorization, request);
-    } catch (error) {
-      refuse(error, reply, done);
-      return;
-    }
-    if (auth instanceof Promise) {
-      auth.then(
-        (verified) => {
-          request.auth = verified;
-          done();
-        },
-        (error: unknown) => refuse(error, reply, done),
-      );
-      return;
-    }
-    request.auth = auth;
-    done();
+    runRequestGuard(
+      guard,
+      request.headers.authorization,
+      request,
+      (auth) => {
+        request.auth = auth;
+        done();
+      },
+      (answer) => sendAnswer(reply, answer),
+      (error) => done(error as Error),
+    );
   };
-}
-
-function refuse(error: unknown, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-  if (isApiAuthError(error)) sendAnswer(reply, authErrorAnswer(error));
-  else done(error as Error);
 }

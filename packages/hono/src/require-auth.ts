@@ -1,9 +1,9 @@
 import {
   type AuthResult,
-  authErrorAnswer,
+  authorizationOfNodeRequest,
   createEagerRequestGuard,
   type GuardOptions,
-  isApiAuthError,
+  runRequestGuard,
 } from '@logto-kit/api';
 import type { Context, MiddlewareHandler } from 'hono';
 import { sendAnswer } from './send-answer.ts';
@@ -33,54 +33,23 @@ export type RequireAuthOptions = GuardOptions<Context>;
  */
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
   const guard = createEagerRequestGuard(options);
-  const refuse = (error: unknown) => {
-    if (isApiAuthError(error)) return sendAnswer(authErrorAnswer(error));
-    throw error;
-  };
-  return (c, next) => {
-    let auth: AuthResult | Promise<AuthResult>;
-    try {
-      auth = guard(authorizationOf(c), c);
-    } catch (error) {
-      return Promise.resolve().then(() => refuse(error));
-    }
-    if (auth instanceof Promise) {
-      return auth.then((verified) => {
-        c.set('auth', verified);
+  return (c, next) =>
+    runRequestGuard<Context, ReturnType<MiddlewareHandler>>(
+      guard,
+      authorizationOf(c),
+      c,
+      (auth) => {
+        c.set('auth', auth);
         return next();
-      }, refuse);
-    }
-    // A reused token: on at once, without a promise of our own.
-    c.set('auth', auth);
-    return next();
-  };
+      },
+      (answer) => Promise.resolve(sendAnswer(answer)),
+      (error) => Promise.reject(error),
+    );
 }
 
-/** What `@hono/node-server` puts in `c.env`: Node's request. */
-interface NodeBindings {
-  readonly incoming?: { readonly rawHeaders?: unknown; readonly httpVersionMajor?: unknown };
-}
-
-/**
- * The `Authorization` header. On Node (`@hono/node-server`), a single HTTP/1 header is read from
- * the raw header list, as `c.req.header()` would give it: asking Node's request for one header
- * builds its whole header object (a visible share of a reused token's cost). Anything else (other
- * runtimes, HTTP/2, a repeated header that Hono joins) goes through `c.req.header()`.
- */
+/** The `Authorization` header, from Node's raw headers under `@hono/node-server` (its `c.env.incoming`). */
 function authorizationOf(c: Context): string | undefined {
-  const incoming = (c.env as NodeBindings | undefined)?.incoming;
-  const raw = incoming?.rawHeaders;
-  if (incoming?.httpVersionMajor !== 1 || !Array.isArray(raw)) return c.req.header('authorization');
-  let found: unknown;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name: unknown = raw[i];
-    if (
-      name === 'authorization' ||
-      (typeof name === 'string' && name.length === 13 && name.toLowerCase() === 'authorization')
-    ) {
-      if (found !== undefined) return c.req.header('authorization');
-      found = raw[i + 1];
-    }
-  }
-  return typeof found === 'string' ? found : c.req.header('authorization');
+  return (
+    authorizationOfNodeRequest((c.env as { incoming?: unknown } | undefined)?.incoming) ?? c.req.header('authorization')
+  );
 }

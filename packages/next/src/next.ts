@@ -291,30 +291,16 @@ export function createLogto(config: LogtoNextConfig): LogtoNext {
 /** @internal {@link createLogto} in a given request context (tests run it without Next.js). */
 export function createLogtoIn(config: LogtoNextConfig, next: NextContext): LogtoNext {
   const { onCallbackError, ...coreConfig } = config;
-  const core = createLogtoCore(coreConfig);
+  const secure = new URL(config.baseUrl).protocol === 'https:';
+  // Behind a proxy that ends TLS, Next.js may see plain http: an https application's session
+  // cookies are Secure whatever the request looked like (unless `session.secure` says otherwise).
+  const session =
+    secure && coreConfig.session.secure === undefined ? { ...coreConfig.session, secure } : coreConfig.session;
+  const core = createLogtoCore({ ...coreConfig, session });
   const { paths, sessions } = core;
   const routePaths = new Set([paths.signIn, paths.signUp, paths.callback, paths.signOut, paths.backChannelLogout]);
   const memo = next.memo ?? processRefreshMemo();
-  const secure = new URL(config.baseUrl).protocol === 'https:';
   const now = config.clientOptions?.now ?? Date.now;
-
-  /**
-   * A `Request` described for the core: https when the application's public URL is (behind a
-   * proxy that ends TLS, Next.js may see plain http), or when the request came over https.
-   */
-  function describe(request: Request): AdapterRequest {
-    const described = describeFetchRequest(request);
-    if (!secure || described.secure) return described;
-    return {
-      method: described.method,
-      path: described.path,
-      query: described.query,
-      cookies: described.cookies,
-      secure,
-      header: (name) => described.header(name),
-      text: () => request.text(),
-    };
-  }
 
   /**
    * Opens the request's session, with the memo's refreshed tokens on top (cookie sessions): the
@@ -442,7 +428,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   }
 
   async function serve(request: Request): Promise<Response> {
-    const loaded = await load(describe(request));
+    const loaded = await load(describeFetchRequest(request));
     if ('status' in loaded) return toResponse(loaded);
     const route = core.route(loaded.context);
     if (!route) return new Response('Not Found', { status: 404 });
@@ -462,7 +448,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
     handler: (request: Request, auth: AuthenticatedContext, context: Context) => Response | Promise<Response>,
   ): RouteHandler<Context> {
     return async (request, routeContext) => {
-      const loaded = await load(describe(request));
+      const loaded = await load(describeFetchRequest(request));
       if ('status' in loaded) return toResponse(loaded);
       let decision = decideAuthenticated(loaded.context, options);
       if (decision instanceof Promise) decision = await decision;
@@ -530,7 +516,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
   function proxy(options: ProxyOptions): (request: Request) => Promise<Response | undefined> {
     const isProtected = routeMatcher(options.protect);
     return async (request) => {
-      const described = describe(request);
+      const described = describeFetchRequest(request);
       // The routes keep their own answers (a callback must reach its Route Handler untouched).
       if (routePaths.has(described.path)) return undefined;
       const loaded = await load(described);

@@ -298,7 +298,7 @@ export function createLogtoIn(config: LogtoNextConfig, next: NextContext): Logto
     secure && coreConfig.session.secure === undefined ? { ...coreConfig.session, secure } : coreConfig.session;
   const core = createLogtoCore({ ...coreConfig, session });
   const { paths, sessions } = core;
-  const routePaths = new Set([paths.signIn, paths.signUp, paths.callback, paths.signOut, paths.backChannelLogout]);
+  const routePaths = new Set(Object.values(paths));
   const memo = next.memo ?? processRefreshMemo();
   const now = config.clientOptions?.now ?? Date.now;
 

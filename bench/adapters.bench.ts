@@ -126,7 +126,12 @@ async function serve(): Promise<FrameworkTargets[]> {
 async function measure(): Promise<void> {
   const { child, targets: frameworks } = await startServerChild<FrameworkTargets[]>(import.meta.url);
   try {
-    const targets = frameworks.flatMap((framework) => [
+    // `npm run bench -- adapters:hono` measures one framework only.
+    const only = process.argv[2]?.toLowerCase();
+    const measured = frameworks.filter((framework) => only === undefined || framework.name.toLowerCase() === only);
+    if (measured.length === 0)
+      throw new Error(`no framework "${only}" in this benchmark: use express, hono or fastify`);
+    const targets = measured.flatMap((framework) => [
       framework.unprotected,
       framework.unprotectedWithCookie,
       framework.page,
@@ -134,7 +139,7 @@ async function measure(): Promise<void> {
     const results = await bestOfRounds(child, targets);
     const best = new Map<Target, LoadResult>(targets.map((target, index) => [target, results[index]!]));
     console.log('');
-    for (const framework of frameworks) {
+    for (const framework of measured) {
       const plain = best.get(framework.unprotected)!;
       const sameCookie = best.get(framework.unprotectedWithCookie)!;
       const page = best.get(framework.page)!;

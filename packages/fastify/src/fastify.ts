@@ -61,7 +61,9 @@ export function createLogto(config: LogtoFastifyConfig): Logto {
       void commit.then((result) => {
         if (result.kind === 'cookies') reply.header('set-cookie', result.setCookie);
         else for (const header of result.drop) reply.removeHeader(header);
-        done(null, result.kind === 'cookies' ? payload : sendAnswer(reply, result.answer, true));
+        // Unsaved: the reply being sent gets the answer's status and headers, and its body as the payload.
+        if (result.kind !== 'cookies') reply.code(result.answer.status).headers(result.answer.headers);
+        done(null, result.kind === 'cookies' ? payload : result.answer.body);
       });
     });
   }

@@ -1,6 +1,5 @@
 import * as web from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
-import { sendAnswer } from './send-answer.ts';
 
 /** Set by `authenticated()` before the protected handler runs. */
 export interface AuthenticatedVariables {
@@ -26,20 +25,14 @@ export function authenticated(
     if (!context) throw new Error('authenticated() needs the Logto middleware first: app.use(logto.middleware).');
     let decision = web.decideAuthenticated(context, options);
     if (decision instanceof Promise) decision = await decision;
-    if (decision.kind === 'answer') return sendAnswer(decision.answer);
+    if (decision.kind === 'answer') return web.toResponse(decision.answer);
     c.set('user', decision.user);
     c.set('accessToken', decision.accessToken);
     c.set('organizationToken', decision.organizationToken);
     await next();
-    // On the handler's response itself (a copy only when its headers are immutable, e.g. fetched).
-    const { res } = c;
-    const vary = res.headers.get('vary') ?? undefined;
-    try {
-      if (!res.headers.has('cache-control')) res.headers.set('Cache-Control', decision.headers['Cache-Control']);
-      if (web.varyByCookie(vary) !== vary) res.headers.set('Vary', web.varyByCookie(vary));
-    } catch {
-      c.res = undefined; // Otherwise Hono merges the response's own headers back in.
-      c.res = web.privateResponse(res);
-    }
+    const res = web.markPrivate(c.res);
+    if (res === c.res) return;
+    c.res = undefined; // Otherwise Hono merges the first response's headers back in.
+    c.res = res;
   };
 }

@@ -1,7 +1,6 @@
 import * as web from '@logto-kit/web';
 import type { Context, MiddlewareHandler } from 'hono';
 import { authenticated } from './authenticated.ts';
-import { sendAnswer } from './send-answer.ts';
 
 /** Set by the Logto middleware on every request. */
 export interface LogtoVariables {
@@ -11,6 +10,9 @@ export interface LogtoVariables {
 
 /** The Hono environment of an app using the Logto middleware: `new Hono<LogtoEnv>()`. */
 export type LogtoEnv = { Variables: LogtoVariables };
+
+/** Under `@hono/node-server`, `c.env` holds the Node.js request. */
+type NodeBindings = { incoming?: unknown };
 
 /** Configuration of {@link createLogto}. */
 export interface LogtoHonoConfig extends web.LogtoCoreConfig {
@@ -27,14 +29,14 @@ export function createLogto(config: LogtoHonoConfig): Logto {
   const core = web.createLogtoCore(coreConfig);
   // Only promises are awaited: each `await` is a pause, and most requests need none.
   const middleware: MiddlewareHandler<LogtoEnv> = async (c, next) => {
-    let opened = core.open(web.describeFetchRequest(c.req.raw));
+    let opened = core.open(web.describeFetchRequest(c.req.raw, (c.env as NodeBindings | undefined)?.incoming));
     if (opened instanceof Promise) opened = await opened;
-    if (opened.kind === 'unavailable') return sendAnswer(opened.answer);
+    if (opened.kind === 'unavailable') return web.toResponse(opened.answer);
     c.set('logto', opened.context);
     const route = core.route(opened.context);
     const answer = route && (await route);
     if (!answer) await next();
-    else if (answer.kind === 'answer' || !onCallbackError) c.res = sendAnswer(answer.answer);
+    else if (answer.kind === 'answer' || !onCallbackError) c.res = web.toResponse(answer.answer);
     else c.res = web.privateResponse(await onCallbackError(answer.error, c));
     const commit = core.commit(opened.context);
     const result = commit && (await commit);
@@ -43,7 +45,7 @@ export function createLogto(config: LogtoHonoConfig): Logto {
     } else if (result) {
       // Nothing of the first response (its cookies, its redirect) may survive: Hono would merge it in.
       c.res = undefined;
-      c.res = sendAnswer(result.answer);
+      c.res = web.toResponse(result.answer);
     }
     return c.res;
   };

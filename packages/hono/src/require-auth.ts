@@ -5,8 +5,8 @@ import {
   type GuardOptions,
   runRequestGuard,
 } from '@logto-kit/api';
+import { toResponse } from '@logto-kit/web';
 import type { Context, MiddlewareHandler } from 'hono';
-import { sendAnswer } from './send-answer.ts';
 
 /** Set by `requireAuth()` before the protected handler runs. */
 export interface AuthVariables {
@@ -36,20 +36,15 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Va
   return (c, next) =>
     runRequestGuard<Context, ReturnType<MiddlewareHandler>>(
       guard,
-      authorizationOf(c),
+      // Under `@hono/node-server`, from the Node.js request (`c.env.incoming`), without building `Headers`.
+      authorizationOfNodeRequest((c.env as { incoming?: unknown } | undefined)?.incoming) ??
+        c.req.header('authorization'),
       c,
       (auth) => {
         c.set('auth', auth);
         return next();
       },
-      (answer) => Promise.resolve(sendAnswer(answer)),
+      (answer) => Promise.resolve(toResponse(answer)),
       (error) => Promise.reject(error),
     );
-}
-
-/** The `Authorization` header, from Node's raw headers under `@hono/node-server` (its `c.env.incoming`). */
-function authorizationOf(c: Context): string | undefined {
-  return (
-    authorizationOfNodeRequest((c.env as { incoming?: unknown } | undefined)?.incoming) ?? c.req.header('authorization')
-  );
 }

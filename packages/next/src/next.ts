@@ -24,6 +24,7 @@ import {
   type LogtoPaths,
   type LogtoRequestContext,
   type LogtoUser,
+  markPrivate,
   type PlainAnswer,
   privateCacheHeaders,
   privateResponse,
@@ -32,7 +33,6 @@ import {
   SessionStoreError,
   signInRedirect,
   toResponse,
-  varyByCookie,
 } from '@logto-kit/web';
 import { processRefreshMemo, type RefreshMemo, type TokenEntries } from './refresh-memo.ts';
 import { type RoutePattern, routeMatcher } from './route-patterns.ts';
@@ -221,24 +221,6 @@ class CookiesOnlyRequest implements AdapterRequest {
 
   header(): string | undefined {
     return undefined;
-  }
-}
-
-/**
- * `response` marked personal: no shared cache may keep it (unless the handler chose its own
- * `Cache-Control`), and it varies by cookie. Headers are set in place when they can be.
- */
-function markPrivate(response: Response): Response {
-  const vary = response.headers.get('vary') ?? undefined;
-  try {
-    if (!response.headers.has('cache-control')) {
-      response.headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
-    }
-    if (varyByCookie(vary) !== vary) response.headers.set('Vary', varyByCookie(vary));
-    return response;
-  } catch {
-    // Immutable headers (e.g. `Response.redirect`): a copy with headers of its own.
-    return privateResponse(response);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { type AdapterRequest, splitTarget } from './adapter-request.ts';
 import { type PlainAnswer, privateCacheHeaders, varyByCookie } from './answers.ts';
+import { rawHeaderOf } from './node-request.ts';
 
 class FetchRequest implements AdapterRequest {
   readonly method: string;
@@ -12,19 +13,23 @@ class FetchRequest implements AdapterRequest {
   readonly cookies: string | undefined;
   readonly secure: boolean;
   readonly #request: Request;
+  readonly #rawHeaders: readonly unknown[] | undefined;
 
-  constructor(request: Request) {
+  constructor(request: Request, node: unknown) {
     const { url } = request;
     const { path, query } = splitTarget(url);
     this.method = request.method;
     this.path = path;
     this.query = query;
-    this.cookies = request.headers.get('cookie') ?? undefined;
     this.secure = url.startsWith('https:');
     this.#request = request;
+    const rawHeaders = (node as { rawHeaders?: unknown } | undefined)?.rawHeaders;
+    this.#rawHeaders = Array.isArray(rawHeaders) ? rawHeaders : undefined;
+    this.cookies = this.#rawHeaders ? rawHeaderOf(this.#rawHeaders, 'cookie') : this.header('cookie');
   }
 
   header(name: string): string | undefined {
+    if (this.#rawHeaders) return rawHeaderOf(this.#rawHeaders, name);
     return this.#request.headers.get(name) ?? undefined;
   }
 
@@ -33,9 +38,14 @@ class FetchRequest implements AdapterRequest {
   }
 }
 
-/** Describes a `Request`: https when its URL is (as the server or proxy in front of it gave it). */
-export function describeFetchRequest(request: Request): AdapterRequest {
-  return new FetchRequest(request);
+/**
+ * Describes a `Request`: https when its URL is (as the server or proxy in front of it gave it).
+ * `node` is the Node.js request under it, when the server passes one on (`@hono/node-server`'s
+ * `c.env.incoming`): its headers are then read from there, without building the `Request`'s
+ * `Headers`, which such servers make only when asked.
+ */
+export function describeFetchRequest(request: Request, node?: unknown): AdapterRequest {
+  return new FetchRequest(request, node);
 }
 
 /** A plain answer as a `Response`. */
@@ -55,4 +65,22 @@ export function privateResponse(response: Response): Response {
   headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
   headers.set('Vary', varyByCookie(headers.get('vary') ?? undefined));
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
+/**
+ * `response` marked private to the user, as every answer of a signed-in page: `Cache-Control:
+ * private, no-store` unless the handler chose its own, and `Cookie` in `Vary`. Headers are set in
+ * place; when they are immutable (e.g. `Response.redirect`, a fetched response), it returns a copy.
+ */
+export function markPrivate(response: Response): Response {
+  const { headers } = response;
+  const vary = headers.get('vary') ?? undefined;
+  const varied = varyByCookie(vary);
+  try {
+    if (!headers.has('cache-control')) headers.set('Cache-Control', privateCacheHeaders['Cache-Control']);
+    if (varied !== vary) headers.set('Vary', varied);
+    return response;
+  } catch {
+    return privateResponse(response);
+  }
 }

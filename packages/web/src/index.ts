@@ -26,7 +26,7 @@ export type { BackChannelLogoutOptions } from './back-channel-logout.ts';
 export { CookieSealer, type CookieSealerOptions, type UnsealFailure, type UnsealResult } from './cookie-session.ts';
 export { type CookieAttributes, parseCookieHeader, serializeCookie } from './cookies.ts';
 export { callbackErrorPage, callbackErrorStatus, escapeHtml, isProviderFailure } from './error-page.ts';
-export { describeFetchRequest, privateResponse, toResponse } from './fetch-request.ts';
+export { describeFetchRequest, markPrivate, privateResponse, toResponse } from './fetch-request.ts';
 export {
   type CommitResult,
   createLogtoCore,

@@ -70,3 +70,22 @@ class NodeRequest implements AdapterRequest {
 export function describeNodeRequest(raw: NodeLikeRequest, secure: boolean, target = raw.url ?? '/'): AdapterRequest {
   return new NodeRequest(raw, secure, target);
 }
+
+/**
+ * A header of a Node.js request read from its `rawHeaders` (names and values in turn, as sent), by
+ * its lower-case name, without building `headers`: the first value, or for `cookie` every value
+ * joined with `; ` (as Node.js joins them).
+ */
+export function rawHeaderOf(rawHeaders: readonly unknown[], name: string): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const key = rawHeaders[i];
+    const value = rawHeaders[i + 1];
+    if (typeof key !== 'string' || typeof value !== 'string' || key.length !== name.length) continue;
+    if (key !== name && key.toLowerCase() !== name) continue;
+    if (found === undefined) found = value;
+    else if (name === 'cookie') found += `; ${value}`;
+    else return found;
+  }
+  return found;
+}

@@ -6,8 +6,10 @@
 //
 // Environment: MUTATE_CONCURRENCY (default 2) test processes at once; MUTATE_FORCE=1 re-tests every
 // mutant (otherwise killed mutants of unchanged code keep their result from the previous run, kept in
-// reports/mutation/<group>.incremental.json; survivors are always tested again).
-import { globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// reports/mutation/<group>.incremental.json; survivors are always tested again); MUTATE_ONLY=<file>,…
+// mutates only those modules of the group (while killing one module's survivors; the group's score
+// is that of a run over all its modules).
+import { copyFileSync, existsSync, globSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Stryker } from '@stryker-mutator/core';
 
@@ -184,8 +186,15 @@ const summary: {
 let failed = false;
 for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Object.entries(groups)) {
   if (selected.length > 0 && !selected.includes(group)) continue;
+  const only = process.env.MUTATE_ONLY?.split(',').filter(Boolean);
+  const mutated = only ? mutate.filter((file) => only.includes(file)) : mutate;
+  if (mutated.length === 0) continue;
   const started = Date.now();
-  const incrementalFile = `reports/mutation/${group}.incremental.json`;
+  // A partial run starts from the group's results and keeps its own, so as not to lose the other modules'.
+  const incrementalFile = `reports/mutation/${group}${only ? '.part' : ''}.incremental.json`;
+  if (only && existsSync(`reports/mutation/${group}.incremental.json`)) {
+    copyFileSync(`reports/mutation/${group}.incremental.json`, incrementalFile);
+  }
   keepOnlyKilled(incrementalFile);
   const files = globSync([...tests])
     .filter((file) => !exclude.includes(file))
@@ -193,7 +202,7 @@ for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Obj
   const isolation = shareProcess ? ' --test-isolation=none' : '';
   const command = `node --conditions=@logto-kit/source --test --test-concurrency=1${isolation} --test-timeout=60000 ${files.join(' ')}`;
   const stryker = new Stryker({
-    mutate: [...mutate],
+    mutate: [...mutated],
     testRunner: 'command',
     commandRunner: { command },
     coverageAnalysis: 'off',
@@ -201,7 +210,7 @@ for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Obj
     // A mutant that loops forever is stopped this long after a normal run would have ended.
     timeoutMS: 8000,
     reporters: ['clear-text', 'progress', 'json'],
-    jsonReporter: { fileName: `reports/mutation/${group}.json` },
+    jsonReporter: { fileName: `reports/mutation/${group}${only ? '.part' : ''}.json` },
     clearTextReporter: { reportTests: false, reportMutants: true, reportScoreTable: true },
     incremental: true,
     incrementalFile,
@@ -252,7 +261,7 @@ for (const [group, { mutate, tests, exclude = [], shareProcess = false }] of Obj
   }
   const score = killed + survived === 0 ? 100 : (100 * killed) / (killed + survived);
   const seconds = Math.round((Date.now() - started) / 1000);
-  summary.push({ group, killed, survived, equivalent, score, seconds });
+  summary.push({ group: only ? `${group} (part)` : group, killed, survived, equivalent, score, seconds });
   if (survivors.length > 0) {
     console.log(`\nSurviving mutants of ${group} (kill each with a test, or list it in ${equivalentsFile}):`);
     for (const line of survivors) console.log(`  ${line}`);

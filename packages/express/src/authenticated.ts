@@ -16,8 +16,7 @@ export function authenticated(options: web.AuthenticatedOptions = {}): RequestHa
       web.decideAuthenticated(req.logto, options),
       (decision) => {
         if (decision.kind === 'answer') return sendAnswer(res, decision.answer);
-        res.setHeader('Cache-Control', decision.headers['Cache-Control']);
-        res.setHeader('Vary', web.varyByCookie(res.getHeader('Vary')?.toString()));
+        web.markPrivateBeforeHeaders(res);
         // Not typed through `req.user`: other libraries (e.g. @logto/node) declare it differently.
         (req as { user?: unknown }).user = decision.user;
         if (decision.accessToken !== undefined) req.accessToken = decision.accessToken;

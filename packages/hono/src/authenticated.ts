@@ -1,5 +1,6 @@
 import * as web from '@logto-kit/web';
 import type { MiddlewareHandler } from 'hono';
+import type { NodeBindings } from './hono.ts';
 
 /** Set by `authenticated()` before the protected handler runs. */
 export interface AuthenticatedVariables {
@@ -29,8 +30,11 @@ export function authenticated(
     c.set('user', decision.user);
     c.set('accessToken', decision.accessToken);
     c.set('organizationToken', decision.organizationToken);
+    // Under `@hono/node-server`, on the Node.js response (cheaper than the `Response`'s `Headers`).
+    const outgoing = (c.env as NodeBindings)?.outgoing;
+    if (outgoing) web.markPrivateBeforeHeaders(outgoing);
     await next();
-    const res = web.markPrivate(c.res);
+    const res = outgoing ? c.res : web.markPrivate(c.res);
     if (res === c.res) return;
     c.res = undefined; // Otherwise Hono merges the first response's headers back in.
     c.res = res;

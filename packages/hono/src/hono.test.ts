@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
+import { getRequestListener } from '@hono/node-server';
 import { LogtoError } from '@logto-kit/client';
 import { Hono } from 'hono';
 import { authenticated } from './authenticated.ts';
@@ -45,7 +49,8 @@ describe('@logto-kit/hono', () => {
     assert.doesNotMatch(plain.headers.getSetCookie().join('\n'), /; Secure/);
   });
 
-  it('marks a signed-in answer private whether the handler uses c.json() or builds its own Response', async () => {
+  /** An app whose routes answer a signed-in user in every way a handler can, and the cookie of that user. */
+  async function signedInApp() {
     const app = new Hono<LogtoEnv>();
     app.use(createLogto(config).middleware);
     // A stored ID token, as the callback leaves it (authenticated() reads its claims only).
@@ -56,6 +61,10 @@ describe('@logto-kit/hono', () => {
     });
     app.get('/json', authenticated(), (c) => c.json({ sub: c.get('user').sub }));
     app.get('/raw', authenticated(), () => new Response('raw', { headers: { vary: 'Accept' } }));
+    app.get('/varied', authenticated(), (c) => {
+      c.header('Vary', 'Accept-Language');
+      return c.text('varied');
+    });
     app.get('/moved', authenticated(), () => Response.redirect('https://app.example/elsewhere', 302));
     app.get('/own', authenticated(), (c) => c.text('own', 200, { 'Cache-Control': 'private, max-age=60' }));
     const planted = await app.request('https://app.example/plant');
@@ -63,20 +72,47 @@ describe('@logto-kit/hono', () => {
       .getSetCookie()
       .map((line) => line.split(';')[0])
       .join('; ');
-    for (const path of ['/json', '/raw']) {
-      const response = await app.request(`https://app.example${path}`, { headers: { cookie } });
+    return { app, cookie };
+  }
+
+  /** The private-answer rules, asked of `get` (the app in process, or served by @hono/node-server). */
+  async function assertPrivateAnswers(get: (path: string) => Response | Promise<Response>) {
+    for (const path of ['/json', '/raw', '/varied']) {
+      const response = await get(path);
       assert.equal(response.status, 200, path);
       assert.equal(response.headers.get('cache-control'), 'private, no-store', path);
       assert.match(response.headers.get('vary') ?? '', /\bCookie\b/, path);
     }
+    assert.match((await get('/raw')).headers.get('vary') ?? '', /\bAccept\b/, 'the handler’s Vary is kept too');
+    assert.match((await get('/varied')).headers.get('vary') ?? '', /\bAccept-Language\b/);
     // Response.redirect()'s headers are immutable: the answer is a private copy.
-    const moved = await app.request('https://app.example/moved', { headers: { cookie } });
+    const moved = await get('/moved');
     assert.equal(moved.status, 302);
     assert.equal(moved.headers.get('location'), 'https://app.example/elsewhere');
     assert.equal(moved.headers.get('cache-control'), 'private, no-store');
     assert.match(moved.headers.get('vary') ?? '', /\bCookie\b/);
-    const own = await app.request('https://app.example/own', { headers: { cookie } });
+    const own = await get('/own');
     assert.equal(own.headers.get('cache-control'), 'private, max-age=60', 'the handler’s own choice stands');
+  }
+
+  it('marks a signed-in answer private whether the handler uses c.json() or builds its own Response', async () => {
+    const { app, cookie } = await signedInApp();
+    await assertPrivateAnswers((path) => app.request(`https://app.example${path}`, { headers: { cookie } }));
+  });
+
+  it('marks them private the same way under @hono/node-server, where the headers go on the Node.js response', async () => {
+    const { app, cookie } = await signedInApp();
+    const server = createServer(getRequestListener(app.fetch));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      await assertPrivateAnswers((path) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { headers: { cookie }, redirect: 'manual' }),
+      );
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses to protect a route without the Logto middleware', async () => {

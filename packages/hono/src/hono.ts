@@ -11,8 +11,8 @@ export interface LogtoVariables {
 /** The Hono environment of an app using the Logto middleware: `new Hono<LogtoEnv>()`. */
 export type LogtoEnv = { Variables: LogtoVariables };
 
-/** Under `@hono/node-server`, `c.env` holds the Node.js request. */
-type NodeBindings = { incoming?: unknown };
+/** Under `@hono/node-server`, `c.env` holds the Node.js request and response. */
+export type NodeBindings = { incoming?: unknown; outgoing?: web.NodeHeaders } | undefined;
 
 /** Configuration of {@link createLogto}. */
 export interface LogtoHonoConfig extends web.LogtoCoreConfig {
@@ -29,7 +29,7 @@ export function createLogto(config: LogtoHonoConfig): Logto {
   const core = web.createLogtoCore(coreConfig);
   // Only promises are awaited: each `await` is a pause, and most requests need none.
   const middleware: MiddlewareHandler<LogtoEnv> = async (c, next) => {
-    let opened = core.open(web.describeFetchRequest(c.req.raw, (c.env as NodeBindings | undefined)?.incoming));
+    let opened = core.open(web.describeFetchRequest(c.req.raw, (c.env as NodeBindings)?.incoming));
     if (opened instanceof Promise) opened = await opened;
     if (opened.kind === 'unavailable') return web.toResponse(opened.answer);
     c.set('logto', opened.context);

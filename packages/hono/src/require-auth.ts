@@ -7,6 +7,7 @@ import {
 } from '@logto-kit/api';
 import { toResponse } from '@logto-kit/web';
 import type { Context, MiddlewareHandler } from 'hono';
+import type { NodeBindings } from './hono.ts';
 
 /** Set by `requireAuth()` before the protected handler runs. */
 export interface AuthVariables {
@@ -37,8 +38,7 @@ export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Va
     runRequestGuard<Context, ReturnType<MiddlewareHandler>>(
       guard,
       // Under `@hono/node-server`, from the Node.js request (`c.env.incoming`), without building `Headers`.
-      authorizationOfNodeRequest((c.env as { incoming?: unknown } | undefined)?.incoming) ??
-        c.req.header('authorization'),
+      authorizationOfNodeRequest((c.env as NodeBindings)?.incoming) ?? c.req.header('authorization'),
       c,
       (auth) => {
         c.set('auth', auth);

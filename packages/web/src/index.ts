@@ -39,7 +39,12 @@ export {
 } from './logto-core.ts';
 export type { LogtoPaths } from './logto-paths.ts';
 export { describeNodeRequest, type NodeLikeRequest } from './node-request.ts';
-export { commitBeforeHeaders, type NodeLikeResponse } from './node-response.ts';
+export {
+  commitBeforeHeaders,
+  markPrivateBeforeHeaders,
+  type NodeHeaders,
+  type NodeLikeResponse,
+} from './node-response.ts';
 export type { LogtoRequestContext } from './request-context.ts';
 export { safeReturnTo } from './return-to.ts';
 export { LogtoRoutes, type LogtoRoutesOptions, type SignInRequest } from './routes.ts';

@@ -6,7 +6,7 @@
  * set and the store written, then replayed in order. An unchanged session (the usual signed-in
  * request) holds nothing. By the response's shape only: no `node:` import.
  */
-import type { PlainAnswer } from './answers.ts';
+import { type PlainAnswer, privateCacheHeaders, varyByCookie } from './answers.ts';
 import type { CommitResult, LogtoCore } from './logto-core.ts';
 import type { LogtoRequestContext } from './request-context.ts';
 
@@ -118,4 +118,30 @@ function holdUntilCommitted<R extends NodeLikeResponse>(
   own.flushHeaders = interceptors.flushHeaders;
   own.write = interceptors.write;
   own.end = interceptors.end;
+}
+
+/** The parts of a Node.js `ServerResponse` {@link markPrivateBeforeHeaders} uses. */
+export interface NodeHeaders {
+  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  getHeader(name: string): number | string | string[] | undefined;
+}
+
+/**
+ * Marks a Node.js response private to the user before the handler writes it, as every answer of a
+ * signed-in page: `Cache-Control: private, no-store`, which the handler may replace with its own,
+ * and `Cookie` in `Vary`, which stays there whatever `Vary` the handler or the framework sets later
+ * (this response's `setHeader` adds it back; Node's `writeHead` sets headers through it too).
+ */
+export function markPrivateBeforeHeaders(res: NodeHeaders): void {
+  const { setHeader } = res;
+  res.setHeader('Cache-Control', privateCacheHeaders['Cache-Control']);
+  res.setHeader('Vary', varyByCookie(headerText(res.getHeader('vary'))));
+  res.setHeader = function keepingCookieInVary(this: NodeHeaders, name, value) {
+    const isVary = name.length === 4 && name.toLowerCase() === 'vary';
+    return Reflect.apply(setHeader, this, [name, isVary ? varyByCookie(headerText(value)) : value]);
+  };
+}
+
+function headerText(value: number | string | readonly string[] | undefined): string | undefined {
+  return value === undefined ? undefined : typeof value === 'object' ? value.join(', ') : String(value);
 }

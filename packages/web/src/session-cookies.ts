@@ -155,7 +155,9 @@ export class SessionCookies {
    */
   fitting(data: SessionData, expiresAt: number): SessionData | undefined {
     const written = (candidate: SessionData) => (this.#options.usesStore ? { anonymous: candidate } : candidate);
-    return fittingSession(this.name, data, (candidate) => this.#options.sealer.sealedLength(written(candidate), expiresAt));
+    return fittingSession(this.name, data, (candidate) =>
+      this.#options.sealer.sealedLength(written(candidate), expiresAt),
+    );
   }
 
   #attributes(secureRequest: boolean): CookieAttributes {

@@ -311,13 +311,15 @@ describe('store sessions: pending sign-ins stay in the cookie', () => {
 
 describe('store session entries', () => {
   it('a new or refused session removes no store entry', async () => {
-    const { sessions, request, destroyed, browser } = setup('store');
+    const { sessions, request, load, destroyed, browser } = setup('store');
     await request((session) => session.set('logto.idToken', 'token'));
+    const firstId = (await load()).storeId;
+    assert.deepEqual(destroyed, []);
     await request((session) => {
       session.regenerate();
       session.set('logto.idToken', 'again');
     });
-    assert.equal(destroyed.length, 1, 'only the regenerated session’s old entry');
+    assert.deepEqual(destroyed, [firstId], 'only the regenerated session’s old entry');
     browser.cookies.set('logto_session', 'v1.tampered.value');
     const refused = await sessions.load({ cookies: browser.cookies, secure: false });
     assert.equal(refused.refused, true);
@@ -326,7 +328,7 @@ describe('store session entries', () => {
     fresh.regenerate();
     fresh.set('logto.idToken', 'new');
     await sessions.commit(fresh);
-    assert.equal(destroyed.length, 1);
+    assert.deepEqual(destroyed, [firstId]);
   });
 
   it('a cookie naming an entry no longer stored reads as a refused, empty session', async () => {

@@ -149,9 +149,15 @@ export class SessionCookies {
     return names.map((name) => serializeCookie(name, '', { ...attributes, maxAge: 0 }));
   }
 
-  /** `data`, or a lighter version of it, that fits the cookie budget sealed until `expiresAt`; else `undefined`. */
+  /**
+   * `data`, or a lighter version of it, that fits the cookie budget sealed until `expiresAt`; else
+   * `undefined`. Measured as it is written: with a store, as `{ anonymous: data }`.
+   */
   fitting(data: SessionData, expiresAt: number): SessionData | undefined {
-    return fittingSession(this.name, data, (candidate) => this.#options.sealer.sealedLength(candidate, expiresAt));
+    const written = (candidate: SessionData) => (this.#options.usesStore ? { anonymous: candidate } : candidate);
+    return fittingSession(this.name, data, (candidate) =>
+      this.#options.sealer.sealedLength(written(candidate), expiresAt),
+    );
   }
 
   #attributes(secureRequest: boolean): CookieAttributes {

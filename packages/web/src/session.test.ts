@@ -380,3 +380,77 @@ describe('session (store) concurrency', () => {
     assert.ok(browser.cookies.get('logto_session')!.length < 200);
   });
 });
+
+describe('session changes', () => {
+  it('saves a removed key, and ends the session (clears its cookie) once every key is removed', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => {
+      s.set('a', '1');
+      s.set('b', '2');
+    });
+    const removed = await roundTrip(sessions, browser, (s) => s.delete('b'));
+    assert.deepEqual(removed.session.keys(), ['a'], 'a removed key is gone from the data');
+    assert.equal(removed.headers.length, 1, 'the removal is saved');
+    const next = await sessions.load({ cookies: browser.cookies, secure: false });
+    assert.equal(next.get('a'), '1', 'what was not removed is kept');
+    assert.equal(next.get('b'), undefined);
+    const { headers } = await roundTrip(sessions, browser, (s) => s.delete('a'));
+    assert.equal(headers.length, 1);
+    assert.match(headers[0]!, /^logto_session=; Max-Age=0/);
+    assert.equal(browser.cookies.size, 0);
+  });
+
+  it('announces its first change once, and at once when it has already changed', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+    const session = await sessions.load({ cookies: browser.cookies, secure: false });
+    const announced: string[] = [];
+    session.onFirstChange(() => announced.push('first'));
+    session.set('k', 'v');
+    session.delete('absent');
+    assert.deepEqual([...announced], [], 'setting the same value or removing an absent key changes nothing');
+    session.set('k', 'w');
+    assert.deepEqual([...announced], ['first']);
+    session.set('k', 'x');
+    assert.deepEqual([...announced], ['first'], 'only the first change');
+    session.onFirstChange(() => announced.push('late'));
+    assert.deepEqual([...announced], ['first', 'late'], 'a session already changed is announced at once');
+  });
+
+  it('announces a removal, a regeneration, a destruction and a session taken out of the store as changes', async () => {
+    const sessions = new SessionManager({ secrets: [secret] });
+    const browser = jar();
+    await roundTrip(sessions, browser, (s) => s.set('k', 'v'));
+    const changes: Array<[string, (s: import('./session.ts').Session) => void]> = [
+      ['delete', (s) => s.delete('k')],
+      ['regenerate', (s) => s.regenerate()],
+      ['destroy', (s) => s.destroy()],
+      ['taken', (s) => s.taken({ k: 'v' })],
+    ];
+    for (const [name, change] of changes) {
+      const session = await sessions.load({ cookies: browser.cookies, secure: false });
+      let announced = false;
+      session.onFirstChange(() => (announced = true));
+      change(session);
+      assert.equal(announced, true, name);
+      assert.equal(session.dirty, true, name);
+    }
+  });
+
+  it('a session left untouched (a repeated callback that lost) sends and stores nothing, even when changed', async () => {
+    const store = new MemoryStore();
+    for (const sessions of [
+      new SessionManager({ secrets: [secret] }),
+      new SessionManager({ secrets: [secret], store }),
+    ]) {
+      const session = await sessions.load({ cookies: new Map(), secure: false });
+      session.set('logto.idToken', 'loser');
+      session.leaveUntouched();
+      assert.equal(sessions.needsCommit(session), false);
+      assert.deepEqual(await sessions.commit(session), []);
+    }
+    assert.equal(store.size, 0);
+  });
+});

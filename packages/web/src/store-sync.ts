@@ -155,8 +155,10 @@ export class StoreSync {
       }
       // Another request of this user wrote first: apply only our own changes on top of its data.
       const current = await store.get(id);
-      expected = current?.version;
-      data = withKept(current?.data ?? {});
+      // Ended meanwhile (signed out elsewhere, expired): our changes do not bring it back.
+      if (!current) return;
+      expected = current.version;
+      data = withKept(current.data);
     }
     await store.set(id, data, lifetime);
     this.#pendingWrites.writtenWith(id, kept);

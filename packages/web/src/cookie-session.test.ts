@@ -1,14 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CookieSealer, joinCookieValue, splitCookieValue } from './cookie-session.ts';
+import { clock } from './test-support/cookie-jar.ts';
 
 const secretA = 'a-very-long-secret-for-tests-0001';
 const secretB = 'b-very-long-secret-for-tests-0002';
-
-function clock(start = 1_700_000_000_000) {
-  let time = start;
-  return { now: () => time, advance: (ms: number) => (time += ms) };
-}
 
 function flip(sealed: string, index: number): string {
   const [version, kid, body] = sealed.split('.') as [string, string, string];

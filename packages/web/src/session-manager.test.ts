@@ -8,30 +8,9 @@ import type { Session } from './session.ts';
 import { maxSessionCookieBytes } from './session-budget.ts';
 import { type Logger, SessionManager, type SessionOptions } from './session-manager.ts';
 import { MemoryStore, type SessionStore } from './session-store.ts';
+import { clock, jar } from './test-support/cookie-jar.ts';
 
 const secret = 'session-manager-secret-0123456789abcd';
-
-function clock(start = 1_700_000_000_000) {
-  let time = start;
-  return { now: () => time, advance: (ms: number) => (time += ms) };
-}
-
-/** A browser's cookie jar, applying `Set-Cookie` headers. */
-function jar() {
-  const cookies = new Map<string, string>();
-  return {
-    cookies,
-    apply(headers: string[]) {
-      for (const header of headers) {
-        const [pair] = header.split(';') as [string];
-        const name = pair.slice(0, pair.indexOf('='));
-        if (/Max-Age=0/.test(header)) cookies.delete(name);
-        else cookies.set(name, pair.slice(pair.indexOf('=') + 1));
-      }
-    },
-    header: () => [...cookies].map(([name, value]) => `${name}=${value}`).join('; '),
-  };
-}
 
 /** A memory store that records removals and whose writes can be made to fail. */
 function recordingStore(now: () => number) {

@@ -5,31 +5,10 @@ import { parseCookieHeader } from './cookies.ts';
 import { maxSessionCookieBytes } from './session-budget.ts';
 import { type Logger, SessionManager, type SessionOptions } from './session-manager.ts';
 import { MemoryStore } from './session-store.ts';
+import { clock, jar } from './test-support/cookie-jar.ts';
 
 const secret = 'session-test-secret-0123456789abcdef';
 const otherSecret = 'another-session-secret-0123456789ab';
-
-function clock(start = 1_700_000_000_000) {
-  let time = start;
-  return { now: () => time, advance: (ms: number) => (time += ms) };
-}
-
-/** A browser's cookie jar, applying `Set-Cookie` headers. */
-function jar() {
-  const cookies = new Map<string, string>();
-  return {
-    cookies,
-    apply(headers: string[]) {
-      for (const header of headers) {
-        const [pair] = header.split(';') as [string];
-        const name = pair.slice(0, pair.indexOf('='));
-        const value = pair.slice(pair.indexOf('=') + 1);
-        if (/Max-Age=0/.test(header)) cookies.delete(name);
-        else cookies.set(name, value);
-      }
-    },
-  };
-}
 
 function logger(): Logger & { lines: string[] } {
   const lines: string[] = [];

@@ -3,9 +3,11 @@ import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { createFakeProvider } from '../../client/src/test-support/fake-provider.ts';
 import { type AdapterRequest, splitTarget } from './adapter-request.ts';
+import { decideAuthenticated } from './authenticated.ts';
 import { createLogtoCore, type LogtoCore, type LogtoCoreConfig, logtoAdapter } from './logto-core.ts';
 import type { LogtoRequestContext } from './request-context.ts';
 import { MemoryStore, type SessionStore } from './session-store.ts';
+import { SessionStoreError } from './stores/session-store-error.ts';
 import {
   commit,
   cookieHeader,
@@ -281,7 +283,10 @@ describe('createLogtoCore routes', () => {
       ['application/json', /json/],
       ['text/html', /html/],
     ] as const) {
-      const answer = await route(core, { path: '/sign-in', header: (name) => (name === 'accept' ? accept : undefined) });
+      const answer = await route(core, {
+        path: '/sign-in',
+        header: (name) => (name === 'accept' ? accept : undefined),
+      });
       assert.equal(answer?.kind, 'answer');
       assert.equal(answer?.answer.status, 502);
       assert.match(answer?.answer.headers['Content-Type'] ?? '', type);
@@ -353,5 +358,48 @@ describe('createLogtoCore routes', () => {
     for (const path of ['/sign-in', '/sign-up', '/callback']) {
       assert.equal(await route(core, { method: 'POST', path, text: async () => 'logout_token=x' }), undefined, path);
     }
+  });
+});
+
+describe('createLogtoCore answers', () => {
+  it('refuses a sign-in whose session cannot fit in cookies: 500 session_too_large, and the request is signed out', async () => {
+    const app = await appWith();
+    app.provider.idTokenClaims = { bio: 'x'.repeat(12_000) };
+    const started = await startSignIn(app);
+    const context = await openFlow(app.core, started.callback, started.cookies);
+    const answer = await app.core.route(context);
+    assert.equal(answer?.kind, 'callback_error');
+    const error = answer?.kind === 'callback_error' ? answer.error : undefined;
+    assert.ok(error instanceof SessionStoreError);
+    assert.equal(error.code, 'session_too_large');
+    assert.equal(answer?.answer.status, 500);
+    assert.equal(await context.client.isAuthenticated(), false, 'an error page rendered now sees no user');
+    assert.equal(decideAuthenticated(context).kind, 'answer');
+  });
+
+  it('answers 503 as JSON to a client that accepts JSON, when the store cannot be read or written', async () => {
+    let down = false;
+    const store = new MemoryStore();
+    const failing: SessionStore = {
+      get: (id) => (down ? Promise.reject(new Error('store down')) : store.get(id)),
+      set: (id, data, ttl) => (down ? Promise.reject(new Error('store down')) : store.set(id, data, ttl)),
+      destroy: (id) => store.destroy(id),
+    };
+    const core = createLogtoCore({
+      ...config,
+      session: { ...config.session, store: failing, logger: { debug: () => {}, error: () => {} } },
+    });
+    const json = (name: string) => (name === 'accept' ? 'application/json' : undefined);
+    const context = await open(core, { path: '/' });
+    context.session.set('logto.idToken', 'x');
+    const commit = await core.commit(context);
+    const cookie = commit?.kind === 'cookies' ? commit.setCookie[0]!.split(';')[0]! : assert.fail();
+    down = true;
+    const opened = await core.open(describeRequest({ path: '/', cookies: cookie, header: json }));
+    assert.match(opened.kind === 'unavailable' ? opened.answer.headers['Content-Type']! : '', /json/);
+    const fresh = await open(core, { path: '/', header: json });
+    fresh.session.set('logto.idToken', 'y');
+    const failed = await core.commit(fresh);
+    assert.match(failed?.kind === 'unavailable' ? failed.answer.headers['Content-Type']! : '', /json/);
   });
 });

@@ -201,8 +201,7 @@ describe('authenticated(): tokens asked for, and failures that are not a sign-ou
 
 describe('authenticated(): the user, and what is asked of the client', () => {
   const claims = { iss: 'https://tenant.example.com/oidc', sub: 'user-1', aud: 'app-1', exp: 2e9, iat: 1.8e9 };
-  const idToken = () =>
-    `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(claims))}.sig-${++tokenCounter}`;
+  const idToken = () => `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(claims))}.sig-${++tokenCounter}`;
 
   /** A context over `idToken` whose client records the calls made to it. */
   function recording(token: string | undefined, request: Partial<AdapterRequest> = {}) {
@@ -258,7 +257,11 @@ describe('authenticated(): the user, and what is asked of the client', () => {
 
   it('answers 503 as JSON to a client that accepts JSON', async () => {
     const failure = new SessionStoreError('session_store_unavailable', 'The session store did not answer.');
-    const { session, paths: contextPaths, request } = contextWith(idToken(), {
+    const {
+      session,
+      paths: contextPaths,
+      request,
+    } = contextWith(idToken(), {
       header: (name) => (name === 'accept' ? 'application/json' : undefined),
     });
     const context: LogtoRequestContext = {

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
+import { createFakeProvider, type FakeProvider } from '../../client/src/test-support/fake-provider.ts';
 import { CookieSealer } from './cookie-session.ts';
-import type { RouteAnswer } from './logto-core.ts';
+import { createLogtoCore, type RouteAnswer } from './logto-core.ts';
 import { MemoryStore, type SessionStore } from './session-store.ts';
 import { commit, location, open, send, startSignIn, world } from './test-support/core-flow.ts';
 
@@ -186,5 +187,58 @@ describe('session cookies an application accepts', () => {
     assert.match(header ?? '', /; Path=\/(;|$)/);
     assert.match(header ?? '', /HttpOnly/);
     assert.match(header ?? '', /SameSite=Lax/);
+  });
+});
+
+/** An application over `provider` whose sessions' clock is `clock`. */
+function application(provider: FakeProvider, clock: { time: number }, store?: SessionStore) {
+  return createLogtoCore({
+    endpoint: provider.endpoint,
+    appId: provider.appId,
+    appSecret: provider.appSecret,
+    baseUrl: 'https://app.example',
+    session: {
+      secrets: ['core-flow-test-secret-0123456789abcdefgh'],
+      now: () => clock.time,
+      ...(store ? { store } : {}),
+    },
+    clientOptions: { fetch: provider.fetch, now: provider.now },
+  });
+}
+
+describe('refused callbacks', () => {
+  it('renew no cookie, even one due for renewal: the winner’s cookie and the browser’s own stay as they are', async () => {
+    const provider = await createFakeProvider();
+    const clock = { time: Date.now() };
+    const core = application(provider, clock);
+    const app = { core, provider };
+    const victim = await startSignIn(app);
+    const other = await startSignIn(app);
+    // Past half of a pending sign-in's lifetime: any commit would renew the cookie.
+    clock.time += 6 * 60_000;
+    const foreign = await send(core, victim.callback, other.cookies);
+    refusedAs(foreign.answer, 'callback_state_mismatch');
+    assert.deepEqual(foreign.setCookie, []);
+    const withoutState = await send(core, '/callback?code=code-1', other.cookies);
+    assert.equal(withoutState.answer?.kind, 'callback_error');
+    assert.deepEqual(withoutState.setCookie, []);
+    provider.nonce = victim.nonce;
+    assert.equal(location((await send(core, victim.callback, victim.cookies)).answer), '/orders');
+    const replay = await send(core, victim.callback, victim.cookies);
+    refusedAs(replay.answer, 'callback_state_mismatch');
+    assert.deepEqual(replay.setCookie, [], 'the winner’s cookie is not overwritten');
+  });
+
+  it('a sign-in kept in the cookie is completed once across instances sharing the store', async () => {
+    const provider = await createFakeProvider();
+    const clock = { time: Date.now() };
+    const store = new MemoryStore();
+    const first = application(provider, clock, store);
+    const second = application(provider, clock, store);
+    const started = await startSignIn({ core: first, provider });
+    assert.equal(location((await send(first, started.callback, started.cookies)).answer), '/orders');
+    const replay = await send(second, started.callback, started.cookies);
+    refusedAs(replay.answer, 'callback_state_mismatch');
+    assert.equal(provider.tokenRequests.length, 1, 'one code exchange');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LogtoError } from '@logto-kit/client';
+import { InProcessRefreshLock, LogtoError, type RefreshLock } from '@logto-kit/client';
 import { createFakeProvider } from '../../client/src/test-support/fake-provider.ts';
 import { type AdapterRequest, splitTarget } from './adapter-request.ts';
 import { decideAuthenticated } from './authenticated.ts';
@@ -401,5 +401,72 @@ describe('createLogtoCore answers', () => {
     fresh.session.set('logto.idToken', 'y');
     const failed = await core.commit(fresh);
     assert.match(failed?.kind === 'unavailable' ? failed.answer.headers['Content-Type']! : '', /json/);
+  });
+});
+
+describe('createLogtoCore with a shared refresh lock', () => {
+  /**
+   * A signed-in store session whose access token has expired, a store that fails from the refresh
+   * on, and a lock (with `ttlMs` as given) that reports when it is let go.
+   */
+  async function refreshDuringOutage(ttlMs: unknown) {
+    let down = false;
+    const inner = new MemoryStore();
+    const store: SessionStore = {
+      get: (id) => inner.get(id),
+      set: (id, data, ttl) => (down ? Promise.reject(new Error('store down')) : inner.set(id, data, ttl)),
+      destroy: (id) => inner.destroy(id),
+    };
+    const plain = new InProcessRefreshLock();
+    let released!: () => void;
+    const letGo = new Promise<'released'>((resolve) => {
+      released = () => resolve('released');
+    });
+    const lock = {
+      ttlMs,
+      async acquire(key: string) {
+        const release = await plain.acquire(key);
+        return async () => {
+          released();
+          await release();
+        };
+      },
+    } as unknown as RefreshLock;
+    const provider = await createFakeProvider();
+    const app = await appWith({
+      endpoint: provider.endpoint,
+      session: { secrets: ['logto-core-test-secret-0123456789abcdef'], store, logger: { debug() {}, error() {} } },
+      clientOptions: { fetch: provider.fetch, now: provider.now, lock },
+    });
+    const withProvider = { core: app.core, provider };
+    const started = await startSignIn(withProvider);
+    const { cookies } = await send(app.core, started.callback, started.cookies);
+    provider.time += 2 * 3_600_000;
+    provider.tokenHandler = (params) => {
+      down = true;
+      return provider.defaultToken(params);
+    };
+    const context = await openFlow(app.core, '/', cookies);
+    assert.equal(await context.client.getAccessToken(), 'opaque-1');
+    const heldFor = (ms: number) =>
+      Promise.race([letGo, new Promise<'held'>((resolve) => setTimeout(() => resolve('held'), ms).unref())]);
+    const recover = async () => {
+      down = false;
+      await app.core.sessions.sync?.pendingWritten(context.session, 5_000);
+    };
+    return { heldFor, recover };
+  }
+
+  it('holds it for new tokens the store did not take at most as long as the lock’s own ttlMs', async () => {
+    const { heldFor, recover } = await refreshDuringOutage(50);
+    assert.equal(await heldFor(2_000), 'released');
+    await recover();
+  });
+
+  it('ignores a ttlMs that is not a number: the lock is held until the store takes the tokens', async () => {
+    const { heldFor, recover } = await refreshDuringOutage('50');
+    assert.equal(await heldFor(400), 'held');
+    await recover();
+    assert.equal(await heldFor(2_000), 'released');
   });
 });

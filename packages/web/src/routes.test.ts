@@ -149,23 +149,28 @@ describe('LogtoRoutes claims of cookie-session callbacks', () => {
     await assert.rejects(callback('s1'), reachedClient, 'the claim ended with the pending sign-in');
   });
 
-  it('remembers at most 10,000 claims: the oldest are forgotten first, expired ones before live ones', async (t) => {
+  it('remembers at most 10,000 claims: expired ones go first, then the oldest live one', async (t) => {
     const start = 1_800_000_000_000;
     t.mock.timers.enable({ apis: ['Date'], now: start });
     const { callback } = await claiming();
     await assert.rejects(callback('renewed'), reachedClient);
     await assert.rejects(callback('expired'), reachedClient);
-    t.mock.timers.tick(signInLifetimeMs);
-    // Claimed again once its first claim ended: the oldest entry, yet live.
+    t.mock.timers.tick(signInLifetimeMs / 2);
+    await assert.rejects(callback('middle'), reachedClient);
+    t.mock.timers.tick(signInLifetimeMs / 2);
+    // Claimed again as its first claim ends: live, and still the oldest claim.
     await assert.rejects(callback('renewed'), reachedClient);
-    for (let n = 0; n < 9_998; n++) await assert.rejects(callback(`s${n}`), reachedClient);
+    for (let n = 0; n < 9_997; n++) await assert.rejects(callback(`s${n}`), reachedClient);
     // 10,000 claims held: the next one makes room by dropping the expired claim only.
-    await assert.rejects(callback('s9998'), reachedClient);
+    await assert.rejects(callback('s9997'), reachedClient);
     await assert.rejects(callback('renewed'), refused, 'a live claim is kept while an expired one can go');
     await assert.rejects(callback('s0'), refused);
-    // Full of live claims: the oldest goes.
+    // Full of live claims: the oldest goes, one at a time.
+    await assert.rejects(callback('s9998'), reachedClient);
+    await assert.rejects(callback('middle'), refused, 'only the oldest claim was dropped');
     await assert.rejects(callback('s9999'), reachedClient);
-    await assert.rejects(callback('s1'), refused, 'the second oldest is kept');
-    await assert.rejects(callback('renewed'), reachedClient, 'the oldest was forgotten');
+    await assert.rejects(callback('middle'), reachedClient, 'the oldest claim was forgotten');
+    await assert.rejects(callback('s1'), refused, 'the next oldest is kept');
+    await assert.rejects(callback('renewed'), reachedClient);
   });
 });

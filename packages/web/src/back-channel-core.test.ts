@@ -81,6 +81,19 @@ describe('back-channel logout through the core', () => {
     assert.equal(await isSignedIn(core, after), true, 'signed in after the logout');
   });
 
+  it('with cookie sessions, remembers ended sessions by the sessions’ clock', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const provider = await createFakeProvider();
+    const clock = { time: provider.time };
+    const core = application(provider, clock);
+    const cookies = await signIn(core, provider);
+    clock.time += 1_000;
+    assert.equal((await postLogout(core, await logoutToken(provider)))?.answer.status, 200);
+    // Weeks pass on another clock; none on the sessions' clock, where the session is still valid.
+    t.mock.timers.tick(30 * 24 * 3_600_000);
+    assert.equal(await isSignedIn(core, cookies), false);
+  });
+
   it('verifies the token with the application’s fetch, before any sign-in', async () => {
     const provider = await createFakeProvider();
     const core = application(provider, { time: provider.time });

@@ -470,3 +470,25 @@ describe('createLogtoCore with a shared refresh lock', () => {
     assert.equal(await heldFor(2_000), 'released');
   });
 });
+
+describe('createLogtoCore opening a session', () => {
+  it('answers 503 when opening the session fails at once, instead of a request without a session', async () => {
+    const core = createLogtoCore({
+      ...config,
+      session: {
+        ...config.session,
+        logger: {
+          debug: () => {
+            throw new Error('logger down');
+          },
+          error: () => {},
+        },
+      },
+    });
+    const oversized = `logto_session=${'x'.repeat(9_000)}`;
+    const opened = core.open(describeRequest({ path: '/', cookies: oversized }));
+    assert.ok(!(opened instanceof Promise));
+    assert.equal(opened.kind, 'unavailable');
+    assert.equal(opened.kind === 'unavailable' && opened.answer.status, 503);
+  });
+});

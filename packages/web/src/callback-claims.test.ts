@@ -94,6 +94,21 @@ for (const [kind, makeStore] of [
   });
 }
 
+describe('callbacks of store sessions', () => {
+  it('a pending sign-in ends with its session: ended meanwhile (signed out in another tab), the callback is refused', async () => {
+    const app = await world(new MemoryStore());
+    const first = await startSignIn(app);
+    const signedIn = (await send(app.core, first.callback, first.cookies)).cookies;
+    const started = await startSignIn(app, signedIn);
+    const callback = await open(app.core, started.callback, started.cookies);
+    const elsewhere = await open(app.core, '/', started.cookies);
+    elsewhere.session.destroy();
+    await commit(app.core, elsewhere);
+    refusedAs(await app.core.route(callback), 'callback_state_mismatch');
+    assert.equal(app.provider.tokenRequests.length, 1, 'no code exchange for the ended session');
+  });
+});
+
 describe('sign-in starts', () => {
   it('keep the newest five pending sign-ins of a browser, in the session and its index', async () => {
     const app = await world();
@@ -114,6 +129,23 @@ describe('sign-in starts', () => {
     );
     refusedAs((await send(app.core, started[0]?.callback ?? '', cookies)).answer, 'callback_state_mismatch');
     assert.equal(location((await send(app.core, started[6]?.callback ?? '', cookies)).answer), '/page-6');
+  });
+
+  it('beyond five, drop the oldest without rewriting the rest: a concurrent refresh in the store is kept', async () => {
+    const app = await world(new MemoryStore());
+    const started = await startSignIn(app);
+    let cookies = (await send(app.core, started.callback, started.cookies)).cookies;
+    for (let n = 0; n < 5; n++) cookies = (await startSignIn(app, cookies, `/page-${n}`)).cookies;
+    const signingIn = await open(app.core, '/sign-in', cookies);
+    const refreshing = await open(app.core, '/', cookies);
+    refreshing.session.set('logto.refreshToken', 'rotated-meanwhile');
+    await commit(app.core, refreshing);
+    await app.core.route(signingIn);
+    await commit(app.core, signingIn);
+    const { session } = await open(app.core, '/', cookies);
+    assert.equal(session.get('logto.refreshToken'), 'rotated-meanwhile');
+    const pending = session.keys().filter((key) => key.startsWith('logto.signIn.') && key !== 'logto.signInIndex');
+    assert.equal(pending.length, 5);
   });
 
   it('pass a login hint on to the provider', async () => {

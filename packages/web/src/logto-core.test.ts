@@ -374,7 +374,7 @@ describe('createLogtoCore answers', () => {
     assert.equal(error.code, 'session_too_large');
     assert.equal(answer?.answer.status, 500);
     assert.equal(await context.client.isAuthenticated(), false, 'an error page rendered now sees no user');
-    assert.equal(decideAuthenticated(context).kind, 'answer');
+    assert.equal((await decideAuthenticated(context)).kind, 'answer');
   });
 
   it('answers 503 as JSON to a client that accepts JSON, when the store cannot be read or written', async () => {

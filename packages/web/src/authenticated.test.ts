@@ -198,3 +198,106 @@ describe('authenticated(): tokens asked for, and failures that are not a sign-ou
     assert.equal(decision.kind === 'answer' && decision.answer.status, 503);
   });
 });
+
+describe('authenticated(): the user, and what is asked of the client', () => {
+  const claims = { iss: 'https://tenant.example.com/oidc', sub: 'user-1', aud: 'app-1', exp: 2e9, iat: 1.8e9 };
+  const idToken = () => `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(claims))}.sig-${++tokenCounter}`;
+
+  /** A context over `idToken` whose client records the calls made to it. */
+  function recording(token: string | undefined, request: Partial<AdapterRequest> = {}) {
+    const calls: string[] = [];
+    const client = {
+      fetchUserInfo: async () => {
+        calls.push('fetchUserInfo');
+        return { sub: 'user-1', custom_data: { plan: 'pro' } };
+      },
+      getAccessToken: async (resource?: string) => {
+        calls.push(`getAccessToken(${resource})`);
+        return `at-for-${resource}`;
+      },
+      getOrganizationToken: async (organizationId?: string) => {
+        calls.push(`getOrganizationToken(${organizationId})`);
+        return `ot-for-${organizationId}`;
+      },
+    };
+    const { session, paths: contextPaths, request: described } = contextWith(token, request);
+    const context: LogtoRequestContext = { session, paths: contextPaths, request: described, client: client as never };
+    return { context, calls };
+  }
+
+  it('takes the user from the userinfo endpoint with fetchUserInfo', async () => {
+    const { context, calls } = recording(idToken());
+    const decision = await decideAuthenticated(context, { fetchUserInfo: true });
+    assert.deepEqual(decision.kind === 'user' && decision.user, { sub: 'user-1', custom_data: { plan: 'pro' } });
+    assert.deepEqual(calls, ['fetchUserInfo']);
+  });
+
+  it('with a resource, the user is the ID token’s claims and only the access token is fetched', async () => {
+    const { context, calls } = recording(idToken());
+    const decision = await decideAuthenticated(context, { resource: 'https://api.example' });
+    assert.deepEqual(decision.kind === 'user' && decision.user, claims);
+    assert.equal(decision.kind === 'user' && decision.organizationToken, undefined);
+    assert.deepEqual(calls, ['getAccessToken(https://api.example)']);
+  });
+
+  it('with an organization only, fetches no access token', async () => {
+    const { context, calls } = recording(idToken());
+    const decision = await decideAuthenticated(context, { organizationId: 'org-acme' });
+    assert.equal(decision.kind === 'user' && decision.accessToken, undefined);
+    assert.equal(decision.kind === 'user' && decision.organizationToken, 'ot-for-org-acme');
+    assert.deepEqual(calls, ['getOrganizationToken(org-acme)']);
+  });
+
+  it('asks nothing of the client for a user without an ID token: signed out', async () => {
+    const { context, calls } = recording(undefined);
+    const decision = await decideAuthenticated(context, { resource: 'https://api.example' });
+    assert.equal(decision.kind === 'answer' && decision.answer.status, 401);
+    assert.deepEqual(calls, []);
+  });
+
+  it('answers 503 as JSON to a client that accepts JSON', async () => {
+    const failure = new SessionStoreError('session_store_unavailable', 'The session store did not answer.');
+    const {
+      session,
+      paths: contextPaths,
+      request,
+    } = contextWith(idToken(), {
+      header: (name) => (name === 'accept' ? 'application/json' : undefined),
+    });
+    const context: LogtoRequestContext = {
+      session,
+      paths: contextPaths,
+      request,
+      client: {
+        getAccessToken: async () => {
+          throw failure;
+        },
+      } as never,
+    };
+    const decision = await decideAuthenticated(context, { resource: 'https://api.example' });
+    assert.equal(decision.kind === 'answer' && decision.answer.status, 503);
+    assert.match(decision.kind === 'answer' ? (decision.answer.headers['Content-Type'] ?? '') : '', /json/);
+  });
+
+  it('keeps null claims null, in arrays too', async () => {
+    const withNulls = { ...claims, middle_name: null, tags: [null, 'a'] };
+    const token = `${base64url('{"alg":"ES384"}')}.${base64url(JSON.stringify(withNulls))}.sig-${++tokenCounter}`;
+    assert.deepEqual(await userOf(contextWith(token)), withNulls);
+  });
+
+  it('decodes a stored ID token once: later requests take its claims from the cache', async () => {
+    const token = idToken();
+    await userOf(contextWith(token));
+    const cached = decodedIdTokens.get(token);
+    assert.deepEqual(cached, claims);
+    decodedIdTokens.set(token, { ...claims, sub: 'from-cache' } as never);
+    assert.equal((await userOf(contextWith(token))).sub, 'from-cache');
+  });
+
+  it('keeps an unreadable ID token out of the cache', async () => {
+    const size = decodedIdTokens.size;
+    const decision = await decideAuthenticated(contextWith(`not-a-jwt-${++tokenCounter}`), {});
+    assert.equal(decision.kind, 'answer');
+    assert.equal(decodedIdTokens.size, size);
+  });
+});

@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
+import { createFakeProvider, type FakeProvider } from '../../client/src/test-support/fake-provider.ts';
 import { CookieSealer } from './cookie-session.ts';
-import type { RouteAnswer } from './logto-core.ts';
+import { createLogtoCore, type RouteAnswer } from './logto-core.ts';
 import { MemoryStore, type SessionStore } from './session-store.ts';
 import { commit, location, open, send, startSignIn, world } from './test-support/core-flow.ts';
 
@@ -93,6 +94,21 @@ for (const [kind, makeStore] of [
   });
 }
 
+describe('callbacks of store sessions', () => {
+  it('a pending sign-in ends with its session: ended meanwhile (signed out in another tab), the callback is refused', async () => {
+    const app = await world(new MemoryStore());
+    const first = await startSignIn(app);
+    const signedIn = (await send(app.core, first.callback, first.cookies)).cookies;
+    const started = await startSignIn(app, signedIn);
+    const callback = await open(app.core, started.callback, started.cookies);
+    const elsewhere = await open(app.core, '/', started.cookies);
+    elsewhere.session.destroy();
+    await commit(app.core, elsewhere);
+    refusedAs(await app.core.route(callback), 'callback_state_mismatch');
+    assert.equal(app.provider.tokenRequests.length, 1, 'no code exchange for the ended session');
+  });
+});
+
 describe('sign-in starts', () => {
   it('keep the newest five pending sign-ins of a browser, in the session and its index', async () => {
     const app = await world();
@@ -113,6 +129,23 @@ describe('sign-in starts', () => {
     );
     refusedAs((await send(app.core, started[0]?.callback ?? '', cookies)).answer, 'callback_state_mismatch');
     assert.equal(location((await send(app.core, started[6]?.callback ?? '', cookies)).answer), '/page-6');
+  });
+
+  it('beyond five, drop the oldest without rewriting the rest: a concurrent refresh in the store is kept', async () => {
+    const app = await world(new MemoryStore());
+    const started = await startSignIn(app);
+    let cookies = (await send(app.core, started.callback, started.cookies)).cookies;
+    for (let n = 0; n < 5; n++) cookies = (await startSignIn(app, cookies, `/page-${n}`)).cookies;
+    const signingIn = await open(app.core, '/sign-in', cookies);
+    const refreshing = await open(app.core, '/', cookies);
+    refreshing.session.set('logto.refreshToken', 'rotated-meanwhile');
+    await commit(app.core, refreshing);
+    await app.core.route(signingIn);
+    await commit(app.core, signingIn);
+    const { session } = await open(app.core, '/', cookies);
+    assert.equal(session.get('logto.refreshToken'), 'rotated-meanwhile');
+    const pending = session.keys().filter((key) => key.startsWith('logto.signIn.') && key !== 'logto.signInIndex');
+    assert.equal(pending.length, 5);
   });
 
   it('pass a login hint on to the provider', async () => {
@@ -186,5 +219,58 @@ describe('session cookies an application accepts', () => {
     assert.match(header ?? '', /; Path=\/(;|$)/);
     assert.match(header ?? '', /HttpOnly/);
     assert.match(header ?? '', /SameSite=Lax/);
+  });
+});
+
+/** An application over `provider` whose sessions' clock is `clock`. */
+function application(provider: FakeProvider, clock: { time: number }, store?: SessionStore) {
+  return createLogtoCore({
+    endpoint: provider.endpoint,
+    appId: provider.appId,
+    appSecret: provider.appSecret,
+    baseUrl: 'https://app.example',
+    session: {
+      secrets: ['core-flow-test-secret-0123456789abcdefgh'],
+      now: () => clock.time,
+      ...(store ? { store } : {}),
+    },
+    clientOptions: { fetch: provider.fetch, now: provider.now },
+  });
+}
+
+describe('refused callbacks', () => {
+  it('renew no cookie, even one due for renewal: the winner’s cookie and the browser’s own stay as they are', async () => {
+    const provider = await createFakeProvider();
+    const clock = { time: Date.now() };
+    const core = application(provider, clock);
+    const app = { core, provider };
+    const victim = await startSignIn(app);
+    const other = await startSignIn(app);
+    // Past half of a pending sign-in's lifetime: any commit would renew the cookie.
+    clock.time += 6 * 60_000;
+    const foreign = await send(core, victim.callback, other.cookies);
+    refusedAs(foreign.answer, 'callback_state_mismatch');
+    assert.deepEqual(foreign.setCookie, []);
+    const withoutState = await send(core, '/callback?code=code-1', other.cookies);
+    assert.equal(withoutState.answer?.kind, 'callback_error');
+    assert.deepEqual(withoutState.setCookie, []);
+    provider.nonce = victim.nonce;
+    assert.equal(location((await send(core, victim.callback, victim.cookies)).answer), '/orders');
+    const replay = await send(core, victim.callback, victim.cookies);
+    refusedAs(replay.answer, 'callback_state_mismatch');
+    assert.deepEqual(replay.setCookie, [], 'the winner’s cookie is not overwritten');
+  });
+
+  it('a sign-in kept in the cookie is completed once across instances sharing the store', async () => {
+    const provider = await createFakeProvider();
+    const clock = { time: Date.now() };
+    const store = new MemoryStore();
+    const first = application(provider, clock, store);
+    const second = application(provider, clock, store);
+    const started = await startSignIn({ core: first, provider });
+    assert.equal(location((await send(first, started.callback, started.cookies)).answer), '/orders');
+    const replay = await send(second, started.callback, started.cookies);
+    refusedAs(replay.answer, 'callback_state_mismatch');
+    assert.equal(provider.tokenRequests.length, 1, 'one code exchange');
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type LogtoClient, LogtoError, type SignInOptions, type Storage } from '@logto-kit/client';
+import { type LogtoClient, LogtoError, type SignInOptions, type Storage, signInLifetimeMs } from '@logto-kit/client';
 import { LogtoRoutes } from './routes.ts';
 import type { Session } from './session.ts';
 import { SessionManager } from './session-manager.ts';
@@ -118,5 +118,59 @@ describe('LogtoRoutes', () => {
       signIns.map((options) => options.postRedirectUri?.length),
       [512, 1],
     );
+  });
+});
+
+describe('LogtoRoutes claims of cookie-session callbacks', () => {
+  const refused = (error: unknown) => error instanceof LogtoError && error.code === 'callback_state_mismatch';
+  const reachedClient = (error: unknown) => error instanceof LogtoError && error.code === 'callback_provider_error';
+
+  /** Routes whose client refuses every callback (the pending sign-in stays, as in a replayed cookie). */
+  async function claiming() {
+    const { routes } = fakeClients(async () => {
+      throw new LogtoError('callback_provider_error', 'refused');
+    });
+    const holder = await session();
+    /** A callback of `state` from a browser whose cookie still holds its pending sign-in. */
+    const callback = (state: string) => {
+      holder.set(`logto.signIn.${state}`, '{}');
+      return routes.handleCallback(holder, `https://app.example/callback?code=c&state=${state}`);
+    };
+    return { callback };
+  }
+
+  it('refuses a repeated callback while its pending sign-in lives, and no longer afterwards', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: 1_800_000_000_000 });
+    const { callback } = await claiming();
+    await assert.rejects(callback('s1'), reachedClient);
+    t.mock.timers.tick(signInLifetimeMs - 1);
+    await assert.rejects(callback('s1'), refused);
+    t.mock.timers.tick(1);
+    await assert.rejects(callback('s1'), reachedClient, 'the claim ended with the pending sign-in');
+  });
+
+  it('remembers at most 10,000 claims: expired ones go first, then the oldest live one', async (t) => {
+    const start = 1_800_000_000_000;
+    t.mock.timers.enable({ apis: ['Date'], now: start });
+    const { callback } = await claiming();
+    await assert.rejects(callback('renewed'), reachedClient);
+    await assert.rejects(callback('expired'), reachedClient);
+    t.mock.timers.tick(signInLifetimeMs / 2);
+    await assert.rejects(callback('middle'), reachedClient);
+    t.mock.timers.tick(signInLifetimeMs / 2);
+    // Claimed again as its first claim ends: live, and still the oldest claim.
+    await assert.rejects(callback('renewed'), reachedClient);
+    for (let n = 0; n < 9_997; n++) await assert.rejects(callback(`s${n}`), reachedClient);
+    // 10,000 claims held: the next one makes room by dropping the expired claim only.
+    await assert.rejects(callback('s9997'), reachedClient);
+    await assert.rejects(callback('renewed'), refused, 'a live claim is kept while an expired one can go');
+    await assert.rejects(callback('s0'), refused);
+    // Full of live claims: the oldest goes, one at a time.
+    await assert.rejects(callback('s9998'), reachedClient);
+    await assert.rejects(callback('middle'), refused, 'only the oldest claim was dropped');
+    await assert.rejects(callback('s9999'), reachedClient);
+    await assert.rejects(callback('middle'), reachedClient, 'the oldest claim was forgotten');
+    await assert.rejects(callback('s1'), refused, 'the next oldest is kept');
+    await assert.rejects(callback('renewed'), reachedClient);
   });
 });

@@ -163,6 +163,33 @@ describe("a confidential app's refresh token past 70% of its lifetime", () => {
     }
   });
 
+  it('is refused with invalid_grant once its lifetime has passed, even if its grant lives longer', async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const start = Date.now();
+    // The store's clock stands still, so no record is dropped from it: only the expiry checks of
+    // the tokens (Date) see the time pass.
+    const server = await startDevServer({ port: 0, memory: true, lifetimes: { refreshToken: 1000 }, now: () => start });
+    const provider = server.provider as unknown as Provider;
+    try {
+      const { tokens } = await signInForTokens(server);
+      const refreshToken = await provider.RefreshToken.find(String(tokens.refresh_token));
+      const grant = refreshToken?.grantId ? await provider.Grant.find(refreshToken.grantId) : undefined;
+      assert.ok(grant);
+      Object.assign(grant, { exp: Math.floor(start / 1000) + 10_000 });
+      await grant.save();
+      t.mock.timers.tick(1_001_000);
+      assert.ok(await provider.Grant.find(grant.jti), 'the grant is still valid');
+      const { status, body } = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.refresh_token),
+      });
+      assert.equal(status, 400);
+      assert.equal(body.error, 'invalid_grant');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('is refused with invalid_grant once its lifetime has passed', async (t) => {
     t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const server = await startDevServer({ port: 0, memory: true, lifetimes: { refreshToken: 1000 } });
@@ -261,7 +288,9 @@ describe('refresh token reuse window, configured longer', () => {
 /** Whether an ID token carries the at_hash of an access token (OIDC Core 3.1.3.6, per the ID token's alg). */
 function assertAtHash(idToken: unknown, accessToken: unknown): void {
   const { header, payload } = decodeJwt(idToken);
-  const digest = createHash(`sha${String(header.alg).slice(2)}`).update(String(accessToken)).digest();
+  const digest = createHash(`sha${String(header.alg).slice(2)}`)
+    .update(String(accessToken))
+    .digest();
   assert.equal(payload.at_hash, digest.subarray(0, digest.length / 2).toString('base64url'));
 }
 
@@ -455,6 +484,37 @@ describe('rotated refresh tokens', () => {
       assert.equal(entities.RotatedRefreshToken, undefined);
     } finally {
       server.provider.off('grant.success', listener);
+    }
+  });
+});
+
+describe('scopes of refreshed API resource tokens', () => {
+  it('leave out a scope granted at sign-in that the resource no longer defines', async () => {
+    const server = await startDevServer({ port: 0, memory: true });
+    const provider = server.provider as unknown as Provider;
+    try {
+      const { tokens } = await signInForTokens(server, undefined, {
+        scopes: ['shopping:read'],
+        resources: [shoppingApi],
+      });
+      // What a sign-in before the resource dropped `shopping:retired` from its definition left stored.
+      const refreshToken = await provider.RefreshToken.find(String(tokens.refresh_token));
+      const grant = refreshToken?.grantId ? await provider.Grant.find(refreshToken.grantId) : undefined;
+      assert.ok(refreshToken && grant);
+      grant.addResourceScope(shoppingApi, 'shopping:retired');
+      await grant.save();
+      refreshToken.scope = `${refreshToken.scope} shopping:retired`;
+      await refreshToken.save();
+
+      const { status, body } = await tokenRequest(server, {
+        grant_type: 'refresh_token',
+        refresh_token: String(tokens.refresh_token),
+        resource: shoppingApi,
+      });
+      assert.equal(status, 200);
+      assert.equal(decodeJwt(body.access_token).payload.scope, 'shopping:read');
+    } finally {
+      await server.close();
     }
   });
 });

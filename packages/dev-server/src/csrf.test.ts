@@ -43,4 +43,11 @@ describe('CSRF tokens', () => {
     assert.equal(tokens.verify('uid-1', token.slice(0, 20)), false);
     assert.equal(tokens.verify('uid-1', 'AAAA'), false);
   });
+
+  it('reads tokens of up to 100 characters: the valid token with base64 padding to 100 passes, to 101 is refused', () => {
+    const tokens = createCsrfTokens(secret);
+    const token = tokens.issue('uid-1');
+    assert.equal(tokens.verify('uid-1', token.padEnd(100, '=')), true);
+    assert.equal(tokens.verify('uid-1', token.padEnd(101, '=')), false);
+  });
 });

@@ -39,6 +39,15 @@ describe('FailureLimiter', () => {
     assert.equal(limiter.isBlocked('key-0'), false, 'the oldest keys were dropped');
   });
 
+  it('with maxKeys 0 still counts failures, keeping only the newest key', () => {
+    const limiter = new FailureLimiter({ maxFailures: 1, windowMs: 60_000, now: () => 0, maxKeys: 0 });
+    limiter.recordFailure('first');
+    assert.equal(limiter.isBlocked('first'), true);
+    limiter.recordFailure('second');
+    assert.equal(limiter.isBlocked('second'), true);
+    assert.equal(limiter.isBlocked('first'), false, 'the older key made room');
+  });
+
   it('counts the window from the oldest of the last maxFailures failures', () => {
     let now = 0;
     const limiter = new FailureLimiter({ maxFailures: 2, windowMs: 100, now: () => now });

@@ -203,6 +203,8 @@ describe('API resource access tokens', () => {
       });
       assert.equal(status, 403);
       assert.equal(body.error, 'insufficient_scope');
+      assert.match(String(body.error_description), /missing required scope/);
+      assert.equal(body.scope, organizationsScope, 'names the scope the refresh token lacks');
       // The refused request did not consume the refresh token.
       const retry = await tokenRequest(server, {
         grant_type: 'refresh_token',

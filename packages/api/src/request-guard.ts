@@ -58,13 +58,18 @@ export function createRequestGuard<Req>(options: GuardOptions<Req>): RequestGuar
  * {@link EagerRequestGuard}), for adapters that can then go on without a promise: a request with a
  * reused token then costs no promise and no turn of the event loop.
  *
- * @throws {TypeError} at once, when the route names neither an audience nor an organization.
+ * @throws {TypeError} at once, when the route names neither an audience nor an organization, or an
+ *   `organizationId` that is neither a non-empty string nor a function.
  */
 export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerRequestGuard<Req> {
   const verifier = resolveVerifier(options);
   const eager = eagerVerifiers.get(verifier);
   const { organizationId } = options;
   if (organizationId === undefined) assertAudienceConfigured({ audience: options.audience }, verifier.audience);
+  // A route configured with no usable id would otherwise check no organization at all.
+  else if (typeof organizationId !== 'function' && (typeof organizationId !== 'string' || organizationId === '')) {
+    throw new TypeError('`organizationId` must be a non-empty string or a function of the request.');
+  }
   const requirements: AccessRequirements = {
     audience: options.audience,
     scopes: options.scopes,

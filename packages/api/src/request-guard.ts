@@ -90,7 +90,7 @@ export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerR
   return (authorization, req) => {
     // A reused token is looked up without the strict parse of the header, which could only give the
     // same token: a cached token is a compact JWS, with no whitespace in it.
-    if (eager !== undefined && typeof authorization === 'string' && hasBearerScheme(authorization)) {
+    if (eager !== undefined && authorization && hasBearerScheme(authorization)) {
       const reused = eager.cached(authorization.slice(bearerPrefixLength));
       if (reused !== undefined) {
         checkRequirements(reused, requirementsOf(req), verifier.audience);

@@ -15,7 +15,7 @@ export interface GuardRequirements<Req> extends Omit<AccessRequirements, 'organi
   /**
    * The organization the route acts on, e.g. `(req) => req.params.id` for
    * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}). A request for
-   * which the function gives no non-empty string is refused.
+   * which the function gives no non-empty string is refused; a fixed id must not be empty.
    */
   readonly organizationId?: string | ((req: Req) => unknown);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ApiAuthErrorCode } from './errors.ts';
+import { ApiAuthError, type ApiAuthErrorCode } from './errors.ts';
 import {
+  authErrorAnswer,
   authorizationOfNodeRequest,
   createEagerRequestGuard,
   createRequestGuard,
@@ -90,6 +91,34 @@ describe('the eager request guard', () => {
     const guard = createEagerRequestGuard({ verifier });
     assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
     assert.equal((await guard(`Bearer ${token}`, {})).sub, 'user-1');
+    time.advance(2000);
+    const again = guard(`Bearer ${token}`, {});
+    assert.ok(again instanceof Promise, 'no cached answer: the key set is asked for again after a second');
+    assert.equal((await again).sub, 'user-1');
+  });
+
+  it('refuses at once a token whose signature does not verify with the keys at hand', async () => {
+    const { verifier, provider, time } = await reusedToken();
+    const guard = createEagerRequestGuard({ verifier });
+    const forged = accessToken(generateSigningKey('ES384'), claimsFor(provider.issuer, time.seconds(), { jti: 'f' }), {
+      kid: key.kid,
+    });
+    refusedWith(() => guard(`Bearer ${forged}`, {}), 'invalid_token');
+  });
+
+  it('answers at once for a token signed with another key of the key set at hand', async () => {
+    const second = generateSigningKey('ES384');
+    const provider = fakeProvider([key, second]);
+    const time = clock();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { audience: shopping, fetch: provider.fetch, now: time.now },
+    );
+    await verifier.verify(accessToken(key, claimsFor(provider.issuer, time.seconds())));
+    const guard = createEagerRequestGuard({ verifier });
+    const auth = guard(`Bearer ${accessToken(second, claimsFor(provider.issuer, time.seconds()))}`, {});
+    assert.ok(!(auth instanceof Promise), 'its key is prepared without waiting');
+    assert.equal(auth.sub, 'user-1');
   });
 
   it('createRequestGuard gives the same answers as promises', async () => {
@@ -107,6 +136,85 @@ describe('the eager request guard', () => {
     const auth = createEagerRequestGuard({ verifier: own })(`Bearer ${token}`, {});
     assert.ok(auth instanceof Promise);
     assert.equal((await auth).sub, 'user-1');
+  });
+});
+
+describe("the route's organization", () => {
+  /** A verifier without an audience of its own, and an organization token for `organization`. */
+  function organizationSetup() {
+    const provider = fakeProvider([key]);
+    const time = clock();
+    const verifier = createAccessTokenVerifier(
+      { endpoint: provider.endpoint },
+      { fetch: provider.fetch, now: time.now },
+    );
+    const tokenFor = (organization: string) =>
+      accessToken(key, claimsFor(provider.issuer, time.seconds(), { aud: `urn:logto:organization:${organization}` }));
+    return { verifier, tokenFor, resourceToken: accessToken(key, claimsFor(provider.issuer, time.seconds())) };
+  }
+
+  it('refuses at creation a route that names neither an audience nor an organization', () => {
+    const { verifier } = organizationSetup();
+    assert.throws(() => createEagerRequestGuard({ verifier }), TypeError);
+    assert.throws(() => createEagerRequestGuard({ verifier, scopes: ['shopping:read'] }), TypeError);
+  });
+
+  it('accepts at creation a route that names an audience, an organization, or how to read it', () => {
+    const { verifier } = organizationSetup();
+    createEagerRequestGuard({ verifier, audience: shopping });
+    createEagerRequestGuard({ verifier, organizationId: 'org-1' });
+    createEagerRequestGuard<{ id: string }>({ verifier, organizationId: (req) => req.id });
+  });
+
+  it('refuses at creation an organization that is no id: empty, null or a number', () => {
+    const { verifier } = organizationSetup();
+    for (const organizationId of ['', null, 42]) {
+      assert.throws(
+        () => createEagerRequestGuard({ verifier, audience: shopping, organizationId: organizationId as string }),
+        { name: 'TypeError', message: /`organizationId` must be a non-empty string or a function/ },
+        String(organizationId),
+      );
+    }
+  });
+
+  it('checks every token against a fixed organization', async () => {
+    const { verifier, tokenFor, resourceToken } = organizationSetup();
+    const guard = createEagerRequestGuard({ verifier, organizationId: 'org-1' });
+    assert.equal((await guard(`Bearer ${tokenFor('org-1')}`, {})).organizationId, 'org-1');
+    await assert.rejects(async () => guard(`Bearer ${tokenFor('org-2')}`, {}), { code: 'invalid_token' });
+    await assert.rejects(async () => guard(`Bearer ${resourceToken}`, {}), { code: 'invalid_token' });
+  });
+
+  it("checks a reused token against each request's organization", async () => {
+    const { verifier, tokenFor } = organizationSetup();
+    const token = tokenFor('org-1');
+    await verifier.verify(token, { organizationId: 'org-1' });
+    const guard = createEagerRequestGuard<{ id?: unknown }>({ verifier, organizationId: (req) => req.id });
+    assert.equal((guard(`Bearer ${token}`, { id: 'org-1' }) as { organizationId?: string }).organizationId, 'org-1');
+    refusedWith(() => guard(`Bearer ${token}`, { id: 'org-2' }), 'invalid_token');
+    refusedWith(() => guard(`Bearer ${token}`, { id: ['org-1'] }), 'invalid_token');
+  });
+
+  it('refuses a request that names the empty organization, even with a token for it', async () => {
+    const { verifier, tokenFor } = organizationSetup();
+    const token = tokenFor('');
+    const guard = createEagerRequestGuard<{ id?: string }>({ verifier, organizationId: (req) => req.id });
+    await assert.rejects(async () => guard(`Bearer ${token}`, { id: '' }), {
+      code: 'invalid_token',
+      message: /names no organization/,
+    });
+    await assert.rejects(async () => guard(`Bearer ${token}`, {}), { message: /names no organization/ });
+  });
+});
+
+describe('authErrorAnswer', () => {
+  it('answers a refusal as JSON that no cache may keep, with its challenge', () => {
+    const answer = authErrorAnswer(new ApiAuthError('insufficient_scope', 'The access token lacks a scope.'));
+    assert.equal(answer.status, 403);
+    assert.equal(answer.headers['cache-control'], 'no-store');
+    assert.equal(answer.headers['content-type'], 'application/json');
+    assert.match(answer.headers['www-authenticate'] ?? '', /^Bearer .*insufficient_scope/);
+    assert.equal(JSON.parse(answer.body).code, 'insufficient_scope');
   });
 });
 
@@ -176,5 +284,19 @@ describe('authorizationOfNodeRequest', () => {
       authorizationOfNodeRequest(request(['authorizationx', 'Bearer t', 'x-authorization', 'Bearer u'])),
       undefined,
     );
+  });
+
+  it('reads no header whose name only resembles Authorization', () => {
+    for (const name of ['authorisation', 'AUTHORISATION', '', 'authorizatio', 'x-authorizatio']) {
+      assert.equal(authorizationOfNodeRequest(request([name, 'Bearer t'])), undefined, JSON.stringify(name));
+    }
+    const lookalike = { length: 13, toLowerCase: () => 'authorization' };
+    assert.equal(authorizationOfNodeRequest(request([lookalike, 'Bearer t'])), undefined, 'a name that is no string');
+    assert.equal(authorizationOfNodeRequest(request([42, 'x', 'Authorization', 'Bearer t'])), 'Bearer t');
+  });
+
+  it('answers undefined for a header value that is no string', () => {
+    assert.equal(authorizationOfNodeRequest(request(['authorization', ['Bearer t']])), undefined);
+    assert.equal(authorizationOfNodeRequest(request(['Authorization'])), undefined);
   });
 });

@@ -15,7 +15,7 @@ export interface GuardRequirements<Req> extends Omit<AccessRequirements, 'organi
   /**
    * The organization the route acts on, e.g. `(req) => req.params.id` for
    * `/organizations/:id/projects` (see {@link AccessRequirements.organizationId}). A request for
-   * which the function gives no non-empty string is refused.
+   * which the function gives no non-empty string is refused; a fixed id must not be empty.
    */
   readonly organizationId?: string | ((req: Req) => unknown);
 }
@@ -58,13 +58,18 @@ export function createRequestGuard<Req>(options: GuardOptions<Req>): RequestGuar
  * {@link EagerRequestGuard}), for adapters that can then go on without a promise: a request with a
  * reused token then costs no promise and no turn of the event loop.
  *
- * @throws {TypeError} at once, when the route names neither an audience nor an organization.
+ * @throws {TypeError} at once, when the route names neither an audience nor an organization, or an
+ *   `organizationId` that is neither a non-empty string nor a function.
  */
 export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerRequestGuard<Req> {
   const verifier = resolveVerifier(options);
   const eager = eagerVerifiers.get(verifier);
   const { organizationId } = options;
   if (organizationId === undefined) assertAudienceConfigured({ audience: options.audience }, verifier.audience);
+  // A route configured with no usable id would otherwise check no organization at all.
+  else if (typeof organizationId !== 'function' && (typeof organizationId !== 'string' || organizationId === '')) {
+    throw new TypeError('`organizationId` must be a non-empty string or a function of the request.');
+  }
   const requirements: AccessRequirements = {
     audience: options.audience,
     scopes: options.scopes,
@@ -85,7 +90,7 @@ export function createEagerRequestGuard<Req>(options: GuardOptions<Req>): EagerR
   return (authorization, req) => {
     // A reused token is looked up without the strict parse of the header, which could only give the
     // same token: a cached token is a compact JWS, with no whitespace in it.
-    if (eager !== undefined && typeof authorization === 'string' && hasBearerScheme(authorization)) {
+    if (eager !== undefined && authorization && hasBearerScheme(authorization)) {
       const reused = eager.cached(authorization.slice(bearerPrefixLength));
       if (reused !== undefined) {
         checkRequirements(reused, requirementsOf(req), verifier.audience);

@@ -711,6 +711,37 @@ describe('signing keys (JWKS) of the provider', () => {
     assert.equal(provider.state.jwksRequests, 1);
   });
 
+  it('tells why the keys are unavailable: the 503 keeps the failure of the discovery request as its cause', async () => {
+    const { verifier, claims, provider } = setup([trusted]);
+    provider.state.down = true;
+    const error = await verifier.verify(accessToken(trusted, claims())).then(
+      () => assert.fail('the token was accepted'),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof ApiAuthError);
+    assert.equal(error.code, 'provider_unavailable');
+    const causes: string[] = [];
+    for (let cause: unknown = error.cause; cause instanceof Error; cause = cause.cause) causes.push(cause.message);
+    assert.match(causes[0] ?? '', /OpenID configuration/);
+    assert.ok(causes.includes('fetch failed'), causes.join(' <- '));
+  });
+
+  it("verifies with any of several published keys that share the token's kid", async () => {
+    const sharing = [1, 2, 3, 4].map(() => generateSigningKey('ES384', 'shared-kid'));
+    const { verifier, claims } = setup(sharing);
+    for (const [i, key] of sharing.entries()) {
+      assert.equal((await verifier.verify(accessToken(key, claims({ jti: `shared-${i}` })))).sub, 'user-1');
+    }
+  });
+
+  it('says a token without kid is signed with a key the provider does not publish when no key fits it', async () => {
+    const rsa = generateSigningKey('RS256');
+    const withoutKid = { ...rsa, jwk: { ...rsa.jwk, kid: undefined } };
+    const { verifier, claims } = setup([withoutKid]);
+    const token = accessToken(trusted, claims(), { kid: undefined });
+    await assert.rejects(verifier.verify(token), { code: 'invalid_token', message: /does not publish/ });
+  });
+
   it('answers 503 when the JWKS endpoint fails although discovery works', async () => {
     const provider = fakeProvider([trusted]);
     const verifier = createAccessTokenVerifier(

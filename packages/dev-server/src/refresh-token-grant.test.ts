@@ -341,7 +341,7 @@ describe('refreshed tokens', () => {
   });
 });
 
-describe('refresh token records that do not match', () => {
+describe('stored refresh token records', () => {
   let server: DevServer;
   let provider: Provider;
   before(async () => {
@@ -350,141 +350,135 @@ describe('refresh token records that do not match', () => {
   });
   after(() => server.close());
 
-  const refresh = (refreshToken: unknown) =>
-    tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) });
+  describe('that do not match', () => {
+    const refresh = (refreshToken: unknown) =>
+      tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) });
 
-  /** Signs the demo user in to the web app: the refresh token's value, its stored record and its grant. */
-  async function signedInRecords() {
-    const { tokens } = await signInForTokens(server);
-    const value = String(tokens.refresh_token);
-    const refreshToken = await provider.RefreshToken.find(value);
-    assert.ok(refreshToken?.grantId);
-    const grant = await provider.Grant.find(refreshToken.grantId);
-    assert.ok(grant);
-    return { value, refreshToken, grant };
-  }
+    /** Signs the demo user in to the web app: the refresh token's value, its stored record and its grant. */
+    async function signedInRecords() {
+      const { tokens } = await signInForTokens(server);
+      const value = String(tokens.refresh_token);
+      const refreshToken = await provider.RefreshToken.find(value);
+      assert.ok(refreshToken?.grantId);
+      const grant = await provider.Grant.find(refreshToken.grantId);
+      assert.ok(grant);
+      return { value, refreshToken, grant };
+    }
 
-  async function assertRefused(value: string, because: string) {
-    const { status, body } = await refresh(value);
-    assert.equal(status, 400, because);
-    assert.equal(body.error, 'invalid_grant', because);
-    assert.equal(body.error_description, 'grant request is invalid', "Logto's generic description");
-  }
+    async function assertRefused(value: string, because: string) {
+      const { status, body } = await refresh(value);
+      assert.equal(status, 400, because);
+      assert.equal(body.error, 'invalid_grant', because);
+      assert.equal(body.error_description, 'grant request is invalid', "Logto's generic description");
+    }
 
-  it('refuses a refresh token whose grant is gone (expired or revoked) with invalid_grant', async () => {
-    const { value, grant } = await signedInRecords();
-    await grant.destroy();
-    await assertRefused(value, 'the grant no longer exists');
+    it('refuses a refresh token whose grant is gone (expired or revoked) with invalid_grant', async () => {
+      const { value, grant } = await signedInRecords();
+      await grant.destroy();
+      await assertRefused(value, 'the grant no longer exists');
+    });
+
+    it('refuses a refresh token whose grant belongs to another client with invalid_grant', async () => {
+      const { value, grant } = await signedInRecords();
+      grant.clientId = spaApp.id;
+      await grant.save();
+      await assertRefused(value, "the grant is the single-page app's");
+    });
+
+    it('refuses a refresh token whose grant belongs to another user with invalid_grant', async () => {
+      const { value, grant } = await signedInRecords();
+      grant.accountId = seededUserId('alice');
+      await grant.save();
+      await assertRefused(value, "the grant is alice's");
+    });
+
+    it('refuses a refresh token of a user who no longer exists with invalid_grant', async () => {
+      const { value, refreshToken, grant } = await signedInRecords();
+      refreshToken.accountId = 'deleted-user';
+      await refreshToken.save();
+      grant.accountId = 'deleted-user';
+      await grant.save();
+      await assertRefused(value, 'no such user');
+    });
   });
 
-  it('refuses a refresh token whose grant belongs to another client with invalid_grant', async () => {
-    const { value, grant } = await signedInRecords();
-    grant.clientId = spaApp.id;
-    await grant.save();
-    await assertRefused(value, "the grant is the single-page app's");
-  });
+  describe('rotated', () => {
+    const refreshPublic = (refreshToken: unknown) =>
+      tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) }, spaApp);
 
-  it('refuses a refresh token whose grant belongs to another user with invalid_grant', async () => {
-    const { value, grant } = await signedInRecords();
-    grant.accountId = seededUserId('alice');
-    await grant.save();
-    await assertRefused(value, "the grant is alice's");
-  });
+    async function stored(value: unknown): Promise<RefreshToken> {
+      const refreshToken = await provider.RefreshToken.find(String(value));
+      assert.ok(refreshToken, 'the rotated refresh token is stored');
+      return refreshToken;
+    }
 
-  it('refuses a refresh token of a user who no longer exists with invalid_grant', async () => {
-    const { value, refreshToken, grant } = await signedInRecords();
-    refreshToken.accountId = 'deleted-user';
-    await refreshToken.save();
-    grant.accountId = 'deleted-user';
-    await grant.save();
-    await assertRefused(value, 'no such user');
-  });
-});
+    it('record the grant types that led to them once, and count their rotations', async () => {
+      const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+      assert.equal((await stored(tokens.refresh_token)).gty, 'authorization_code');
+      const first = await refreshPublic(tokens.refresh_token);
+      assert.equal(first.status, 200);
+      const once = await stored(first.body.refresh_token);
+      assert.equal(once.gty, 'authorization_code refresh_token');
+      assert.equal(once.rotations, 1);
+      const second = await refreshPublic(first.body.refresh_token);
+      assert.equal(second.status, 200);
+      const twice = await stored(second.body.refresh_token);
+      assert.equal(twice.gty, 'authorization_code refresh_token', 'refresh_token is not repeated');
+      assert.equal(twice.rotations, 2);
+    });
 
-describe('rotated refresh tokens', () => {
-  let server: DevServer;
-  let provider: Provider;
-  before(async () => {
-    server = await startDevServer({ port: 0, memory: true, config: withSpa });
-    provider = server.provider as unknown as Provider;
-  });
-  after(() => server.close());
-
-  const refreshPublic = (refreshToken: unknown) =>
-    tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) }, spaApp);
-
-  async function stored(value: unknown): Promise<RefreshToken> {
-    const refreshToken = await provider.RefreshToken.find(String(value));
-    assert.ok(refreshToken, 'the rotated refresh token is stored');
-    return refreshToken;
-  }
-
-  it('record the grant types that led to them once, and count their rotations', async () => {
-    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
-    assert.equal((await stored(tokens.refresh_token)).gty, 'authorization_code');
-    const first = await refreshPublic(tokens.refresh_token);
-    assert.equal(first.status, 200);
-    const once = await stored(first.body.refresh_token);
-    assert.equal(once.gty, 'authorization_code refresh_token');
-    assert.equal(once.rotations, 1);
-    const second = await refreshPublic(first.body.refresh_token);
-    assert.equal(second.status, 200);
-    const twice = await stored(second.body.refresh_token);
-    assert.equal(twice.gty, 'authorization_code refresh_token', 'refresh_token is not repeated');
-    assert.equal(twice.rotations, 2);
-  });
-
-  it('say refresh_token when the consumed token recorded no grant type', async () => {
-    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
-    const original = await stored(tokens.refresh_token);
-    original.gty = undefined;
-    await original.save();
-    const { status, body } = await refreshPublic(tokens.refresh_token);
-    assert.equal(status, 200);
-    assert.equal((await stored(body.refresh_token)).gty, 'refresh_token');
-  });
-
-  it("are announced with grant.success as oidc-provider's own refresh grant does: the grant, the new token and the rotated one", async () => {
-    const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
-    const original = await stored(tokens.refresh_token);
-    let entities: Record<string, unknown> = {};
-    const listener = (ctx: KoaContextWithOIDC) => {
-      entities = { ...ctx.oidc.entities };
-    };
-    server.provider.on('grant.success', listener);
-    try {
+    it('say refresh_token when the consumed token recorded no grant type', async () => {
+      const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+      const original = await stored(tokens.refresh_token);
+      original.gty = undefined;
+      await original.save();
       const { status, body } = await refreshPublic(tokens.refresh_token);
       assert.equal(status, 200);
-      const rotated = await stored(body.refresh_token);
-      assert.equal((entities.RotatedRefreshToken as RefreshToken | undefined)?.jti, original.jti);
-      assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, rotated.jti);
-      assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
-      assert.equal((entities.AccessToken as { jti?: string } | undefined)?.jti, body.access_token);
-    } finally {
-      server.provider.off('grant.success', listener);
-    }
-  });
+      assert.equal((await stored(body.refresh_token)).gty, 'refresh_token');
+    });
 
-  it('a confidential app keeps its refresh token, announced with grant.success with its grant', async () => {
-    const { tokens } = await signInForTokens(server);
-    const original = await stored(tokens.refresh_token);
-    let entities: Record<string, unknown> = {};
-    const listener = (ctx: KoaContextWithOIDC) => {
-      entities = { ...ctx.oidc.entities };
-    };
-    server.provider.on('grant.success', listener);
-    try {
-      const { status } = await tokenRequest(server, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.refresh_token),
-      });
-      assert.equal(status, 200);
-      assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, original.jti);
-      assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
-      assert.equal(entities.RotatedRefreshToken, undefined);
-    } finally {
-      server.provider.off('grant.success', listener);
-    }
+    it("are announced with grant.success as oidc-provider's own refresh grant does: the grant, the new token and the rotated one", async () => {
+      const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
+      const original = await stored(tokens.refresh_token);
+      let entities: Record<string, unknown> = {};
+      const listener = (ctx: KoaContextWithOIDC) => {
+        entities = { ...ctx.oidc.entities };
+      };
+      server.provider.on('grant.success', listener);
+      try {
+        const { status, body } = await refreshPublic(tokens.refresh_token);
+        assert.equal(status, 200);
+        const rotated = await stored(body.refresh_token);
+        assert.equal((entities.RotatedRefreshToken as RefreshToken | undefined)?.jti, original.jti);
+        assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, rotated.jti);
+        assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
+        assert.equal((entities.AccessToken as { jti?: string } | undefined)?.jti, body.access_token);
+      } finally {
+        server.provider.off('grant.success', listener);
+      }
+    });
+
+    it('a confidential app keeps its refresh token, announced with grant.success with its grant', async () => {
+      const { tokens } = await signInForTokens(server);
+      const original = await stored(tokens.refresh_token);
+      let entities: Record<string, unknown> = {};
+      const listener = (ctx: KoaContextWithOIDC) => {
+        entities = { ...ctx.oidc.entities };
+      };
+      server.provider.on('grant.success', listener);
+      try {
+        const { status } = await tokenRequest(server, {
+          grant_type: 'refresh_token',
+          refresh_token: String(tokens.refresh_token),
+        });
+        assert.equal(status, 200);
+        assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, original.jti);
+        assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
+        assert.equal(entities.RotatedRefreshToken, undefined);
+      } finally {
+        server.provider.off('grant.success', listener);
+      }
+    });
   });
 });
 

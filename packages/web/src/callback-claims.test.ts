@@ -7,9 +7,9 @@ import { describe, it } from 'node:test';
 import { LogtoError } from '@logto-kit/client';
 import { createFakeProvider, type FakeProvider } from '../../client/src/test-support/fake-provider.ts';
 import { CookieSealer } from './cookie-session.ts';
-import { createLogtoCore, type RouteAnswer } from './logto-core.ts';
+import type { RouteAnswer } from './logto-core.ts';
 import { MemoryStore, type SessionStore } from './session-store.ts';
-import { commit, location, open, send, startSignIn, world } from './test-support/core-flow.ts';
+import { commit, coreOf, location, open, send, startSignIn, world } from './test-support/core-flow.ts';
 
 function refusedAs(answer: RouteAnswer | undefined, code: string): void {
   assert.equal(answer?.kind, 'callback_error');
@@ -224,18 +224,7 @@ describe('session cookies an application accepts', () => {
 
 /** An application over `provider` whose sessions' clock is `clock`. */
 function application(provider: FakeProvider, clock: { time: number }, store?: SessionStore) {
-  return createLogtoCore({
-    endpoint: provider.endpoint,
-    appId: provider.appId,
-    appSecret: provider.appSecret,
-    baseUrl: 'https://app.example',
-    session: {
-      secrets: ['core-flow-test-secret-0123456789abcdefgh'],
-      now: () => clock.time,
-      ...(store ? { store } : {}),
-    },
-    clientOptions: { fetch: provider.fetch, now: provider.now },
-  });
+  return coreOf(provider, { now: () => clock.time, ...(store ? { store } : {}) });
 }
 
 describe('refused callbacks', () => {

@@ -12,6 +12,7 @@ import {
   commit,
   cookieHeader,
   cookiesAfter,
+  coreOf,
   location,
   open as openFlow,
   send,
@@ -154,14 +155,8 @@ describe('createLogtoCore', () => {
   });
 
   it('answers 503, not "signed out", when the store cannot be read, and when it cannot be written', async () => {
-    let down = false;
-    const store = new MemoryStore();
-    const failing: SessionStore = {
-      get: (id) => (down ? Promise.reject(new Error('store down')) : store.get(id)),
-      set: (id, data, ttl) => (down ? Promise.reject(new Error('store down')) : store.set(id, data, ttl)),
-      destroy: (id) => store.destroy(id),
-      take: (id) => store.take(id),
-    };
+    const outage = storeWithOutage();
+    const failing = outage.store;
     const errors: unknown[] = [];
     const core = createLogtoCore({
       ...config,
@@ -171,7 +166,7 @@ describe('createLogtoCore', () => {
     context.session.set('logto.idToken', 'x');
     const commit = await core.commit(context);
     const cookie = commit?.kind === 'cookies' ? commit.setCookie[0]!.split(';')[0]! : assert.fail();
-    down = true;
+    outage.down = true;
     const opened = await core.open(describeRequest({ path: '/', cookies: cookie, header: () => 'application/json' }));
     assert.equal(opened.kind === 'unavailable' && opened.answer.status, 503);
     const fresh = await open(core, { path: '/', header: () => 'text/html' });
@@ -190,19 +185,25 @@ describe('createLogtoCore', () => {
   });
 });
 
+/** A memory store whose reads and writes fail while `down` is set. */
+function storeWithOutage() {
+  const inner = new MemoryStore();
+  const outage = { down: false, store: undefined as unknown as SessionStore };
+  const failWhileDown = <T>(operation: () => Promise<T>) =>
+    outage.down ? Promise.reject(new Error('store down')) : operation();
+  outage.store = {
+    get: (id) => failWhileDown(() => inner.get(id)),
+    set: (id, data, ttl) => failWhileDown(() => inner.set(id, data, ttl)),
+    destroy: (id) => inner.destroy(id),
+    take: (id) => inner.take(id),
+  };
+  return outage;
+}
+
 /** An application over a fresh in-memory provider, with `extra` configuration. */
 async function appWith(extra: Partial<LogtoCoreConfig> = {}) {
   const provider = await createFakeProvider();
-  const core = createLogtoCore({
-    endpoint: provider.endpoint,
-    appId: provider.appId,
-    appSecret: provider.appSecret,
-    baseUrl: 'https://app.example',
-    session: { secrets: ['logto-core-test-secret-0123456789abcdef'] },
-    clientOptions: { fetch: provider.fetch, now: provider.now },
-    ...extra,
-  });
-  return { provider, core };
+  return { provider, core: coreOf(provider, { secrets: ['logto-core-test-secret-0123456789abcdef'] }, extra) };
 }
 
 const sameOrigin = (name: string) => (name === 'origin' ? 'https://app.example' : undefined);
@@ -378,13 +379,8 @@ describe('createLogtoCore answers', () => {
   });
 
   it('answers 503 as JSON to a client that accepts JSON, when the store cannot be read or written', async () => {
-    let down = false;
-    const store = new MemoryStore();
-    const failing: SessionStore = {
-      get: (id) => (down ? Promise.reject(new Error('store down')) : store.get(id)),
-      set: (id, data, ttl) => (down ? Promise.reject(new Error('store down')) : store.set(id, data, ttl)),
-      destroy: (id) => store.destroy(id),
-    };
+    const outage = storeWithOutage();
+    const failing = outage.store;
     const core = createLogtoCore({
       ...config,
       session: { ...config.session, store: failing, logger: { debug: () => {}, error: () => {} } },
@@ -394,7 +390,7 @@ describe('createLogtoCore answers', () => {
     context.session.set('logto.idToken', 'x');
     const commit = await core.commit(context);
     const cookie = commit?.kind === 'cookies' ? commit.setCookie[0]!.split(';')[0]! : assert.fail();
-    down = true;
+    outage.down = true;
     const opened = await core.open(describeRequest({ path: '/', cookies: cookie, header: json }));
     assert.match(opened.kind === 'unavailable' ? opened.answer.headers['Content-Type']! : '', /json/);
     const fresh = await open(core, { path: '/', header: json });

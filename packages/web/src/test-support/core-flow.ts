@@ -4,10 +4,30 @@ import assert from 'node:assert/strict';
 import { createFakeProvider, type FakeProvider } from '../../../client/src/test-support/fake-provider.ts';
 import { splitTarget } from '../adapter-request.ts';
 import { parseCookieHeader } from '../cookies.ts';
-import { createLogtoCore, type LogtoCore, type RouteAnswer } from '../logto-core.ts';
+import { createLogtoCore, type LogtoCore, type LogtoCoreConfig, type RouteAnswer } from '../logto-core.ts';
 import type { LogtoRequestContext } from '../request-context.ts';
-import type { Logger } from '../session-manager.ts';
+import type { Logger, SessionOptions } from '../session-manager.ts';
 import type { SessionStore } from '../session-store.ts';
+
+/**
+ * An application of `provider` at https://app.example, its client on the provider's `fetch` and
+ * clock; `session` and `extra` add to (or replace) that configuration.
+ */
+export function coreOf(
+  provider: FakeProvider,
+  session: Partial<SessionOptions> = {},
+  extra: Partial<LogtoCoreConfig> = {},
+): LogtoCore {
+  return createLogtoCore({
+    endpoint: provider.endpoint,
+    appId: provider.appId,
+    appSecret: provider.appSecret,
+    baseUrl: 'https://app.example',
+    session: { secrets: ['core-flow-test-secret-0123456789abcdefgh'], ...session },
+    clientOptions: { fetch: provider.fetch, now: provider.now },
+    ...extra,
+  });
+}
 
 /** An application over a fresh in-memory provider. */
 export async function world(
@@ -15,19 +35,7 @@ export async function world(
   logger?: Logger,
 ): Promise<{ provider: FakeProvider; core: LogtoCore }> {
   const provider = await createFakeProvider();
-  const core = createLogtoCore({
-    endpoint: provider.endpoint,
-    appId: provider.appId,
-    appSecret: provider.appSecret,
-    baseUrl: 'https://app.example',
-    session: {
-      secrets: ['core-flow-test-secret-0123456789abcdefgh'],
-      ...(store ? { store } : {}),
-      ...(logger ? { logger } : {}),
-    },
-    clientOptions: { fetch: provider.fetch, now: provider.now },
-  });
-  return { provider, core };
+  return { provider, core: coreOf(provider, { ...(store ? { store } : {}), ...(logger ? { logger } : {}) }) };
 }
 
 /** The cookies a browser sends after receiving `setCookie` (cleared ones dropped). */

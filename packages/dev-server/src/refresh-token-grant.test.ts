@@ -143,6 +143,16 @@ describe('refresh token reuse window, configured', () => {
   });
 });
 
+/** Redeems `refreshToken` at `server` and expects 400 `invalid_grant`. */
+async function assertRefreshRefused(server: DevServer, refreshToken: unknown): Promise<void> {
+  const { status, body } = await tokenRequest(server, {
+    grant_type: 'refresh_token',
+    refresh_token: String(refreshToken),
+  });
+  assert.equal(status, 400);
+  assert.equal(body.error, 'invalid_grant');
+}
+
 describe("a confidential app's refresh token past 70% of its lifetime", () => {
   it('is rotated then, as Logto rotates it', async (t) => {
     // oidc-provider measures a token's age with Date: move that clock, nothing sleeps.
@@ -179,12 +189,7 @@ describe("a confidential app's refresh token past 70% of its lifetime", () => {
       await grant.save();
       t.mock.timers.tick(1_001_000);
       assert.ok(await provider.Grant.find(grant.jti), 'the grant is still valid');
-      const { status, body } = await tokenRequest(server, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.refresh_token),
-      });
-      assert.equal(status, 400);
-      assert.equal(body.error, 'invalid_grant');
+      await assertRefreshRefused(server, tokens.refresh_token);
     } finally {
       await server.close();
     }
@@ -196,12 +201,7 @@ describe("a confidential app's refresh token past 70% of its lifetime", () => {
     try {
       const { tokens } = await signInForTokens(server);
       t.mock.timers.tick(1_000_000);
-      const { status, body } = await tokenRequest(server, {
-        grant_type: 'refresh_token',
-        refresh_token: String(tokens.refresh_token),
-      });
-      assert.equal(status, 400);
-      assert.equal(body.error, 'invalid_grant');
+      await assertRefreshRefused(server, tokens.refresh_token);
     } finally {
       await server.close();
     }
@@ -406,6 +406,21 @@ describe('stored refresh token records', () => {
     const refreshPublic = (refreshToken: unknown) =>
       tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(refreshToken) }, spaApp);
 
+    /** What `request` answered, and the entities oidc-provider announced with `grant.success` meanwhile. */
+    async function withGrantSuccess<T>(request: () => Promise<T>) {
+      let entities: Record<string, unknown> = {};
+      const listener = (ctx: KoaContextWithOIDC) => {
+        entities = { ...ctx.oidc.entities };
+      };
+      server.provider.on('grant.success', listener);
+      try {
+        const answer = await request();
+        return { entities, answer };
+      } finally {
+        server.provider.off('grant.success', listener);
+      }
+    }
+
     async function stored(value: unknown): Promise<RefreshToken> {
       const refreshToken = await provider.RefreshToken.find(String(value));
       assert.ok(refreshToken, 'the rotated refresh token is stored');
@@ -440,44 +455,26 @@ describe('stored refresh token records', () => {
     it("are announced with grant.success as oidc-provider's own refresh grant does: the grant, the new token and the rotated one", async () => {
       const { tokens } = await signInForTokens(server, undefined, {}, spaApp);
       const original = await stored(tokens.refresh_token);
-      let entities: Record<string, unknown> = {};
-      const listener = (ctx: KoaContextWithOIDC) => {
-        entities = { ...ctx.oidc.entities };
-      };
-      server.provider.on('grant.success', listener);
-      try {
-        const { status, body } = await refreshPublic(tokens.refresh_token);
-        assert.equal(status, 200);
-        const rotated = await stored(body.refresh_token);
-        assert.equal((entities.RotatedRefreshToken as RefreshToken | undefined)?.jti, original.jti);
-        assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, rotated.jti);
-        assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
-        assert.equal((entities.AccessToken as { jti?: string } | undefined)?.jti, body.access_token);
-      } finally {
-        server.provider.off('grant.success', listener);
-      }
+      const { entities, answer } = await withGrantSuccess(() => refreshPublic(tokens.refresh_token));
+      const { status, body } = answer;
+      assert.equal(status, 200);
+      const rotated = await stored(body.refresh_token);
+      assert.equal((entities.RotatedRefreshToken as RefreshToken | undefined)?.jti, original.jti);
+      assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, rotated.jti);
+      assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
+      assert.equal((entities.AccessToken as { jti?: string } | undefined)?.jti, body.access_token);
     });
 
     it('a confidential app keeps its refresh token, announced with grant.success with its grant', async () => {
       const { tokens } = await signInForTokens(server);
       const original = await stored(tokens.refresh_token);
-      let entities: Record<string, unknown> = {};
-      const listener = (ctx: KoaContextWithOIDC) => {
-        entities = { ...ctx.oidc.entities };
-      };
-      server.provider.on('grant.success', listener);
-      try {
-        const { status } = await tokenRequest(server, {
-          grant_type: 'refresh_token',
-          refresh_token: String(tokens.refresh_token),
-        });
-        assert.equal(status, 200);
-        assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, original.jti);
-        assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
-        assert.equal(entities.RotatedRefreshToken, undefined);
-      } finally {
-        server.provider.off('grant.success', listener);
-      }
+      const { entities, answer } = await withGrantSuccess(() =>
+        tokenRequest(server, { grant_type: 'refresh_token', refresh_token: String(tokens.refresh_token) }),
+      );
+      assert.equal(answer.status, 200);
+      assert.equal((entities.RefreshToken as RefreshToken | undefined)?.jti, original.jti);
+      assert.equal((entities.Grant as { jti?: string } | undefined)?.jti, original.grantId);
+      assert.equal(entities.RotatedRefreshToken, undefined);
     });
   });
 });

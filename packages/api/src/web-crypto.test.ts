@@ -56,4 +56,15 @@ describe('the Web Crypto signature layer on its own', async () => {
     signature.fill(0);
     assert.equal(await answer, true);
   });
+
+  it('imports a published key once per algorithm, however many tokens use it', async () => {
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ format: 'jwk' });
+    const first = verificationKey('ES256', other as never);
+    assert.equal(verificationKey('ES256', other as never), first, 'the same import, not a new one');
+    // Another algorithm asked of the same key is imported on its own, and the first stays known.
+    const asEs384 = verificationKey('ES384', other as never);
+    assert.notEqual(asEs384, first);
+    assert.equal(verificationKey('ES256', other as never), first);
+    await Promise.all([first, asEs384]);
+  });
 });

@@ -18,6 +18,7 @@ import {
   type LoadResult,
   type LoadTarget,
   listen,
+  selectedFrameworks,
   serveWhenChild,
   signedInCookie,
   startServerChild,
@@ -127,10 +128,7 @@ async function measure(): Promise<void> {
   const { child, targets: frameworks } = await startServerChild<FrameworkTargets[]>(import.meta.url);
   try {
     // `npm run bench -- adapters:hono` measures one framework only.
-    const only = process.argv[2]?.toLowerCase();
-    const measured = frameworks.filter((framework) => only === undefined || framework.name.toLowerCase() === only);
-    if (measured.length === 0)
-      throw new Error(`no framework "${only}" in this benchmark: use express, hono or fastify`);
+    const measured = selectedFrameworks(frameworks);
     const targets = measured.flatMap((framework) => [
       framework.unprotected,
       framework.unprotectedWithCookie,

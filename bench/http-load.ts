@@ -185,3 +185,14 @@ export function addedCost(label: string, result: LoadResult, baseline: LoadResul
   const met = added <= targetMicros;
   return `  ${label} adds ${added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${(result.rate / baseline.rate).toFixed(2)}× req/s, ${(baseline.cpuPerRequest / result.cpuPerRequest).toFixed(2)}× by CPU of the unprotected route)`;
 }
+
+/**
+ * The frameworks a benchmark run measures: all, or the one named after the benchmark's colon
+ * (`npm run bench -- adapters:hono`, given here as the first argument).
+ */
+export function selectedFrameworks<T extends { name: string }>(frameworks: readonly T[]): T[] {
+  const only = process.argv[2]?.toLowerCase();
+  const measured = frameworks.filter((framework) => only === undefined || framework.name.toLowerCase() === only);
+  if (measured.length === 0) throw new Error(`no framework "${only}" in this benchmark: use express, hono or fastify`);
+  return measured;
+}

@@ -19,6 +19,7 @@ import {
   type LoadResult,
   type LoadTarget,
   listen,
+  selectedFrameworks,
   serveWhenChild,
   startServerChild,
 } from './http-load.ts';
@@ -130,10 +131,7 @@ async function measure(): Promise<void> {
   const { child, targets: frameworks } = await startServerChild<FrameworkTargets[]>(import.meta.url);
   try {
     // `npm run bench -- require-auth:hono` measures one framework only.
-    const only = process.argv[2]?.toLowerCase();
-    const measured = frameworks.filter((framework) => only === undefined || framework.name.toLowerCase() === only);
-    if (measured.length === 0)
-      throw new Error(`no framework "${only}" in this benchmark: use express, hono or fastify`);
+    const measured = selectedFrameworks(frameworks);
     const targets = measured.flatMap((framework) => [framework.unprotected, framework.noop, framework.guarded]);
     // Differences of a microsecond or two: more rounds than the other benchmarks, so that each
     // target's best round is near its true cost on a machine shared with other work.

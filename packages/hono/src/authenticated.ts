@@ -1,6 +1,6 @@
 import * as web from '@logto-kit/web';
-import type { MiddlewareHandler } from 'hono';
-import type { NodeBindings } from './hono.ts';
+import type { Context, MiddlewareHandler, Next } from 'hono';
+import { type NodeBindings, replaceResponse } from './hono.ts';
 
 /** Set by `authenticated()` before the protected handler runs. */
 export interface AuthenticatedVariables {
@@ -21,22 +21,24 @@ export interface AuthenticatedVariables {
 export function authenticated(
   options: web.AuthenticatedOptions = {},
 ): MiddlewareHandler<{ Variables: { logto: web.LogtoRequestContext } & AuthenticatedVariables }> {
-  return async (c, next) => {
+  return (c, next) => {
     const context = c.get('logto');
     if (!context) throw new Error('authenticated() needs the Logto middleware first: app.use(logto.middleware).');
-    let decision = web.decideAuthenticated(context, options);
-    if (decision instanceof Promise) decision = await decision;
-    if (decision.kind === 'answer') return web.toResponse(decision.answer);
-    c.set('user', decision.user);
-    c.set('accessToken', decision.accessToken);
-    c.set('organizationToken', decision.organizationToken);
-    // Under `@hono/node-server`, on the Node.js response (cheaper than the `Response`'s `Headers`).
-    const outgoing = (c.env as NodeBindings)?.outgoing;
-    if (outgoing) web.markPrivateBeforeHeaders(outgoing);
-    await next();
-    const res = outgoing ? c.res : web.markPrivate(c.res);
-    if (res === c.res) return;
-    c.res = undefined; // Otherwise Hono merges the first response's headers back in.
-    c.res = res;
+    const decision = web.decideAuthenticated(context, options);
+    // Usually decided at once: then no promise of its own, only the one `next()` gives.
+    return decision instanceof Promise
+      ? decision.then((known) => applyDecision(known, c, next))
+      : applyDecision(decision, c, next);
   };
+}
+
+function applyDecision(decision: web.AuthenticatedDecision, c: Context, next: Next): ReturnType<MiddlewareHandler> {
+  if (decision.kind === 'answer') return Promise.resolve(web.toResponse(decision.answer));
+  c.set('user', decision.user);
+  c.set('accessToken', decision.accessToken);
+  c.set('organizationToken', decision.organizationToken);
+  // Under `@hono/node-server`, on the Node.js response (cheaper than the `Response`'s `Headers`).
+  const outgoing = (c.env as NodeBindings)?.outgoing;
+  if (outgoing) web.markPrivateBeforeHeaders(outgoing);
+  return outgoing ? next() : next().then(() => replaceResponse(c, web.markPrivate(c.res)));
 }

@@ -42,12 +42,15 @@ export function createLogto(config: LogtoHonoConfig): Logto {
     const result = commit && (await commit);
     if (result?.kind === 'cookies') {
       for (const cookie of result.setCookie) c.header('Set-Cookie', cookie, { append: true });
-    } else if (result) {
-      // Nothing of the first response (its cookies, its redirect) may survive: Hono would merge it in.
-      c.res = undefined;
-      c.res = web.toResponse(result.answer);
-    }
+    } else if (result) replaceResponse(c, web.toResponse(result.answer));
     return c.res;
   };
   return web.logtoAdapter(core, middleware, authenticated);
+}
+
+/** Sets `c.res` to `res` and nothing of the response before it (its cookies, its redirect), which Hono would merge in. */
+export function replaceResponse(c: Context, res: Response): void {
+  if (res === c.res) return;
+  c.res = undefined;
+  c.res = res;
 }

@@ -1,10 +1,4 @@
-import {
-  type AuthResult,
-  authorizationOfNodeRequest,
-  createEagerRequestGuard,
-  type GuardOptions,
-  runRequestGuard,
-} from '@logto-kit/api';
+import * as api from '@logto-kit/api';
 import { toResponse } from '@logto-kit/web';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { NodeBindings } from './hono.ts';
@@ -12,11 +6,11 @@ import type { NodeBindings } from './hono.ts';
 /** Set by `requireAuth()` before the protected handler runs. */
 export interface AuthVariables {
   /** The verified caller. */
-  auth: AuthResult;
+  auth: api.AuthResult;
 }
 
 /** Options of {@link requireAuth}: a verifier (or how to create one) and the route's requirements. */
-export type RequireAuthOptions = GuardOptions<Context>;
+export type RequireAuthOptions = api.GuardOptions<Context>;
 
 /**
  * Lets a request through only with a valid access token meeting the route's requirements, and
@@ -33,12 +27,12 @@ export type RequireAuthOptions = GuardOptions<Context>;
  * ```
  */
 export function requireAuth(options: RequireAuthOptions): MiddlewareHandler<{ Variables: AuthVariables }> {
-  const guard = createEagerRequestGuard(options);
+  const guard = api.createEagerRequestGuard(options);
   return (c, next) =>
-    runRequestGuard<Context, ReturnType<MiddlewareHandler>>(
+    api.runRequestGuard<Context, ReturnType<MiddlewareHandler>>(
       guard,
       // Under `@hono/node-server`, from the Node.js request (`c.env.incoming`), without building `Headers`.
-      authorizationOfNodeRequest((c.env as NodeBindings)?.incoming) ?? c.req.header('authorization'),
+      api.authorizationOfNodeRequest((c.env as NodeBindings)?.incoming) ?? c.req.header('authorization'),
       c,
       (auth) => {
         c.set('auth', auth);

@@ -120,26 +120,76 @@ function holdUntilCommitted<R extends NodeLikeResponse>(
   own.end = interceptors.end;
 }
 
-/** The parts of a Node.js `ServerResponse` {@link markPrivateBeforeHeaders} uses. */
+/** The parts of a Node.js `ServerResponse` (or HTTP/2 `Http2ServerResponse`) {@link markPrivateBeforeHeaders} uses. */
 export interface NodeHeaders {
-  setHeader(name: string, value: number | string | readonly string[]): unknown;
+  writeHead(statusCode: number, ...rest: never[]): unknown;
   getHeader(name: string): number | string | string[] | undefined;
 }
 
+type HeaderValue = number | string | readonly string[];
+
 /**
  * Marks a Node.js response private to the user before the handler writes it, as every answer of a
- * signed-in page: `Cache-Control: private, no-store`, which the handler may replace with its own,
- * and `Cookie` in `Vary`, which stays there whatever `Vary` the handler or the framework sets later
- * (this response's `setHeader` adds it back; Node's `writeHead` sets headers through it too).
+ * signed-in page: `Cache-Control: private, no-store` unless the handler sets its own, and `Cookie`
+ * in whatever `Vary` the handler or the framework sets. Both are added when the headers are sent
+ * (Node.js sends them through `writeHead`, also from `write`, `end` and `flushHeaders`): a
+ * response given its headers in one `writeHead` stays on Node's fast path.
  */
 export function markPrivateBeforeHeaders(res: NodeHeaders): void {
-  const { setHeader } = res;
-  res.setHeader('Cache-Control', privateCacheHeaders['Cache-Control']);
-  res.setHeader('Vary', varyByCookie(headerText(res.getHeader('vary'))));
-  res.setHeader = function keepingCookieInVary(this: NodeHeaders, name, value) {
-    const isVary = name.length === 4 && name.toLowerCase() === 'vary';
-    return Reflect.apply(setHeader, this, [name, isVary ? varyByCookie(headerText(value)) : value]);
-  };
+  const writeHead = res.writeHead as (this: NodeHeaders, ...args: unknown[]) => unknown;
+  res.writeHead = function writingPrivately(this: NodeHeaders, statusCode: number, ...rest: unknown[]) {
+    // writeHead(statusCode[, statusMessage][, headers])
+    const at = typeof rest[0] === 'string' ? 1 : 0;
+    const given = rest[at];
+    rest[at] = Array.isArray(given)
+      ? privatePairs(this, given as readonly HeaderValue[])
+      : privateRecord(this, given as Record<string, HeaderValue> | undefined);
+    return Reflect.apply(writeHead, this, [statusCode, ...rest]);
+  } as NodeHeaders['writeHead'];
+}
+
+/** `headers` (as given to `writeHead`, possibly nothing) with the private answer's headers. */
+function privateRecord(
+  res: NodeHeaders,
+  headers: Record<string, HeaderValue> | undefined,
+): Record<string, HeaderValue> {
+  let cacheControl = false;
+  let varyName = 'Vary';
+  let vary: HeaderValue | undefined = res.getHeader('vary');
+  for (const name in headers) {
+    if (name.length === 13 && name.toLowerCase() === 'cache-control') cacheControl = true;
+    else if (name.length === 4 && name.toLowerCase() === 'vary') {
+      varyName = name;
+      vary = headers[name];
+    }
+  }
+  const marked = { ...headers };
+  if (!cacheControl && res.getHeader('cache-control') === undefined) {
+    marked['Cache-Control'] = privateCacheHeaders['Cache-Control'];
+  }
+  marked[varyName] = varyByCookie(headerText(vary));
+  return marked;
+}
+
+/**
+ * Flat `[name, value, …]` headers (as given to `writeHead`) with the private answer's headers. Node
+ * replaces an earlier header of any name given here, and sends a repeated one as given.
+ */
+function privatePairs(res: NodeHeaders, pairs: readonly HeaderValue[]): HeaderValue[] {
+  let cacheControl = false;
+  const varies: string[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) {
+    const name = String(pairs[i]).toLowerCase();
+    if (name === 'cache-control') cacheControl = true;
+    else if (name === 'vary') varies.push(headerText(pairs[i + 1])!);
+  }
+  const marked = [...pairs];
+  if (!cacheControl && res.getHeader('cache-control') === undefined) {
+    marked.push('Cache-Control', privateCacheHeaders['Cache-Control']);
+  }
+  if (varies.length === 0) marked.push('Vary', varyByCookie(headerText(res.getHeader('vary'))));
+  else if (varyByCookie(varies.join(', ')) !== varies.join(', ')) marked.push('Vary', 'Cookie');
+  return marked;
 }
 
 function headerText(value: number | string | readonly string[] | undefined): string | undefined {

@@ -1,6 +1,7 @@
 // `npm run bench -- express`: what `authenticated()` costs a web app, over HTTP.
 //
-// The same route several ways, each on its own Express server: unprotected (no middleware);
+// The same route several ways, each its own Express app: unprotected (no middleware, on the same
+// server as the first Logto app, so that the two are measured over the same connections);
 // protected by @logto-kit/express with a signed-in encrypted-cookie session (and, for information,
 // with a MemoryStore session); protected by the official @logto/express + express-session with a
 // signed-in session. The servers and a dev server
@@ -17,6 +18,8 @@ import {
   type LoadResult,
   type LoadTarget,
   listen,
+  mounted,
+  pairedCost,
   serveWhenChild,
   signedInCookie,
   startServerChild,
@@ -47,13 +50,11 @@ async function serve(): Promise<Targets> {
   const { default: session } = await import('express-session');
   const { default: express } = await import('express');
 
-  const handlers: Record<'plain' | 'kit' | 'kitStore' | 'official', RequestListener> = {
-    plain: (_req, res) => res.end(),
+  const handlers: Record<'kit' | 'kitStore' | 'official', RequestListener> = {
     kit: (_req, res) => res.end(),
     kitStore: (_req, res) => res.end(),
     official: (_req, res) => res.end(),
   };
-  const plain = await listen((req, res) => handlers.plain(req, res));
   const kit = await listen((req, res) => handlers.kit(req, res));
   const kitStore = await listen((req, res) => handlers.kitStore(req, res));
   const off = await listen((req, res) => handlers.official(req, res));
@@ -81,7 +82,6 @@ async function serve(): Promise<Targets> {
   plainApp.get('/me', (_req, res) => {
     res.json(answer('anonymous'));
   });
-  handlers.plain = plainApp;
 
   const kitApp = express();
   kitApp.use(
@@ -91,7 +91,8 @@ async function serve(): Promise<Targets> {
   kitApp.get('/me', authenticated(), (req, res) => {
     res.json(answer(userOf(req)!.sub));
   });
-  handlers.kit = kitApp;
+  // The unprotected app beside it, on the same server: both are measured over the same connections.
+  handlers.kit = mounted({ unprotected: plainApp, page: kitApp }, kitApp);
 
   const kitStoreApp = express();
   kitStoreApp.use(
@@ -129,8 +130,8 @@ async function serve(): Promise<Targets> {
   handlers.official = officialApp;
 
   return {
-    unprotected: `${plain.url}/me`,
-    logtoKit: { url: `${kit.url}/me`, cookie: await signedInCookie(kit.url, '/sign-in') },
+    unprotected: `${kit.url}/unprotected/me`,
+    logtoKit: { url: `${kit.url}/page/me`, cookie: await signedInCookie(kit.url, '/sign-in') },
     logtoKitStore: { url: `${kitStore.url}/me`, cookie: await signedInCookie(kitStore.url, '/sign-in') },
     official: { url: `${off.url}/me`, cookie: await signedInCookie(off.url, '/logto/sign-in') },
   };
@@ -158,7 +159,8 @@ async function measure(): Promise<void> {
     ];
     console.log('');
     // The baseline is sent the page's cookie: what the HTTP parser spends on it is not Logto's cost.
-    console.log(addedCost('@logto-kit/express: a signed-in page with authenticated()', kit, sameCookie, 5));
+    const added = await pairedCost(child, variants[1]!, variants[2]!);
+    console.log(addedCost('@logto-kit/express: a signed-in page with authenticated()', added, 5));
     console.log(
       `    (informational) over the unprotected route sent no cookie: ${(kit.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs`,
     );

@@ -1,16 +1,19 @@
-// What the HTTP benchmarks share: servers in a child process (so autocannon, in the parent, does
+// What the HTTP benchmarks share: servers in a child process (so the load, in the parent, does
 // not compete with them for the event loop), signed-in sessions made through the dev server's
-// pages, interleaved best-of-N rounds, and the server's CPU time per request beside requests/s.
+// pages, interleaved best-of-N autocannon rounds for requests/s, and the server CPU time a route
+// adds per request, from short alternating blocks of pipelined requests (`pairedCost`).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 export const seconds = Number(process.env.LOGTO_KIT_BENCH_SECONDS ?? 3);
 export const connections = 32;
 export const rounds = Number(process.env.LOGTO_KIT_BENCH_ROUNDS ?? 3);
+/** How long {@link pairedCost} alternates between two targets (after a second of warm-up). */
+export const pairedSeconds = Number(process.env.LOGTO_KIT_BENCH_PAIRED_SECONDS ?? 10);
 
 /** One URL to load, with the headers (cookie, authorization) every request carries. */
 export interface LoadTarget {
@@ -78,6 +81,24 @@ export async function listen(handler: RequestListener): Promise<{ url: string; s
     set: (next) => {
       current = next;
     },
+  };
+}
+
+/**
+ * One listener for several apps, so that a route and its baseline are measured over the same
+ * connections and through the same code: the first path segment names the app, which is sent the
+ * rest (`/page/me` → `page` gets `/me`); any other path goes to `fallback` (e.g. the web app's
+ * sign-in pages).
+ */
+export function mounted(apps: Record<string, RequestListener>, fallback: RequestListener): RequestListener {
+  const byName = new Map(Object.entries(apps));
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const end = url.indexOf('/', 1);
+    const app = end > 0 ? byName.get(url.slice(1, end)) : undefined;
+    if (!app) return fallback(req, res);
+    req.url = url.slice(end);
+    app(req, res);
   };
 }
 
@@ -176,14 +197,18 @@ export function comparison(
 }
 
 /**
- * One printed cost figure: the server CPU time `result` adds per request over `baseline` (the
- * same route unprotected, in the same run), against a target in microseconds, with the
- * requests/s ratio beside it.
+ * One printed cost figure: the server CPU time per request a route adds over its baseline (the
+ * same route unprotected, in the same run, see {@link pairedCost}), against a target in
+ * microseconds, with how far apart the pairs were.
  */
-export function addedCost(label: string, result: LoadResult, baseline: LoadResult, targetMicros: number): string {
-  const added = result.cpuPerRequest - baseline.cpuPerRequest;
-  const met = added <= targetMicros;
-  return `  ${label} adds ${added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${(result.rate / baseline.rate).toFixed(2)}× req/s, ${(baseline.cpuPerRequest / result.cpuPerRequest).toFixed(2)}× by CPU of the unprotected route)`;
+export function addedCost(label: string, cost: PairedCost, targetMicros: number): string {
+  const met = cost.added <= targetMicros;
+  return `  ${label} adds ${cost.added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${spreadOf(cost)})`;
+}
+
+/** How a {@link pairedCost} figure was measured, for printing beside it. */
+export function spreadOf(cost: PairedCost): string {
+  return `median of ${cost.pairs} pairs of blocks, middle half ${cost.low.toFixed(1)} to ${cost.high.toFixed(1)} µs; the baseline itself ${cost.baseline.toFixed(1)} µs`;
 }
 
 /**
@@ -195,4 +220,153 @@ export function selectedFrameworks<T extends { name: string }>(frameworks: reado
   const measured = frameworks.filter((framework) => only === undefined || framework.name.toLowerCase() === only);
   if (measured.length === 0) throw new Error(`no framework "${only}" in this benchmark: use express, hono or fastify`);
   return measured;
+}
+
+/**
+ * HTTP/1.1 keep-alive connections to one target that send pipelined `GET`s: the lightest client
+ * there is, so the server (not the client) sets the pace and its cost per request is what its
+ * handler and Node's HTTP stack do.
+ */
+class PipelinedConnections {
+  readonly #sockets: Socket[];
+
+  private constructor(sockets: Socket[]) {
+    this.#sockets = sockets;
+  }
+
+  static async open(origin: URL, count: number): Promise<PipelinedConnections> {
+    const sockets = await Promise.all(
+      Array.from({ length: count }, async () => {
+        const socket = connect(Number(origin.port), origin.hostname);
+        socket.setNoDelay(true);
+        await once(socket, 'connect');
+        return socket;
+      }),
+    );
+    return new PipelinedConnections(sockets);
+  }
+
+  /** Sends `batch` (`expected` requests) on each connection at once and waits for every answer (each must be 200). */
+  send(batch: Buffer, expected: number, title: string): Promise<void> {
+    return Promise.all(this.#sockets.map((socket) => exchange(socket, batch, expected, title))).then(() => undefined);
+  }
+
+  close(): void {
+    for (const socket of this.#sockets) socket.destroy();
+  }
+}
+
+function exchange(socket: Socket, batch: Buffer, expected: number, title: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let answered = 0;
+    // The end of the previous chunk, in case a status line is split across two chunks.
+    let carry = '';
+    const done = (error?: Error) => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      const text = carry + chunk.toString('latin1');
+      const statusLine = /HTTP\/1\.1 (\d{3}) /g;
+      let end = 0;
+      for (let match = statusLine.exec(text); match; match = statusLine.exec(text)) {
+        if (match[1] !== '200') return done(new Error(`${title}: answered ${match[1]}`));
+        answered += 1;
+        end = statusLine.lastIndex;
+      }
+      carry = text.slice(Math.max(end, text.length - 16));
+      if (answered === expected) done();
+    };
+    const onClose = () => done(new Error(`${title}: the connection closed after ${answered} answers`));
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.write(batch);
+  });
+}
+
+/** What {@link pairedCost} measured: the CPU time per request `target` adds over `baseline`, in microseconds. */
+export interface PairedCost {
+  /** The median over the pairs of blocks. */
+  added: number;
+  /** The 25th and 75th percentiles: how far apart the pairs were. */
+  low: number;
+  high: number;
+  /** The baseline's own median CPU time per request. */
+  baseline: number;
+  pairs: number;
+}
+
+/**
+ * The server CPU time per request that `target` adds over `baseline`, measured in short blocks
+ * that alternate between the two (A B B A …, a few milliseconds each): each block sends the same
+ * number of pipelined requests over the same number of connections and reads the server's CPU
+ * time before and after; each adjacent pair of blocks gives one difference, and the median of
+ * the differences is the answer. A machine's speed that drifts (other work, a shared host)
+ * changes both blocks of a pair alike, where rounds of seconds each would not.
+ */
+export async function pairedCost(
+  child: ChildProcess,
+  baseline: LoadTarget,
+  target: LoadTarget,
+  options: { seconds?: number; connections?: number; perConnection?: number } = {},
+): Promise<PairedCost> {
+  const { seconds: duration = pairedSeconds, connections: count = 8, perConnection = 32 } = options;
+  const requests = count * perConnection;
+  // Targets of one server share one set of connections: two sets of the same kind can differ by
+  // microseconds per request for as long as they last (how the kernel happens to batch them).
+  const connections = new Map<string, PipelinedConnections>();
+  for (const { url } of [baseline, target]) {
+    const { origin } = new URL(url);
+    if (!connections.has(origin)) connections.set(origin, await PipelinedConnections.open(new URL(url), count));
+  }
+  const sender = (loaded: LoadTarget) => {
+    const url = new URL(loaded.url);
+    const headers = Object.entries(loaded.headers ?? {})
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    const batch = Buffer.from(
+      `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n${headers}\r\n`.repeat(perConnection),
+    );
+    const via = connections.get(url.origin)!;
+    return () => via.send(batch, perConnection, loaded.title);
+  };
+  const [a, b] = [sender(baseline), sender(target)];
+  try {
+    const block = async (send: () => Promise<void>) => {
+      const before = await serverCpu(child);
+      await send();
+      return ((await serverCpu(child)) - before) / requests;
+    };
+    // Warm-up: both routes' code optimised before anything counts.
+    const warmUntil = performance.now() + 1000;
+    while (performance.now() < warmUntil) {
+      await block(a);
+      await block(b);
+    }
+    const differences: number[] = [];
+    const baselines: number[] = [];
+    const until = performance.now() + duration * 1000;
+    for (let pair = 0; performance.now() < until; pair += 1) {
+      // A B, then B A: a steady drift adds to one pair what it takes from the next.
+      const baselineFirst = pair % 2 === 0;
+      const first = await block(baselineFirst ? a : b);
+      const second = await block(baselineFirst ? b : a);
+      const [costA, costB] = baselineFirst ? [first, second] : [second, first];
+      differences.push(costB - costA);
+      baselines.push(costA);
+    }
+    const sorted = differences.toSorted((x, y) => x - y);
+    const at = (fraction: number) => sorted[Math.floor(fraction * (sorted.length - 1))]!;
+    return {
+      added: at(0.5),
+      low: at(0.25),
+      high: at(0.75),
+      baseline: baselines.toSorted((x, y) => x - y)[Math.floor(baselines.length / 2)]!,
+      pairs: differences.length,
+    };
+  } finally {
+    for (const opened of connections.values()) opened.close();
+  }
 }

@@ -1,26 +1,30 @@
 // `npm run bench -- require-auth`: what `requireAuth()` with a reused access token adds to a route,
 // on Express, Hono and Fastify, over HTTP, in one run.
 //
-// For each framework, the same JSON route twice, on servers on port 0 in a child process (so
+// For each framework, the same JSON route twice, on one server on port 0 in a child process (so
 // autocannon, here, does not compete with them): unprotected, and behind the framework's
 // `requireAuth()` with one ES384 token on every request (the verified-token cache's case). Both
 // receive the same requests, Authorization header included, so that the difference is what the
 // guard does, not the parsing of a header the client sends either way. The token is signed
 // locally and its keys served by a local JWKS endpoint; no dev server.
 //
-// Target, per framework: at most 3 µs more server CPU time per request than the unprotected route
-// (CPU time per request is far less sensitive than requests/s to other load on the machine). For
+// Target, per framework: at most 3 µs more server CPU time per request than the unprotected route,
+// from alternating blocks of pipelined requests to the two (`pairedCost` in http-load.ts: a machine
+// shared with other work disturbs it far less than requests/s or rounds of seconds). For
 // information, a third route with one middleware that does nothing shows what the framework itself
 // charges for a middleware (on Hono, most of the budget: a route with a middleware answers through
 // `compose` and a promise, where a single handler answers synchronously).
+import type { RequestListener } from 'node:http';
 import {
   addedCost,
   bestOfRounds,
-  type LoadResult,
   type LoadTarget,
   listen,
+  mounted,
+  pairedCost,
   selectedFrameworks,
   serveWhenChild,
+  spreadOf,
   startServerChild,
 } from './http-load.ts';
 
@@ -86,9 +90,9 @@ async function serve(): Promise<FrameworkTargets[]> {
   const honoGuarded = new Hono();
   honoGuarded.get('/me', honoKit.requireAuth(guard), (c) => c.json({ sub: c.get('auth').sub, products }));
 
-  const fastifyListener = async (app: import('fastify').FastifyInstance) => {
+  const fastifyListener = async (app: import('fastify').FastifyInstance): Promise<RequestListener> => {
     await app.ready();
-    return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => app.routing(req, res);
+    return (req, res) => app.routing(req, res);
   };
   const fastifyPlain = Fastify();
   fastifyPlain.get('/me', async () => ({ sub: 'anonymous', products }));
@@ -103,27 +107,31 @@ async function serve(): Promise<FrameworkTargets[]> {
     products,
   }));
 
-  const servers = {
-    expressPlain: await listen(expressPlain),
-    expressNoop: await listen(expressNoop),
-    expressGuarded: await listen(expressGuarded),
-    honoPlain: await listen(getRequestListener(honoPlain.fetch)),
-    honoNoop: await listen(getRequestListener(honoNoop.fetch)),
-    honoGuarded: await listen(getRequestListener(honoGuarded.fetch)),
-    fastifyPlain: await listen(await fastifyListener(fastifyPlain)),
-    fastifyNoop: await listen(await fastifyListener(fastifyNoop)),
-    fastifyGuarded: await listen(await fastifyListener(fastifyGuarded)),
+  /** A framework's three apps on one server, so that they are measured over the same connections. */
+  const targets = async (
+    name: string,
+    unprotected: RequestListener,
+    noop: RequestListener,
+    guarded: RequestListener,
+  ) => {
+    const { url } = await listen(mounted({ unprotected, noop, guarded }, unprotected));
+    return {
+      name,
+      unprotected: { title: `${name} unprotected`, url: `${url}/unprotected/me`, headers: authorization },
+      noop: { title: `${name} no-op middleware`, url: `${url}/noop/me`, headers: authorization },
+      guarded: { title: `${name} requireAuth()`, url: `${url}/guarded/me`, headers: authorization },
+    };
   };
-  const targets = (name: string, ...[plain, noop, guarded]: { url: string }[]): FrameworkTargets => ({
-    name,
-    unprotected: { title: `${name} unprotected`, url: `${plain?.url}/me`, headers: authorization },
-    noop: { title: `${name} no-op middleware`, url: `${noop?.url}/me`, headers: authorization },
-    guarded: { title: `${name} requireAuth()`, url: `${guarded?.url}/me`, headers: authorization },
-  });
+  const hono = (app: { fetch: (request: Request) => Response | Promise<Response> }) => getRequestListener(app.fetch);
   return [
-    targets('Express', servers.expressPlain, servers.expressNoop, servers.expressGuarded),
-    targets('Hono', servers.honoPlain, servers.honoNoop, servers.honoGuarded),
-    targets('Fastify', servers.fastifyPlain, servers.fastifyNoop, servers.fastifyGuarded),
+    await targets('Express', expressPlain, expressNoop, expressGuarded),
+    await targets('Hono', hono(honoPlain), hono(honoNoop), hono(honoGuarded)),
+    await targets(
+      'Fastify',
+      await fastifyListener(fastifyPlain),
+      await fastifyListener(fastifyNoop),
+      await fastifyListener(fastifyGuarded),
+    ),
   ];
 }
 
@@ -133,17 +141,14 @@ async function measure(): Promise<void> {
     // `npm run bench -- require-auth:hono` measures one framework only.
     const measured = selectedFrameworks(frameworks);
     const targets = measured.flatMap((framework) => [framework.unprotected, framework.noop, framework.guarded]);
-    // Differences of a microsecond or two: more rounds than the other benchmarks, so that each
-    // target's best round is near its true cost on a machine shared with other work.
-    const results = await bestOfRounds(child, targets, Number(process.env.LOGTO_KIT_BENCH_ROUNDS ?? 5));
-    const best = new Map<LoadTarget, LoadResult>(targets.map((target, index) => [target, results[index]!]));
+    await bestOfRounds(child, targets);
     console.log('');
     for (const framework of measured) {
-      const plain = best.get(framework.unprotected)!;
-      const noop = best.get(framework.noop)!;
-      console.log(addedCost(`${framework.name} requireAuth()`, best.get(framework.guarded)!, plain, maxAddedMicros));
+      const guarded = await pairedCost(child, framework.unprotected, framework.guarded);
+      const noop = await pairedCost(child, framework.unprotected, framework.noop);
+      console.log(addedCost(`${framework.name} requireAuth()`, guarded, maxAddedMicros));
       console.log(
-        `    (for information: one no-op middleware adds ${(noop.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs on ${framework.name})`,
+        `    (for information: one no-op middleware adds ${noop.added.toFixed(1)} µs on ${framework.name}: ${spreadOf(noop)})`,
       );
     }
   } finally {

@@ -187,8 +187,10 @@ function privatePairs(res: NodeHeaders, pairs: readonly HeaderValue[]): HeaderVa
   if (!cacheControl && res.getHeader('cache-control') === undefined) {
     marked.push('Cache-Control', privateCacheHeaders['Cache-Control']);
   }
+  // Given here, they replace any earlier Vary; otherwise the earlier one is sent with Cookie in it.
+  const given = varies.join(', ');
   if (varies.length === 0) marked.push('Vary', varyByCookie(headerText(res.getHeader('vary'))));
-  else if (varyByCookie(varies.join(', ')) !== varies.join(', ')) marked.push('Vary', 'Cookie');
+  else if (varyByCookie(given) !== given) marked.push('Vary', privateCacheHeaders.Vary);
   return marked;
 }
 

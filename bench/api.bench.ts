@@ -12,6 +12,7 @@
 // Everything is local: generated keys, a JWKS server on port 0, no dev server.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { verify } from 'node:crypto';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createAccessTokenVerifier } from '@logto-kit/api';
@@ -20,6 +21,7 @@ import autocannon from 'autocannon';
 import express, { type RequestHandler } from 'express';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { type Alg, audience, generateKey, hashOf, signToken, startJwksServer } from './local-provider.ts';
+import { targetMark } from './targets.ts';
 
 // ── (a) server side, run in a child process ─────────────────────────────────────────────────────
 
@@ -105,16 +107,24 @@ async function reusedTokenOverHttp(): Promise<void> {
 
 // ── (b) a new token on every request, in process ────────────────────────────────────────────────
 
+/** What {@link interleaved} measured. */
+interface Interleaved {
+  /** Operations per second of each case, from its 10th-percentile batch. */
+  rates: Record<string, number>;
+  /**
+   * How fast `of` runs relative to `to` (above 1: faster): the median over the rounds of `to`'s
+   * time per operation divided by `of`'s, the two batches of a round having run a few milliseconds
+   * apart, so that a machine slowed down for a while by other work slows both alike.
+   */
+  relative(of: string, to: string): number;
+}
+
 /**
- * Operations per second of each case. The cases take turns batch by batch for `ms` milliseconds, in
- * a rotating order, so that all of them run under the same conditions; each case's rate comes from
- * its 10th-percentile batch, so that batches slowed down by other processes on the machine do not
- * count.
+ * The cases take turns batch by batch for `ms` milliseconds, in a rotating order, so that all of
+ * them run under the same conditions. Each case's rate comes from its 10th-percentile batch;
+ * the ratio of two cases comes from the rounds, pair by pair (see {@link Interleaved.relative}).
  */
-async function interleavedRates(
-  cases: Record<string, () => Promise<number> | number>,
-  ms: number,
-): Promise<Record<string, number>> {
+async function interleaved(cases: Record<string, () => Promise<number> | number>, ms: number): Promise<Interleaved> {
   const batches = Object.fromEntries(Object.keys(cases).map((name) => [name, [] as number[]]));
   const entries = Object.entries(cases);
   const start = performance.now();
@@ -129,23 +139,82 @@ async function interleavedRates(
       batches[name]?.push((performance.now() - batchStart) / count);
     }
   }
-  const fast = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 10)] ?? Number.NaN;
-  return Object.fromEntries(Object.entries(batches).map(([name, perOp]) => [name, 1000 / fast(perOp)]));
+  const percentile = (values: number[], at: number) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length * at)] ?? Number.NaN;
+  return {
+    rates: Object.fromEntries(Object.entries(batches).map(([name, perOp]) => [name, 1000 / percentile(perOp, 0.1)])),
+    relative(of, to) {
+      const ofTimes = batches[of] ?? [];
+      const toTimes = batches[to] ?? [];
+      return percentile(
+        ofTimes.map((time, round) => (toTimes[round] ?? Number.NaN) / time),
+        0.5,
+      );
+    },
+  };
+}
+
+/**
+ * An ECDSA signature given as R || S (JWS) in DER: `SEQUENCE { INTEGER r, INTEGER s }`, each
+ * integer without leading zeros but with one before a first byte of 0x80 or more.
+ */
+function derOfEcdsaSignature(signature: Buffer): Buffer {
+  const half = signature.length / 2;
+  const [rStart, rPad] = integerStart(signature, 0, half);
+  const [sStart, sPad] = integerStart(signature, half, signature.length);
+  const rLength = half - rStart + rPad;
+  const sLength = signature.length - sStart + sPad;
+  const content = 4 + rLength + sLength;
+  const header = content > 0x7f ? 3 : 2;
+  const der = Buffer.allocUnsafe(header + content);
+  der[0] = 0x30;
+  if (header === 3) der[1] = 0x81;
+  der[header - 1] = content;
+  der[header] = 0x02;
+  der[header + 1] = rLength;
+  if (rPad) der[header + 2] = 0;
+  signature.copy(der, header + 2 + rPad, rStart, half);
+  const s = header + 2 + rLength;
+  der[s] = 0x02;
+  der[s + 1] = sLength;
+  if (sPad) der[s + 2] = 0;
+  signature.copy(der, s + 2 + sPad, sStart);
+  return der;
+}
+
+/** Where the integer from `start` to `end` begins without leading zeros, and whether it needs one zero back. */
+function integerStart(bytes: Buffer, start: number, end: number): [number, 0 | 1] {
+  let at = start;
+  while (at < end - 1 && bytes[at] === 0) at += 1;
+  return [at, (bytes[at] ?? 0) >= 0x80 ? 1 : 0];
 }
 
 const poolSize = 2000;
+// Each algorithm is measured in several new processes, each for this long, and the median process
+// counts: two copies of the same function, measured alike, differ by up to 2% in one process, by
+// another amount in the next (the machine code V8 makes of each and where it lands).
+const processes = 5;
+const ceilingMs = 2000;
+const joseMs = 1500;
 
 async function freshTokens(alg: Alg): Promise<Record<string, number>> {
   const key = generateKey(alg);
   const provider = await startJwksServer([key]);
   const tokens = Array.from({ length: poolSize }, (_, i) => signToken(key, provider.issuer, `t${i}`));
 
+  // A bare key: `crypto.verify` given `{ key, dsaEncoding }` spends about a fifth of an ES256 check
+  // on trying the options as a key first, so the least a verifier does passes ECDSA signatures as DER.
+  const verifyKey = key.publicKey;
+  const signatureForNode = alg.startsWith('ES') ? derOfEcdsaSignature : (signature: Buffer) => signature;
+
   // The ceiling: only the signature check, on bytes decoded in advance.
   const raw = tokens.map((token) => {
     const dot = token.lastIndexOf('.');
-    return { input: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
+    return {
+      input: Buffer.from(token.slice(0, dot)),
+      signature: signatureForNode(Buffer.from(token.slice(dot + 1), 'base64url')),
+    };
   });
-  const verifyKey = alg.startsWith('ES') ? { key: key.publicKey, dsaEncoding: 'ieee-p1363' as const } : key.publicKey;
 
   // Default settings, but a cache half the pool's size: cycling through the pool, a token comes back
   // only after 2000 others, beyond the cache's reach, so every verification is a miss, as with a new
@@ -184,7 +253,9 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
       const token = tokens[nextDecoded()] ?? '';
       const [header = '', payload = '', signature = ''] = token.split('.');
       const input = Buffer.from(`${header}.${payload}`, 'latin1');
-      if (!verify(hashOf[alg], input, verifyKey, Buffer.from(signature, 'base64url'))) throw new Error('failed');
+      if (!verify(hashOf[alg], input, verifyKey, signatureForNode(Buffer.from(signature, 'base64url')))) {
+        throw new Error('failed');
+      }
       JSON.parse(Buffer.from(payload, 'base64url').toString());
     }
     return batch;
@@ -200,56 +271,88 @@ async function freshTokens(alg: Alg): Promise<Record<string, number>> {
 
   // Each comparison interleaves only its own cases, so that the garbage one library leaves behind is
   // not collected in another's batches.
-  const againstCeiling = await interleavedRates(
+  const againstCeiling = await interleaved(
     { 'crypto.verify': ceiling, 'decode + crypto.verify + JSON.parse': decodeAndVerify, '@logto-kit/api': ours },
-    4000,
+    ceilingMs,
   );
-  const againstJose = await interleavedRates({ '@logto-kit/api': ours, 'jose jwtVerify': jose }, 3000);
+  const againstJose = await interleaved({ '@logto-kit/api': ours, 'jose jwtVerify': jose }, joseMs);
   provider.server.close();
   return {
-    ...againstCeiling,
-    'jose jwtVerify / @logto-kit/api':
-      (againstJose['jose jwtVerify'] ?? Number.NaN) / (againstJose['@logto-kit/api'] ?? Number.NaN),
+    ...againstCeiling.rates,
+    '@logto-kit/api / (decode + crypto.verify + JSON.parse)': againstCeiling.relative(
+      '@logto-kit/api',
+      'decode + crypto.verify + JSON.parse',
+    ),
+    '@logto-kit/api / crypto.verify': againstCeiling.relative('@logto-kit/api', 'crypto.verify'),
+    '@logto-kit/api / jose jwtVerify': againstJose.relative('@logto-kit/api', 'jose jwtVerify'),
+  };
+}
+
+/** `freshTokens(alg)` in a new process: each result, then the median over {@link processes} processes. */
+async function freshTokensInProcesses(
+  alg: Alg,
+): Promise<{ median: Record<string, number>; each: Record<string, number>[] }> {
+  const each: Record<string, number>[] = [];
+  for (let run = 0; run < processes; run += 1) {
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@logto-kit/source', new URL(import.meta.url).pathname, 'fresh-process', alg],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const [code] = (await once(child, 'exit')) as [number | null];
+    if (code !== 0) throw new Error(`the ${alg} measurement process exited (${code})`);
+    each.push(JSON.parse(output) as Record<string, number>);
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const names = Object.keys(each[0] ?? {});
+  return {
+    median: Object.fromEntries(names.map((name) => [name, median(each.map((r) => r[name] ?? Number.NaN))])),
+    each,
   };
 }
 
 async function freshTokenVerification(): Promise<void> {
   console.log(
-    `\n(b) A new token on every verification (pool of ${poolSize}), in process, one core; cases interleaved batch by batch (4 s against crypto.verify, 3 s against jose), 10th-percentile batch`,
+    `\n(b) A new token on every verification (pool of ${poolSize}), in process, one core; cases interleaved batch by batch (${ceilingMs / 1000} s against crypto.verify, ${joseMs / 1000} s against jose); rates from each case's 10th-percentile batch, ratios the median over rounds of adjacent batches; each the median of ${processes} processes`,
   );
   const rows: Record<string, string | number>[] = [];
-  const ratios: [Alg, number, number, number][] = [];
+  const results: [Alg, Record<string, number>, Record<string, number>[]][] = [];
   for (const alg of ['ES384', 'ES256', 'RS256'] as const) {
-    const result = await freshTokens(alg);
-    const ceiling = result['crypto.verify'] ?? 0;
-    const decoded = result['decode + crypto.verify + JSON.parse'] ?? 0;
+    const { median: result, each } = await freshTokensInProcesses(alg);
     const ours = result['@logto-kit/api'] ?? 0;
-    const joseShare = result['jose jwtVerify / @logto-kit/api'] ?? Number.NaN;
     rows.push({
       alg,
-      'crypto.verify/s': Math.round(ceiling),
-      'decode+verify+parse/s': Math.round(decoded),
+      'crypto.verify/s': Math.round(result['crypto.verify'] ?? 0),
+      'decode+verify+parse/s': Math.round(result['decode + crypto.verify + JSON.parse'] ?? 0),
       '@logto-kit/api/s': Math.round(ours),
-      'jose jwtVerify/s': Math.round(ours * joseShare),
+      'jose jwtVerify/s': Math.round(ours / (result['@logto-kit/api / jose jwtVerify'] ?? Number.NaN)),
     });
-    ratios.push([alg, ours / ceiling, decoded / ceiling, 1 / joseShare]);
+    results.push([alg, result, each]);
   }
   console.table(rows);
-  for (const [alg, ofCeiling, decodedOfCeiling, ofJose] of ratios) {
-    report(`${alg}: @logto-kit/api / (decode + crypto.verify + JSON.parse)`, ofCeiling / decodedOfCeiling, 0.97);
+  const target = '@logto-kit/api / (decode + crypto.verify + JSON.parse)';
+  for (const [alg, result, each] of results) {
+    const ratio = (name: string) => result[name] ?? Number.NaN;
+    report(`${alg}: ${target}`, ratio(target), 0.97);
     console.log(
-      `    beside it: @logto-kit/api / raw crypto.verify = ${ofCeiling.toFixed(3)}×; decode + crypto.verify + JSON.parse alone / raw crypto.verify = ${decodedOfCeiling.toFixed(3)}×; @logto-kit/api / jose jwtVerify = ${ofJose.toFixed(2)}×`,
+      `    each process: ${each.map((r) => (r[target] ?? Number.NaN).toFixed(3)).join(', ')}; beside it: @logto-kit/api / raw crypto.verify = ${ratio('@logto-kit/api / crypto.verify').toFixed(3)}×; @logto-kit/api / jose jwtVerify = ${ratio('@logto-kit/api / jose jwtVerify').toFixed(2)}×`,
     );
   }
 }
 
 function report(name: string, ratio: number, target: number): void {
-  console.log(`  ${name} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${ratio >= target ? '✔' : '✖'}`);
+  console.log(`  ${name} = ${ratio.toFixed(3)}× (target ≥ ${target}×) ${targetMark(ratio >= target)}`);
 }
 
 if (process.argv[2] === 'serve') {
   const [, , , kind, issuer, jwksUri] = process.argv;
   serve(kind as ServerKind, issuer ?? '', jwksUri ?? '');
+} else if (process.argv[2] === 'fresh-process') {
+  process.stdout.write(JSON.stringify(await freshTokens(process.argv[3] as Alg)));
 } else {
   // `npm run bench -- api:fresh` (or `api:reused`) runs one part only.
   const only = process.argv[2];

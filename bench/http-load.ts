@@ -8,6 +8,7 @@ import { createServer, type RequestListener } from 'node:http';
 import { type AddressInfo, connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { targetMark } from './targets.ts';
 
 export const seconds = Number(process.env.LOGTO_KIT_BENCH_SECONDS ?? 3);
 export const connections = 32;
@@ -193,7 +194,7 @@ export function comparison(
   const cpuRatio = baseline.cpuPerRequest / result.cpuPerRequest;
   const met = 'minimum' in target ? rateRatio >= target.minimum : rateRatio > target.above;
   const goal = 'minimum' in target ? `≥ ${target.minimum.toFixed(2)}×` : `> ${target.above}×`;
-  return `  ${label.padEnd(48)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${goal}) ${met ? '✔' : '✖'}`;
+  return `  ${label.padEnd(48)} ${rateRatio.toFixed(2)}× req/s, ${cpuRatio.toFixed(2)}× by CPU per request   (target ${goal}) ${targetMark(met)}`;
 }
 
 /**
@@ -203,7 +204,7 @@ export function comparison(
  */
 export function addedCost(label: string, cost: PairedCost, targetMicros: number): string {
   const met = cost.added <= targetMicros;
-  return `  ${label} adds ${cost.added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${met ? '✓' : '✗'}   (${spreadOf(cost)})`;
+  return `  ${label} adds ${cost.added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${targetMark(met)}   (${spreadOf(cost)})`;
 }
 
 /** How a {@link pairedCost} figure was measured, for printing beside it. */

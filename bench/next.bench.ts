@@ -19,6 +19,7 @@ import { demoWorldFor } from '@logto-kit/dev-server/testing';
 import autocannon from 'autocannon';
 import { freePort } from '../test/next/next-app.ts';
 import { connections, rounds, seconds, signedInCookie } from './http-load.ts';
+import { targetMark } from './targets.ts';
 
 const appDir = fileURLToPath(new URL('./next-app/', import.meta.url));
 const nextBin = fileURLToPath(new URL('../node_modules/next/dist/bin/next', import.meta.url));
@@ -192,7 +193,7 @@ try {
   );
   const ahead = officialDecision > oursDecision;
   console.log(
-    `  CPU per signed-in decision:      @logto-kit/next ${oursDecision.toFixed(0)} µs, @logto/next ${officialDecision.toFixed(0)} µs: ${(officialDecision / oursDecision).toFixed(2)}× less   (target > 1×) ${ahead ? '✔' : '✖'}`,
+    `  CPU per signed-in decision:      @logto-kit/next ${oursDecision.toFixed(0)} µs, @logto/next ${officialDecision.toFixed(0)} µs: ${(officialDecision / oursDecision).toFixed(2)}× less   (target > 1×) ${targetMark(ahead)}`,
   );
   if (!ahead) process.exitCode = 1;
 } finally {

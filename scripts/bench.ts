@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark in bench/ (or those named on the command line), one after
-// the other so they do not compete for the CPU. Each prints its own comparison as ratios.
+// the other so they do not compete for the CPU. Each prints its own comparison as ratios, with a
+// target beside each figure; the run exits non-zero when a benchmark fails or misses a target.
 // `npm run bench -- api:fresh` runs one part of a benchmark, where the benchmark has parts.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';

@@ -243,6 +243,71 @@ describe('every supported algorithm verifies with its own rule', () => {
     }
   });
 
+  it('refuses an ECDSA signature whose R and S are each given a leading zero byte (66 bytes for ES256)', async () => {
+    // The same R and S, so the same DER: only the fixed length of RFC 7518 §3.4 refuses it.
+    const { verifier, claims } = setup([es256]);
+    const token = accessToken(es256, claims);
+    const [input, signature] = [token.slice(0, token.lastIndexOf('.')), token.slice(token.lastIndexOf('.') + 1)];
+    const bytes = Buffer.from(signature, 'base64url');
+    const padded = Buffer.concat([Buffer.of(0), bytes.subarray(0, 32), Buffer.of(0), bytes.subarray(32)]);
+    await assert.rejects(verifier.verify(`${input}.${padded.toString('base64url')}`), {
+      code: 'invalid_token',
+      message: /signature does not verify/,
+    });
+    assert.equal((await verifier.verify(token)).sub, 'user-1');
+  });
+
+  it('accepts ECDSA signatures whose R or S starts with zero bytes or with its top bit set', async () => {
+    // The Node.js layer re-encodes R || S as DER, where each integer drops its leading zero bytes and
+    // gets one where its first byte has the top bit set: every such shape must still verify.
+    const { verifier, claims } = setup([es256]);
+    const wanted = new Map<string, string>();
+    const shapes: Record<string, (half: Buffer) => boolean> = {
+      'a leading zero byte': (half) => half[0] === 0,
+      'the top bit set': (half) => (half[0] ?? 0) >= 0x80,
+      neither: (half) => half[0] !== 0 && (half[0] ?? 0) < 0x80,
+    };
+    for (let n = 0; wanted.size < 6 && n < 20_000; n += 1) {
+      const token = accessToken(es256, { ...claims, jti: `t${n}` });
+      const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+      for (const [part, half] of [
+        ['R', signature.subarray(0, 32)],
+        ['S', signature.subarray(32)],
+      ] as const) {
+        for (const [shape, fits] of Object.entries(shapes)) {
+          if (fits(half) && !wanted.has(`${part} with ${shape}`)) wanted.set(`${part} with ${shape}`, token);
+        }
+      }
+    }
+    assert.equal(wanted.size, 6, `signatures found: ${[...wanted.keys()].join(', ')}`);
+    for (const [shape, token] of wanted) assert.equal((await verifier.verify(token)).sub, 'user-1', shape);
+  });
+
+  it('refuses ECDSA signatures of zeros, of all bits set, or with R or S replaced', async () => {
+    const { verifier, claims } = setup([es384]);
+    const token = accessToken(es384, claims);
+    const input = token.slice(0, token.lastIndexOf('.'));
+    const signature = Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url');
+    const other = Buffer.from(accessToken(es384, { ...claims, jti: 'other' }).split('.')[2] ?? '', 'base64url');
+    const wrong = {
+      zeros: Buffer.alloc(96),
+      'all bits set': Buffer.alloc(96, 0xff),
+      'R of zeros': Buffer.concat([Buffer.alloc(48), signature.subarray(48)]),
+      'S of zeros': Buffer.concat([signature.subarray(0, 48), Buffer.alloc(48)]),
+      "another signature's R": Buffer.concat([other.subarray(0, 48), signature.subarray(48)]),
+      "another signature's S": Buffer.concat([signature.subarray(0, 48), other.subarray(48)]),
+      'R and S swapped': Buffer.concat([signature.subarray(48), signature.subarray(0, 48)]),
+    };
+    for (const [name, bytes] of Object.entries(wrong)) {
+      await assert.rejects(
+        verifier.verify(`${input}.${bytes.toString('base64url')}`),
+        { code: 'invalid_token', message: /signature does not verify/ },
+        name,
+      );
+    }
+    assert.equal((await verifier.verify(token)).sub, 'user-1');
+  });
+
   it('isAccessTokenAlgorithm accepts only the supported names, as strings', () => {
     assert.equal(isAccessTokenAlgorithm('ES256'), true);
     for (const value of [['ES256'], 'HS256', 'none', 'es256', '', undefined, 7, 'toString', '__proto__']) {

@@ -22,7 +22,7 @@ import {
   type LoadTarget,
   listen,
   mounted,
-  pairedCost,
+  pairedCostsInProcesses,
   selectedFrameworks,
   serveWhenChild,
   signedInCookie,
@@ -136,24 +136,28 @@ async function serve(): Promise<FrameworkTargets[]> {
 }
 
 async function measure(): Promise<void> {
-  const { child, targets: frameworks } = await startServerChild<FrameworkTargets[]>(import.meta.url);
+  const first = await startServerChild<FrameworkTargets[]>(import.meta.url);
   try {
     // `npm run bench -- adapters:hono` measures one framework only.
-    const measured = selectedFrameworks(frameworks);
+    const measured = selectedFrameworks(first.targets);
     const targets = measured.flatMap((framework) => [
       framework.unprotected,
       framework.unprotectedWithCookie,
       framework.page,
     ]);
-    const results = await bestOfRounds(child, targets);
+    const results = await bestOfRounds(first.child, targets);
     const best = new Map<Target, LoadResult>(targets.map((target, index) => [target, results[index]!]));
+    const costs = await pairedCostsInProcesses(import.meta.url, first, (frameworks) =>
+      selectedFrameworks(frameworks).map((framework) => [framework.unprotectedWithCookie, framework.page] as const),
+    );
     console.log('');
-    for (const framework of measured) {
+    for (const [index, framework] of measured.entries()) {
       const plain = best.get(framework.unprotected)!;
       const sameCookie = best.get(framework.unprotectedWithCookie)!;
       const page = best.get(framework.page)!;
-      const added = await pairedCost(child, framework.unprotectedWithCookie, framework.page);
-      console.log(addedCost(`${framework.name}: a signed-in page with authenticated()`, added, pageTargetMicros));
+      console.log(
+        addedCost(`${framework.name}: a signed-in page with authenticated()`, costs[index]!, pageTargetMicros),
+      );
       console.log(
         `    (informational) over the unprotected route sent no cookie: ${(page.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs`,
       );
@@ -162,6 +166,6 @@ async function measure(): Promise<void> {
       );
     }
   } finally {
-    child.kill('SIGTERM');
+    first.child.kill('SIGTERM');
   }
 }

@@ -14,7 +14,9 @@ export const seconds = Number(process.env.LOGTO_KIT_BENCH_SECONDS ?? 3);
 export const connections = 32;
 export const rounds = Number(process.env.LOGTO_KIT_BENCH_ROUNDS ?? 3);
 /** How long {@link pairedCost} alternates between two targets (after a second of warm-up). */
-export const pairedSeconds = Number(process.env.LOGTO_KIT_BENCH_PAIRED_SECONDS ?? 10);
+export const pairedSeconds = Number(process.env.LOGTO_KIT_BENCH_PAIRED_SECONDS ?? 4);
+/** In how many server processes {@link pairedCostsInProcesses} measures each pair of targets. */
+export const serverProcesses = Number(process.env.LOGTO_KIT_BENCH_PROCESSES ?? 3);
 
 /** One URL to load, with the headers (cookie, authorization) every request carries. */
 export interface LoadTarget {
@@ -33,13 +35,18 @@ export interface LoadResult {
 
 /**
  * Runs `serve` when this process is a benchmark's server child, answers the parent's CPU-time
- * questions, and resolves true; resolves false in the parent.
+ * questions, and resolves true; resolves false in the parent. Asked to `collect` (the child runs
+ * with `--expose-gc`), it first collects the young generation, then answers.
  */
 export async function serveWhenChild<T>(serve: () => Promise<T>): Promise<boolean> {
   if (process.env.LOGTO_KIT_BENCH_ROLE !== 'server') return false;
   const targets = await serve();
+  const collectGarbage = (globalThis as { gc?: (options: { type: 'minor' }) => void }).gc;
   process.on('SIGTERM', () => process.exit(0));
-  process.on('message', () => process.send?.(process.cpuUsage()));
+  process.on('message', (question) => {
+    if (question === 'collect') collectGarbage?.({ type: 'minor' });
+    process.send?.(process.cpuUsage());
+  });
   process.send?.(targets);
   return true;
 }
@@ -57,6 +64,8 @@ export async function startServerChild<T>(moduleUrl: string): Promise<{ child: C
             `--cpu-prof-dir=${process.env.LOGTO_KIT_BENCH_PROFILE === '1' ? '/tmp/prof' : process.env.LOGTO_KIT_BENCH_PROFILE}`,
           ]
         : []),
+      // For pairedCost: a young-generation collection after each block.
+      '--expose-gc',
       '--conditions=@logto-kit/source',
       fileURLToPath(moduleUrl),
     ],
@@ -130,8 +139,9 @@ export async function signedInCookie(appUrl: string, start = '/sign-in', check =
   return cookie;
 }
 
-async function serverCpu(child: ChildProcess): Promise<number> {
-  child.send('cpu');
+/** The server's CPU time so far, in microseconds; with `collect`, after a young-generation collection. */
+async function serverCpu(child: ChildProcess, collect = false): Promise<number> {
+  child.send(collect ? 'collect' : 'cpu');
   const [usage] = (await once(child, 'message')) as [NodeJS.CpuUsage];
   return usage.user + usage.system;
 }
@@ -202,14 +212,16 @@ export function comparison(
  * same route unprotected, in the same run, see {@link pairedCost}), against a target in
  * microseconds, with how far apart the pairs were.
  */
-export function addedCost(label: string, cost: PairedCost, targetMicros: number): string {
+export function addedCost(label: string, cost: PairedCost | ProcessesCost, targetMicros: number): string {
   const met = cost.added <= targetMicros;
   return `  ${label} adds ${cost.added.toFixed(1)} µs CPU per request (target ≤ ${targetMicros} µs) ${targetMark(met)}   (${spreadOf(cost)})`;
 }
 
 /** How a {@link pairedCost} figure was measured, for printing beside it. */
-export function spreadOf(cost: PairedCost): string {
-  return `median of ${cost.pairs} pairs of blocks, middle half ${cost.low.toFixed(1)} to ${cost.high.toFixed(1)} µs; the baseline itself ${cost.baseline.toFixed(1)} µs`;
+export function spreadOf(cost: PairedCost | ProcessesCost): string {
+  const inProcess = `median of ${cost.pairs} pairs of blocks, middle half ${cost.low.toFixed(1)} to ${cost.high.toFixed(1)} µs; the baseline itself ${cost.baseline.toFixed(1)} µs`;
+  if (!('each' in cost)) return inProcess;
+  return `median of ${cost.each.length} server processes: ${cost.each.map((added) => added.toFixed(1)).join(', ')} µs; in the median one, ${inProcess}`;
 }
 
 /**
@@ -299,6 +311,40 @@ export interface PairedCost {
   pairs: number;
 }
 
+/** {@link pairedCost} in several server processes: the median process's figures, and every process's `added`. */
+export interface ProcessesCost extends PairedCost {
+  each: number[];
+}
+
+/**
+ * {@link pairedCost} of each `[baseline, target]` pair in {@link serverProcesses} server processes:
+ * `first` (already started), then new ones of the benchmark `moduleUrl`, one after the other. Now and
+ * then one server process stays a microsecond or two per request off on one route for its whole
+ * life, so the process with the median figure counts. Answers one figure per pair, in order.
+ */
+export async function pairedCostsInProcesses<T>(
+  moduleUrl: string,
+  first: { child: ChildProcess; targets: T },
+  pairsOf: (targets: T) => ReadonlyArray<readonly [baseline: LoadTarget, target: LoadTarget]>,
+): Promise<ProcessesCost[]> {
+  const perProcess: PairedCost[][] = [];
+  for (let run = 0; run < serverProcesses; run += 1) {
+    const server = run === 0 ? first : await startServerChild<T>(moduleUrl);
+    try {
+      const costs: PairedCost[] = [];
+      for (const [baseline, target] of pairsOf(server.targets))
+        costs.push(await pairedCost(server.child, baseline, target));
+      perProcess.push(costs);
+    } finally {
+      if (run > 0) server.child.kill('SIGTERM');
+    }
+  }
+  return (perProcess[0] ?? []).map((_, pair) => {
+    const costs = perProcess.map((costs) => costs[pair]!).toSorted((a, b) => a.added - b.added);
+    return { ...costs[Math.floor((costs.length - 1) / 2)]!, each: perProcess.map((costs) => costs[pair]!.added) };
+  });
+}
+
 /**
  * The server CPU time per request that `target` adds over `baseline`, measured in short blocks
  * that alternate between the two (A B B A …, a few milliseconds each): each block sends the same
@@ -335,10 +381,15 @@ export async function pairedCost(
   };
   const [a, b] = [sender(baseline), sender(target)];
   try {
+    // Each block pays for collecting its own garbage: the young generation is collected before the
+    // block (not counted) and after it (counted). Left to itself, a collection falls into whichever
+    // block fills the young generation, in a rhythm that can lock onto the A B B A order for a whole
+    // run: two identical routes then differed by up to 3 µs per request, one way in one server
+    // process and the other way in the next.
     const block = async (send: () => Promise<void>) => {
-      const before = await serverCpu(child);
+      const before = await serverCpu(child, true);
       await send();
-      return ((await serverCpu(child)) - before) / requests;
+      return ((await serverCpu(child, true)) - before) / requests;
     };
     // Warm-up: both routes' code optimised before anything counts.
     const warmUntil = performance.now() + 1000;

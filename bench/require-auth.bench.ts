@@ -21,7 +21,7 @@ import {
   type LoadTarget,
   listen,
   mounted,
-  pairedCost,
+  pairedCostsInProcesses,
   selectedFrameworks,
   serveWhenChild,
   spreadOf,
@@ -136,22 +136,27 @@ async function serve(): Promise<FrameworkTargets[]> {
 }
 
 async function measure(): Promise<void> {
-  const { child, targets: frameworks } = await startServerChild<FrameworkTargets[]>(import.meta.url);
+  const first = await startServerChild<FrameworkTargets[]>(import.meta.url);
   try {
     // `npm run bench -- require-auth:hono` measures one framework only.
-    const measured = selectedFrameworks(frameworks);
+    const measured = selectedFrameworks(first.targets);
     const targets = measured.flatMap((framework) => [framework.unprotected, framework.noop, framework.guarded]);
-    await bestOfRounds(child, targets);
+    await bestOfRounds(first.child, targets);
+    const costs = await pairedCostsInProcesses(import.meta.url, first, (frameworks) =>
+      selectedFrameworks(frameworks).flatMap((framework) => [
+        [framework.unprotected, framework.guarded] as const,
+        [framework.unprotected, framework.noop] as const,
+      ]),
+    );
     console.log('');
-    for (const framework of measured) {
-      const guarded = await pairedCost(child, framework.unprotected, framework.guarded);
-      const noop = await pairedCost(child, framework.unprotected, framework.noop);
+    for (const [index, framework] of measured.entries()) {
+      const [guarded, noop] = [costs[2 * index]!, costs[2 * index + 1]!];
       console.log(addedCost(`${framework.name} requireAuth()`, guarded, maxAddedMicros));
       console.log(
         `    (for information: one no-op middleware adds ${noop.added.toFixed(1)} µs on ${framework.name}: ${spreadOf(noop)})`,
       );
     }
   } finally {
-    child.kill('SIGTERM');
+    first.child.kill('SIGTERM');
   }
 }

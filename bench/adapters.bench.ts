@@ -7,9 +7,10 @@
 // is measured against the unprotected route sent the same `Cookie` header (a browser sends it to
 // every page of the site; what the HTTP parser spends on it is not Logto's cost): requests/s in
 // autocannon rounds, and the server CPU time added per request from alternating blocks of
-// pipelined requests to the two (`pairedCost` in http-load.ts), which a machine shared with
-// other work disturbs far less than rounds of seconds; the figure over the cookie-less route is
-// printed beside it, from the rounds.
+// pipelined requests to the two (`pairedCostsInProcesses` in http-load.ts), which a machine shared
+// with other work disturbs far less than rounds of seconds; the figure over the cookie-less route
+// is printed beside it, from the rounds, and so is what the page's middleware levels cost when they
+// do nothing (the framework's own share of the page's cost).
 //
 // Targets: a signed-in page adds at most 5 µs of CPU per request (and keeps ≥ 0.7× the
 // unprotected route's requests/s).
@@ -26,6 +27,7 @@ import {
   selectedFrameworks,
   serveWhenChild,
   signedInCookie,
+  spreadOf,
   startServerChild,
 } from './http-load.ts';
 
@@ -37,6 +39,11 @@ interface FrameworkTargets {
   /** The unprotected route sent the page's `Cookie` header: the page's baseline. */
   unprotectedWithCookie: Target;
   page: Target;
+  /**
+   * The page's shape without Logto: the unprotected route behind the same middleware levels, each
+   * doing nothing (Express and Hono: one for the app and one on the route; Fastify: the same hooks).
+   */
+  shape: Target;
 }
 
 /** The most CPU time a signed-in page with `authenticated()` may add per request, in microseconds. */
@@ -83,7 +90,16 @@ async function serve(): Promise<FrameworkTargets[]> {
   expressApp.get('/me', expressKit.authenticated(), (req, res) => {
     res.json({ sub: expressKit.userOf(req)?.sub, products });
   });
-  expressWeb.set(mounted({ unprotected: expressPlain, page: expressApp }, expressApp));
+  const expressShape = express();
+  expressShape.use((_req, _res, next) => next());
+  expressShape.get(
+    '/me',
+    (_req, _res, next) => next(),
+    (_req, res) => {
+      res.json({ sub: 'anonymous', products });
+    },
+  );
+  expressWeb.set(mounted({ unprotected: expressPlain, page: expressApp, shape: expressShape }, expressApp));
 
   // Hono
   const honoPlain = new Hono();
@@ -92,8 +108,21 @@ async function serve(): Promise<FrameworkTargets[]> {
   const honoApp = new Hono<import('@logto-kit/hono').LogtoEnv>();
   honoApp.use(honoLogto.middleware);
   honoApp.get('/me', hono.authenticated(), (c) => c.json({ sub: c.get('user').sub, products }));
+  const honoShape = new Hono();
+  honoShape.use(async (_c, next) => {
+    await next();
+  });
+  honoShape.get(
+    '/me',
+    (_c, next) => next(),
+    (c) => c.json({ sub: 'anonymous', products }),
+  );
   const honoPage = getRequestListener(honoApp.fetch);
-  honoWeb.set(mounted({ unprotected: getRequestListener(honoPlain.fetch), page: honoPage }, honoPage));
+  const honoListeners = {
+    unprotected: getRequestListener(honoPlain.fetch),
+    shape: getRequestListener(honoShape.fetch),
+  };
+  honoWeb.set(mounted({ ...honoListeners, page: honoPage }, honoPage));
 
   // Fastify
   const fastifyListener = async (app: import('fastify').FastifyInstance): Promise<RequestListener> => {
@@ -108,8 +137,19 @@ async function serve(): Promise<FrameworkTargets[]> {
     sub: request.user?.sub,
     products,
   }));
+  const fastifyShape = Fastify();
+  fastifyShape.addHook('onRequest', (_request, _reply, done) => done());
+  fastifyShape.addHook('onSend', (_request, _reply, payload, done) => done(null, payload));
+  fastifyShape.get('/me', { preHandler: (_request, _reply, done) => done() }, async () => ({
+    sub: 'anonymous',
+    products,
+  }));
   const fastifyPage = await fastifyListener(fastifyApp);
-  fastifyWeb.set(mounted({ unprotected: await fastifyListener(fastifyPlain), page: fastifyPage }, fastifyPage));
+  const fastifyListeners = {
+    unprotected: await fastifyListener(fastifyPlain),
+    shape: await fastifyListener(fastifyShape),
+  };
+  fastifyWeb.set(mounted({ ...fastifyListeners, page: fastifyPage }, fastifyPage));
 
   /**
    * A framework's targets, on one server: its unprotected app (also sent the page's cookie) and its
@@ -126,6 +166,7 @@ async function serve(): Promise<FrameworkTargets[]> {
         headers: { cookie },
       },
       page: { title: `${name} ${pageTitle}`, url: `${webUrl}/page/me`, headers: { cookie } },
+      shape: { title: `${name} the page's middleware levels, empty`, url: `${webUrl}/shape/me`, headers: { cookie } },
     };
   };
   return [
@@ -148,7 +189,10 @@ async function measure(): Promise<void> {
     const results = await bestOfRounds(first.child, targets);
     const best = new Map<Target, LoadResult>(targets.map((target, index) => [target, results[index]!]));
     const costs = await pairedCostsInProcesses(import.meta.url, first, (frameworks) =>
-      selectedFrameworks(frameworks).map((framework) => [framework.unprotectedWithCookie, framework.page] as const),
+      selectedFrameworks(frameworks).flatMap((framework) => [
+        [framework.unprotectedWithCookie, framework.page] as const,
+        [framework.unprotectedWithCookie, framework.shape] as const,
+      ]),
     );
     console.log('');
     for (const [index, framework] of measured.entries()) {
@@ -156,7 +200,11 @@ async function measure(): Promise<void> {
       const sameCookie = best.get(framework.unprotectedWithCookie)!;
       const page = best.get(framework.page)!;
       console.log(
-        addedCost(`${framework.name}: a signed-in page with authenticated()`, costs[index]!, pageTargetMicros),
+        addedCost(`${framework.name}: a signed-in page with authenticated()`, costs[2 * index]!, pageTargetMicros),
+      );
+      const shape = costs[2 * index + 1]!;
+      console.log(
+        `    (for information: the same middleware levels doing nothing add ${shape.added.toFixed(1)} µs on ${framework.name}: ${spreadOf(shape)})`,
       );
       console.log(
         `    (informational) over the unprotected route sent no cookie: ${(page.cpuPerRequest - plain.cpuPerRequest).toFixed(1)} µs`,

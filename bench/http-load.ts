@@ -340,8 +340,9 @@ export async function pairedCostsInProcesses<T>(
     }
   }
   return (perProcess[0] ?? []).map((_, pair) => {
-    const costs = perProcess.map((costs) => costs[pair]!).toSorted((a, b) => a.added - b.added);
-    return { ...costs[Math.floor((costs.length - 1) / 2)]!, each: perProcess.map((costs) => costs[pair]!.added) };
+    const each = perProcess.map((costs) => costs[pair]!);
+    const median = each.toSorted((a, b) => a.added - b.added)[Math.floor((each.length - 1) / 2)]!;
+    return { ...median, each: each.map((cost) => cost.added) };
   });
 }
 
